@@ -1,0 +1,43 @@
+r"""Trains every cell of an experiment config over its seeds; writes results and figures to --workdir.
+
+  python experiments/main.py --config=experiments/configs/default.py:quick --workdir=workdirs/default \
+      [--config.num_seeds=16 --config.train.num_steps=3000 ...]
+
+Rerunning the same command skips finished cells; a workdir holding another experiment is refused.
+"""
+
+import sys
+
+from absl import app, flags
+from ml_collections import config_flags
+
+from identity_jax import experiment
+from identity_jax.errors import IdentityJaxError
+
+_CONFIG = config_flags.DEFINE_config_file(
+    "config", None, "Experiment config file, optionally with ':preset'.", lock_config=True)
+_WORKDIR = flags.DEFINE_string("workdir", None, "Directory for results and figures.")
+flags.mark_flags_as_required(["config", "workdir"])
+
+
+def main(argv):
+  del argv
+  try:
+    summary = experiment.run(_CONFIG.value, _WORKDIR.value)
+  except IdentityJaxError as e:
+    print(f"error: {e}", file=sys.stderr)
+    sys.exit(2)
+  print(f"results and figures in {_WORKDIR.value}")
+  for cell, s in summary["cells"].items():
+    r0 = s["suites"].get(summary["regime_rule"]["suite"], {})
+    ci = r0.get("corr_identity", {}).get("mean")
+    cc = r0.get("corr_constant", {}).get("mean")
+    fmt = lambda v: "n/a" if v is None else f"{v:+.3f}"
+    print(f"  {cell:14s} corr to identity {fmt(ci)}, to constant {fmt(cc)} "
+          f"({summary['regime_rule']['suite']}); regimes "
+          + ", ".join(f"{k} {v['count']}" for k, v in s["regimes"].items())
+          + f"; status {s['status_counts']}")
+
+
+if __name__ == "__main__":
+  app.run(main)

@@ -1,0 +1,45 @@
+"""Stride-1 'same' 2-D convolution in two equivalent forms; which one is fast depends on the backend.
+
+'matmul': the k*k shifted slices of the zero-padded input are concatenated along channels and multiplied
+  by the kernel reshaped to (k*k*C_in, C_out) in ONE matmul. On XLA:CPU this runs ~15x faster than
+  lax.conv_general_dilated, stays fast inside lax.scan / fori_loop, and under vmap over seeds becomes a
+  batched matmul instead of a grouped convolution (GUIDE section 2).
+'xla': jax.lax.conv_general_dilated (cuDNN on GPU).
+Both are cross-correlations with the same HWIO kernel layout, so parameters are interchangeable.
+"""
+
+import jax
+import jax.numpy as jnp
+
+from identity_jax.errors import check_choice
+
+IMPLS = ("auto", "matmul", "xla")
+# Beyond this many patch elements per image the matmul form's (H, W, k*k*C_in) buffer is too large.
+_MATMUL_MAX_PATCH_ELEMENTS = 2**26
+
+
+def resolve_impl(impl: str, kernel_size: int, in_channels: int, height: int, width: int) -> str:
+  """'auto' -> 'matmul' on CPU unless the patch buffer is huge, else 'xla'."""
+  check_choice("model.conv_impl", impl, IMPLS)
+  if impl != "auto":
+    return impl
+  patch = height * width * kernel_size * kernel_size * in_channels
+  cpu = jax.default_backend() == "cpu"
+  return "matmul" if cpu and patch <= _MATMUL_MAX_PATCH_ELEMENTS else "xla"
+
+
+def conv2d_same(x: jax.Array, kernel: jax.Array, impl: str) -> jax.Array:
+  """x: (B, H, W, C_in); kernel: (k, k, C_in, C_out) with odd k -> (B, H, W, C_out)."""
+  k = kernel.shape[0]
+  if impl == "xla":
+    return jax.lax.conv_general_dilated(
+        x, kernel, window_strides=(1, 1), padding="SAME",
+        dimension_numbers=("NHWC", "HWIO", "NHWC"))
+  b, h, w, c_in = x.shape
+  p = k // 2
+  x_pad = jnp.pad(x, ((0, 0), (p, p), (p, p), (0, 0)))
+  # Channel index of the concatenation is (dy * k + dx) * C_in + c: the row-major order of the
+  # kernel's leading (k, k, C_in) axes, so a plain reshape lines the two up.
+  patches_bhwK = jnp.concatenate(
+      [x_pad[:, dy:dy + h, dx:dx + w, :] for dy in range(k) for dx in range(k)], axis=-1)
+  return patches_bhwK @ kernel.reshape(k * k * c_in, -1)

@@ -1,0 +1,37 @@
+"""One error style for every bad input: what is wrong, then how to fix it."""
+
+
+class IdentityJaxError(Exception):
+  """Base class: a problem the user can fix. Binaries print it without a traceback."""
+
+  def __init__(self, problem: str, fix: str):
+    self.problem = problem
+    self.fix = fix
+    super().__init__(f"{problem}\n  fix: {fix}")
+
+
+class ConfigError(IdentityJaxError, ValueError):
+  """A config value is unknown or out of range."""
+
+
+class DataError(IdentityJaxError):
+  """A dataset is missing or a data file is corrupt."""
+
+
+class WorkdirError(IdentityJaxError):
+  """The workdir holds results that this run must not touch."""
+
+
+def check_choice(field: str, value, choices) -> None:
+  if value not in choices:
+    raise ConfigError(
+        f"unknown {field} {value!r}",
+        f"set {field} to one of: {', '.join(map(str, sorted(choices)))}")
+
+
+def check_positive(field: str, value, integer: bool = False) -> None:
+  kind = int if integer else (int, float)
+  if isinstance(value, bool) or not isinstance(value, kind) or not value > 0:
+    what = "a positive integer" if integer else "a positive number"
+    raise ConfigError(f"{field} = {value!r} is not {what}",
+                      f"set {field} to {what}")

@@ -1,0 +1,221 @@
+"""An experiment: a base config and named cells (variations), each trained over K seeds and evaluated.
+
+Everything is validated before the workdir is touched or any data is loaded, so a typo costs seconds.
+Layout of a workdir (all machine-readable; figures are drawn from these files alone):
+  experiment.json            marker: experiment name, each cell's exact config (see workdir.py)
+  cells/<cell>/result.json   per seed: status, losses, regime, per-suite mean metrics; timings
+  cells/<cell>/arrays.npz    loss history, per-image metrics per suite, the prediction-grid images
+  summary.json               per cell and suite: seed statistics of every metric, regime shares
+  per_seed.jsonl             one row per (cell, seed, suite): the table to recompute any statistic
+  *.png                      figures (plots.py)
+"""
+
+import copy
+import datetime
+import io
+import json
+import pathlib
+import platform
+import time
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+import identity_jax
+from identity_jax import metrics, models, optim, plots, stats, test_suites, train, workdir
+from identity_jax.errors import ConfigError, check_positive
+
+CELL_SECTIONS = ("model", "optim", "train")
+GRID_SUITES = ("mnist", "fashion", "blends", "patterns", "random", "rho_0.00")
+
+
+def resolve_cells(config) -> dict:
+  """Cell name -> the complete plain-dict config of that cell (base with the cell's overrides)."""
+  base = config.to_dict()
+  overrides = base.pop("cells") or {"base": {}}
+  base.pop("plots", None)
+  cells = {}
+  for name, cell in overrides.items():
+    resolved = copy.deepcopy(base)
+    for section, values in cell.items():
+      if section not in CELL_SECTIONS:
+        raise ConfigError(f"cell {name!r} overrides section {section!r}",
+                          f"a cell may override only {', '.join(CELL_SECTIONS)}")
+      for key, value in values.items():
+        if key not in resolved[section]:
+          raise ConfigError(f"cell {name!r} sets unknown field {section}.{key}",
+                            f"use one of: {', '.join(sorted(resolved[section]))}")
+        resolved[section][key] = value
+    cells[name] = resolved
+  return cells
+
+
+class _Cfg(dict):
+  """Attribute access over a plain dict section, so builders take ConfigDicts and dicts alike."""
+  __getattr__ = dict.__getitem__
+
+
+def _num_layers(model_cfg) -> int:
+  return model_cfg.hidden_layers + 1 if model_cfg.name == "fcn" else model_cfg.num_layers
+
+
+def validate(cell: dict):
+  """Builds what a cell needs; raises ConfigError for any bad value. Returns (model, optimizer)."""
+  check_positive("num_seeds", cell["num_seeds"], integer=True)
+  t = _Cfg(cell["train"])
+  check_positive("train.num_steps", t.num_steps, integer=True)
+  check_positive("train.num_snapshots", t.num_snapshots, integer=True)
+  check_positive("train.fit_tolerance", t.fit_tolerance)
+  model_cfg = _Cfg(cell["model"])
+  model = models.build_model(model_cfg)
+  tx = optim.make_optimizer(_Cfg(cell["optim"]), t.num_steps)
+  trainable = optim.parse_trainable(t.trainable, _num_layers(model_cfg))
+  if len(trainable) < _num_layers(model_cfg):
+    tx = optim.with_frozen_layers(tx, trainable)
+  return model, tx
+
+
+def environment() -> dict:
+  devices = jax.devices()
+  cpu = ""
+  try:
+    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo")
+                if line.startswith("model name")), "")
+  except OSError:
+    pass
+  import flax, optax  # noqa: E401 (versions only)
+  return dict(identity_jax=identity_jax.__version__, jax=jax.__version__, flax=flax.__version__,
+              optax=optax.__version__, numpy=np.__version__, python=platform.python_version(),
+              backend=jax.default_backend(), devices=[d.device_kind for d in devices],
+              host=platform.node(), cpu=cpu,
+              time=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"))
+
+
+def _progress_printer(cell: str, num_seeds: int, log):
+  start = time.perf_counter()
+
+  def progress(p):
+    rate = p["chunk_steps"] / max(p["chunk_seconds"], 1e-9)
+    left = (p["num_steps"] - p["step"]) / rate
+    q = np.nanquantile(np.where(np.isfinite(p["loss"]), p["loss"], np.nan), [0.1, 0.5, 0.9]) \
+        if np.isfinite(p["loss"]).any() else [np.nan] * 3
+    log(f"[{cell}] step {p['step']}/{p['num_steps']}  {rate * num_seeds:,.0f} seed-steps/s  "
+        f"elapsed {time.perf_counter() - start:.0f}s ETA {left:.0f}s  "
+        f"loss q10/50/90 {q[0]:.2e}/{q[1]:.2e}/{q[2]:.2e}  "
+        f"fitted {p['fitted']}/{num_seeds} diverged {p['diverged']}/{num_seeds}")
+  return progress
+
+
+def train_cell(cell: dict, data: test_suites.Data, log=print) -> dict:
+  """Trains and evaluates one cell; returns {'result': json-able dict, 'arrays': name -> array}."""
+  model, tx = validate(cell)
+  t = cell["train"]
+  trainer = train.Trainer(model, tx, jnp.asarray(data.train), t["fit_tolerance"])
+  seeds = list(range(cell["num_seeds"]))
+  keys = train.seed_keys(cell["seed"], seeds)
+  res = train.train(trainer, keys, t["num_steps"], t["num_snapshots"],
+                    _progress_printer(cell["label"], len(seeds), log))
+  preds, per_image = metrics.evaluate(model, res.params, data.train, data.suites)
+  regime_suite, threshold = cell["metrics"]["regime_suite"], cell["metrics"]["regime_threshold"]
+  if regime_suite not in per_image:
+    raise ConfigError(f"metrics.regime_suite {regime_suite!r} is not among the test suites "
+                      f"{sorted(per_image)}", "pick one of those suites, or add it to data.suites")
+  per_seed = []
+  for s, seed in enumerate(seeds):
+    suites = {name: {m: float(np.mean(v[s])) for m, v in ms.items()} for name, ms in per_image.items()}
+    diverged = res.status[s] == train.DIVERGED
+    rs = suites[regime_suite]
+    per_seed.append(dict(
+        seed=seed, status=res.status[s], final_loss=float(res.final_loss[s]),
+        fitted_at=int(res.fitted_at[s]), diverged_at=int(res.diverged_at[s]),
+        regime="diverged" if diverged else stats.regime(rs["corr_identity"], rs["corr_constant"],
+                                                         threshold),
+        suites=suites))
+  steps_done = t["num_steps"] * len(seeds)
+  steady = res.train_seconds - res.compile_seconds
+  result = dict(cell=cell["label"], config=cell, seeds=per_seed, data_sources=data.sources,
+                timing=dict(train_seconds=res.train_seconds, compile_seconds=res.compile_seconds,
+                            seed_steps_per_second=steps_done / max(steady, 1e-9)))
+  grid_names = [n for n in GRID_SUITES if n in data.suites]
+  per = cell["grid_per_suite"]
+  arrays = {"loss_steps": res.loss_steps, "loss_history": res.loss_history,
+            "train_images": data.train,
+            "train_predictions": np.asarray(jax.vmap(model.apply, in_axes=(0, None))(
+                res.params, jnp.asarray(data.train))),
+            "grid_inputs": np.concatenate([data.suites[n][:per] for n in grid_names]),
+            "grid_predictions": np.concatenate([preds[n][:, :per] for n in grid_names], axis=1)}
+  for name, ms in per_image.items():
+    for m, v in ms.items():
+      arrays[f"metric/{name}/{m}"] = v
+  return dict(result=result, arrays=arrays)
+
+
+def summarize_cell(result: dict) -> dict:
+  ok = [s for s in result["seeds"] if s["status"] != train.DIVERGED]
+  suite_names = result["seeds"][0]["suites"].keys()
+  return dict(
+      status_counts={k: sum(s["status"] == k for s in result["seeds"])
+                     for k in (train.FITTED, train.NOT_FITTED, train.DIVERGED)},
+      regimes=stats.regime_shares([s["regime"] for s in ok]),
+      suites={name: {m: stats.summarize([s["suites"][name][m] for s in ok]) for m in metrics.METRICS}
+              for name in suite_names},
+      timing=result["timing"])
+
+
+def write_tables(root: pathlib.Path, cell_names, config_dict: dict) -> dict:
+  """summary.json and per_seed.jsonl from the cells' result files (the only source of truth)."""
+  results = {c: workdir.read_json(root / "cells" / c / "result.json") for c in cell_names}
+  rows = []
+  for c, r in results.items():
+    for s in r["seeds"]:
+      for suite, ms in s["suites"].items():
+        rows.append(dict(cell=c, seed=s["seed"], status=s["status"], regime=s["regime"],
+                         suite=suite, **ms))
+  workdir.write_bytes(root / "per_seed.jsonl",
+                      "".join(json.dumps(row) + "\n" for row in rows).encode())
+  summary = dict(name=config_dict["name"], cells={c: summarize_cell(r) for c, r in results.items()},
+                 regime_rule=dict(suite=config_dict["metrics"]["regime_suite"],
+                                  threshold=config_dict["metrics"]["regime_threshold"],
+                                  doc=stats.__doc__.strip()),
+                 environment=environment())
+  workdir.write_json(root / "summary.json", summary)
+  return summary
+
+
+def run(config, workdir_path, log=print) -> dict:
+  """Trains every cell not yet finished in `workdir_path`, then writes tables and figures."""
+  cells = resolve_cells(config)
+  for name, cell in cells.items():
+    cell["label"] = name
+    cell["grid_per_suite"] = config.plots.grid_per_suite
+    validate(cell)
+  check_positive("data.image_size", config.data.image_size, integer=True)
+  fingerprinted = {n: {k: v for k, v in c.items() if k not in ("label", "grid_per_suite")}
+                   for n, c in cells.items()}
+  root = pathlib.Path(workdir_path)
+  finished = workdir.claim(root, config.name, fingerprinted)
+  todo = [n for n in cells if n not in finished]
+  if finished:
+    log(f"skipping finished cells: {', '.join(sorted(finished))}")
+  if todo:
+    data = test_suites.build(config.data)
+    log(f"data: {data.sources}; train images {data.train.shape}; suites "
+        + ", ".join(f"{k} {v.shape[0]}" for k, v in data.suites.items()))
+    workdir.record(root, config.name, {n: fingerprinted[n] for n in todo},
+                   {"identity_jax": identity_jax.__version__})
+    workdir.write_json(root / "config.json", config.to_dict())
+  for name in todo:
+    out = train_cell(cells[name], data, log)
+    buf = io.BytesIO()
+    np.savez_compressed(buf, **out["arrays"])
+    workdir.write_bytes(root / "cells" / name / "arrays.npz", buf.getvalue())
+    # result.json last: its presence marks the cell finished.
+    workdir.write_json(root / "cells" / name / "result.json", out["result"])
+    s = summarize_cell(out["result"])
+    log(f"[{name}] done in {out['result']['timing']['train_seconds']:.0f}s: "
+        f"status {s['status_counts']}, regimes "
+        + ", ".join(f"{k} {v['count']}" for k, v in s["regimes"].items()))
+  summary = write_tables(root, list(cells), config.to_dict())
+  plots.draw_all(root, list(cells))
+  return summary

@@ -1,0 +1,105 @@
+"""The training image(s) and the test suites of Appendix B / E.3, all in standardized pixels."""
+
+import dataclasses
+
+import numpy as np
+
+from identity_jax import datasets, images, patterns
+from identity_jax.errors import ConfigError, check_choice, check_positive
+
+SUITES = ("mnist", "fashion", "blends", "patterns", "random", "rho")
+
+
+@dataclasses.dataclass(frozen=True)
+class Data:
+  """train: (k, S, S). suites: name -> (n, S, S); rho suites are named 'rho_0.00' etc."""
+  train: np.ndarray
+  train_labels: np.ndarray
+  suites: dict
+  sources: dict  # dataset name -> where it was loaded from
+
+  @property
+  def rho_suites(self) -> dict:
+    """rho value -> suite name, in increasing rho."""
+    return {float(n.split("_")[1]): n for n in self.suites if n.startswith("rho_")}
+
+
+def rho_images(x_hat: np.ndarray, rho: float, n: int, rng: np.random.Generator) -> np.ndarray:
+  """n random images with cosine exactly `rho` to x_hat and the norm of x_hat (Appendix E.3).
+
+  Random [0, 1] pixels are standardized, their component along x_hat removed, and the remainder mixed
+  with x_hat: x = |x_hat| (rho * e + sqrt(1 - rho^2) * u), with e = x_hat/|x_hat| and u unit, u.e = 0.
+  """
+  if not 0.0 <= rho <= 1.0:
+    raise ConfigError(f"rho {rho} is outside [0, 1]", "use rho values between 0 and 1")
+  flat = x_hat.reshape(-1).astype(np.float64)
+  norm = np.linalg.norm(flat)
+  e = flat / norm
+  noise = images.standardize(rng.uniform(size=(n, flat.size))).astype(np.float64)
+  noise -= np.outer(noise @ e, e)
+  u = noise / np.linalg.norm(noise, axis=1, keepdims=True)
+  x = norm * (rho * e[None] + np.sqrt(1.0 - rho**2) * u)
+  return x.reshape((n,) + x_hat.shape).astype(np.float32)
+
+
+def pick_training_images(ds: datasets.ImageDataset, digit: int, k: int, seed: int):
+  """The training images: a `digit` first (the paper's '7'), then k-1 more from the training split.
+
+  All chosen with a fixed seed, so every run and every model trains on the same images.
+  """
+  check_positive("data.num_train", k, integer=True)
+  rng = np.random.default_rng(seed)
+  candidates = np.flatnonzero(ds.train_labels == digit)
+  if candidates.size == 0:
+    raise ConfigError(f"no digit {digit} in the {ds.name} training split",
+                      "set data.train_digit to a class label 0..9")
+  if k > len(ds.train_labels):
+    raise ConfigError(f"data.num_train = {k} exceeds the {len(ds.train_labels)} training images "
+                      f"of {ds.source}", f"use at most {len(ds.train_labels)} training images")
+  first = int(rng.choice(candidates))
+  rest = rng.permutation(np.delete(np.arange(len(ds.train_labels)), first))[:k - 1]
+  chosen = np.concatenate([[first], rest]).astype(int)
+  return ds.train_images[chosen], ds.train_labels[chosen]
+
+
+def build(cfg) -> Data:
+  """Loads what `cfg` (the `data` section of an experiment config) asks for and builds every suite."""
+  size = cfg.image_size
+  for name in cfg.suites:
+    check_choice("data.suites entry", name, SUITES)
+  check_positive("data.per_suite", cfg.per_suite, integer=True)
+  rng = np.random.default_rng(cfg.seed)
+  mnist = datasets.load_dataset("mnist", cfg.dir or None, cfg.download)
+  sources = {"mnist": mnist.source}
+  raw_train, labels = pick_training_images(mnist, cfg.train_digit, cfg.num_train, cfg.seed)
+  train = images.resize(images.from_uint8(raw_train), size)
+  n = cfg.per_suite
+
+  def mnist_test(count):
+    if count > len(mnist.test_images):
+      raise ConfigError(f"data.per_suite = {n} asks for more digits than {mnist.source} has",
+                        f"use data.per_suite <= {len(mnist.test_images) // 2}")
+    return mnist.test_images[rng.choice(len(mnist.test_images), count, replace=False)]
+
+  suites = {}
+  for name in cfg.suites:
+    if name == "mnist":
+      suites["mnist"] = images.from_uint8(mnist_test(n))
+    elif name == "fashion":
+      fashion = datasets.load_dataset("fashion_mnist", cfg.dir or None, cfg.download)
+      sources["fashion_mnist"] = fashion.source
+      pick = rng.choice(len(fashion.test_images), n, replace=False)
+      suites["fashion"] = images.from_uint8(fashion.test_images[pick])
+    elif name == "blends":
+      pairs = mnist_test(2 * n).reshape(n, 2, 28, 28).astype(np.float32)
+      suites["blends"] = images.from_uint8(pairs.mean(axis=1))
+    elif name == "patterns":
+      family, _ = patterns.pattern_family(size)
+      suites["patterns"] = images.standardize(family)
+    elif name == "random":
+      suites["random"] = images.standardize(rng.uniform(size=(n, size, size)))
+    elif name == "rho":
+      for rho in cfg.rhos:
+        suites[f"rho_{rho:.2f}"] = rho_images(train[0], float(rho), n, rng)
+  suites = {k: images.resize(v, size) for k, v in suites.items()}
+  return Data(train=train, train_labels=np.asarray(labels), suites=suites, sources=sources)
