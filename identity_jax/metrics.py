@@ -1,8 +1,9 @@
 """How close each prediction is to the identity (the input) and to the constant (the training image).
 
 For every test image three similarities are computed, all per image over its pixels:
-  corr  Pearson correlation (centred), the paper's "correlation"; 0 where an image is constant
-  cos   cosine similarity (uncentred): the quantity that the rho test sets hold fixed
+  corr  Pearson correlation (centred), our reading of the paper's "correlation", and what the rho
+        test sets hold fixed; 0 where an image is constant
+  cos   cosine similarity (uncentred), kept so the Pearson-or-cosine question can be settled from data
   mse   mean squared error (Appendix I)
 "to constant" compares with the training image; with k > 1 training images it takes the closest one
 (highest corr / cos, lowest mse), since a memorizing net outputs one of them or a mixture.

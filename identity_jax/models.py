@@ -2,7 +2,7 @@
 
 Parameters live under 'layer_0' (bottom) ... 'layer_{L-1}' (top), each with 'kernel' and optionally
 'bias'. Every layer's output (after its ReLU, if any) is sown into the 'intermediates' collection as
-'layer_i', so analyses get it with `model.apply(params, x, mutable=['intermediates'])`.
+'output_i', so analyses get it with `model.apply(params, x, mutable=['intermediates'])`.
 """
 
 import flax.linen as nn
@@ -76,7 +76,7 @@ class FCN(nn.Module):
       z = Dense(features, self.use_bias, self.weight_init, self.bias_init, name=f"layer_{i}")(z)
       if i < self.hidden_layers and self.activation == "relu":
         z = nn.relu(z)
-      self.sow("intermediates", f"layer_{i}", z)
+      self.sow("intermediates", f"output_{i}", z)
     return z.reshape(b, h, w)
 
 
@@ -99,7 +99,7 @@ class ConvNet(nn.Module):
                self.bias_init, self.conv_impl, name=f"layer_{i}")(z)
       if not top:
         z = nn.relu(z)
-      self.sow("intermediates", f"layer_{i}", z)
+      self.sow("intermediates", f"output_{i}", z)
     return z[..., 0]
 
 

@@ -92,7 +92,7 @@ def rho_heatmaps(root, cells, kind, path):
                 color="white" if mean[i, j] < (vmin + vmax) / 2 else "black")
     ax.set_xticks(range(len(rhos)), [f"{r:.2f}" for r in rhos])
     ax.set_yticks(range(len(cells)), cells)
-    ax.set_xlabel("rho: cosine of test input with the training image")
+    ax.set_xlabel("rho: correlation of test input with the training image")
     ax.set_title(f"{kind} to {target} (seed mean, ±95% CI)")
     fig.colorbar(im, ax=ax)
   fig.tight_layout()

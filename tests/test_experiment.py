@@ -1,0 +1,147 @@
+"""The experiment binary end to end on the tiny preset: results, figures, reruns, refusals."""
+
+import hashlib
+import json
+import pathlib
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from identity_jax import experiment, plots, workdir
+from identity_jax.errors import ConfigError, WorkdirError
+
+REPO = pathlib.Path(__file__).resolve().parents[1]
+
+
+def two_cells(cfg):
+  """tiny preset cut to two cheap cells."""
+  cfg.cells = {"convnet_2": {"model": dict(name="convnet", num_layers=2, channels=4)},
+               "linear_1": {"model": dict(name="fcn", hidden_layers=0, activation="linear")}}
+  cfg.train.num_steps = 40
+  return cfg
+
+
+def snapshot(root):
+  return {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(root.rglob("*"))
+          if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def finished(tmp_path_factory):
+  import sys as _s
+  _s.path.insert(0, str(REPO / "experiments"))
+  from configs import default
+  cfg = two_cells(default.get_config("tiny"))
+  root = tmp_path_factory.mktemp("wd") / "run"
+  lines = []
+  summary = experiment.run(cfg, root, log=lines.append)
+  return cfg, root, summary, lines
+
+
+def test_results_per_cell_per_seed_per_suite(finished):
+  cfg, root, summary, lines = finished
+  for name in ("experiment.json", "config.json", "summary.json", "per_seed.jsonl",
+               "prediction_grid.png", "heatmap_corr.png", "heatmap_mse.png", "suites_corr.png",
+               "loss.png"):
+    assert (root / name).is_file(), name
+  rows = [json.loads(l) for l in (root / "per_seed.jsonl").read_text().splitlines()]
+  suites = {"mnist", "fashion", "blends", "patterns", "random", "rho_0.00", "rho_1.00"}
+  assert len(rows) == 2 * cfg.num_seeds * len(suites)
+  assert {r["suite"] for r in rows} == suites and {r["cell"] for r in rows} == {"convnet_2", "linear_1"}
+  result = workdir.read_json(root / "cells" / "linear_1" / "result.json")
+  assert result["config"]["model"]["hidden_layers"] == 0 and len(result["seeds"]) == cfg.num_seeds
+  assert result["timing"]["seed_steps_per_second"] > 0
+  env = summary["environment"]
+  assert env["backend"] == "cpu" and env["jax"] and env["devices"]
+  assert any("progress" in l or "seed-steps/s" in l for l in lines)
+
+
+def test_summary_recomputes_from_per_seed_rows(finished):
+  _, root, summary, _ = finished
+  rows = [json.loads(l) for l in (root / "per_seed.jsonl").read_text().splitlines()]
+  vals = [r["corr_identity"] for r in rows if r["cell"] == "convnet_2" and r["suite"] == "mnist"
+          and r["status"] != "diverged"]
+  assert np.isclose(summary["cells"]["convnet_2"]["suites"]["mnist"]["corr_identity"]["mean"],
+                    np.mean(vals))
+
+
+def test_rho_one_input_is_the_training_image(finished):
+  """At rho = 1 the input IS the training image: identity and constant references coincide."""
+  _, _, summary, _ = finished
+  for cell in summary["cells"].values():
+    s = cell["suites"]["rho_1.00"]
+    assert np.isclose(s["corr_identity"]["mean"], s["corr_constant"]["mean"], atol=1e-5)
+
+
+def test_rerun_skips_finished_cells_and_changes_no_result(finished):
+  cfg, root, _, _ = finished
+  before = {p: h for p, h in snapshot(root).items() if "cells" in p.parts}
+  lines = []
+  experiment.run(cfg, root, log=lines.append)
+  assert any("skipping finished cells: convnet_2, linear_1" in l for l in lines)
+  assert {p: h for p, h in snapshot(root).items() if "cells" in p.parts} == before
+
+
+def test_figures_redraw_from_saved_results(finished):
+  cfg, root, _, _ = finished
+  (root / "prediction_grid.png").unlink()
+  assert "prediction_grid.png" in plots.draw_all(root, list(cfg.cells))
+  assert (root / "prediction_grid.png").stat().st_size > 1000
+
+
+def test_changed_cell_is_refused_and_nothing_is_touched(finished):
+  cfg, root, _, _ = finished
+  before = snapshot(root)
+  changed = cfg.copy_and_resolve_references()
+  changed.cells.convnet_2.model.channels = 8
+  with pytest.raises(WorkdirError, match="convnet_2.*channels: 4 -> 8") as e:
+    experiment.run(changed, root, log=lambda _: None)
+  assert "new --workdir" in str(e.value)
+  assert snapshot(root) == before
+
+
+def test_other_experiment_is_refused(finished):
+  cfg, root, _, _ = finished
+  other = cfg.copy_and_resolve_references()
+  other.name = "something_else"
+  with pytest.raises(WorkdirError, match="holds results of experiment 'default_tiny'"):
+    experiment.run(other, root, log=lambda _: None)
+
+
+def test_foreign_nonempty_workdir_is_refused(tmp_path, tiny_config):
+  (tmp_path / "notes.txt").write_text("mine")
+  with pytest.raises(WorkdirError, match="not empty"):
+    experiment.run(two_cells(tiny_config), tmp_path, log=lambda _: None)
+  assert (tmp_path / "notes.txt").read_text() == "mine"
+
+
+@pytest.mark.parametrize("cells, message", [
+    ({"c": {"model": {"depth": 3}}}, "unknown field model.depth"),
+    ({"c": {"data": {"image_size": 7}}}, "may override only"),
+    ({"c": {"model": {"name": "convnet", "num_layers": 0}}}, "ConvNet depth"),
+])
+def test_bad_cells_fail_before_the_workdir_is_created(tmp_path, tiny_config, cells, message):
+  tiny_config.cells = cells
+  with pytest.raises(ConfigError, match=message):
+    experiment.run(tiny_config, tmp_path / "wd", log=lambda _: None)
+  assert not (tmp_path / "wd").exists()
+
+
+def run_binary(*args):
+  return subprocess.run([sys.executable, str(REPO / "experiments" / "main.py"), *args],
+                        capture_output=True, text=True, cwd=REPO, timeout=300)
+
+
+@pytest.mark.parametrize("override, message", [
+    ("--config.model.init=glorot", "unknown model.init 'glorot'"),
+    ("--config.optim.learning_rate=-0.01", "optim.learning_rate = -0.01 is not a positive number"),
+    ("--config.optim.name=sgdd", "unknown optim.name 'sgdd'"),
+])
+def test_binary_reports_bad_input_without_traceback(tmp_path, override, message):
+  out = run_binary("--config=experiments/configs/default.py:tiny", f"--workdir={tmp_path}/wd",
+                   override)
+  assert out.returncode == 2
+  assert message in out.stderr and "fix:" in out.stderr and "Traceback" not in out.stderr
+  assert not (tmp_path / "wd").exists()

@@ -1,0 +1,67 @@
+import numpy as np
+import pytest
+import scipy.stats
+
+from identity_jax import metrics, stats
+
+
+def test_pearson_cosine_mse_against_numpy():
+  rng = np.random.default_rng(0)
+  a, b = rng.normal(size=(4, 6, 6)) + 1.0, rng.normal(size=(4, 6, 6))
+  for i in range(4):
+    x, y = a[i].ravel(), b[i].ravel()
+    assert np.isclose(metrics.pearson(a, b)[i], np.corrcoef(x, y)[0, 1], atol=1e-6)
+    assert np.isclose(metrics.cosine(a, b)[i], x @ y / np.linalg.norm(x) / np.linalg.norm(y),
+                      atol=1e-6)
+    assert np.isclose(metrics.mse(a, b)[i], np.mean((x - y) ** 2), atol=1e-6)
+
+
+def test_constant_prediction_has_zero_correlation_not_nan():
+  c = np.ones((1, 5, 5))
+  assert float(metrics.pearson(c, np.random.default_rng(0).normal(size=(1, 5, 5)))[0]) == 0.0
+
+
+def test_identity_and_constant_functions_score_at_the_poles():
+  rng = np.random.default_rng(1)
+  train = rng.normal(size=(1, 8, 8))
+  inputs = rng.normal(size=(5, 8, 8))
+  ident = metrics.similarities(inputs, inputs, train)
+  const = metrics.similarities(np.repeat(train, 5, 0), inputs, train)
+  np.testing.assert_allclose(ident["corr_identity"], 1, atol=1e-6)
+  np.testing.assert_allclose(ident["mse_identity"], 0, atol=1e-6)
+  np.testing.assert_allclose(const["corr_constant"], 1, atol=1e-6)
+  np.testing.assert_allclose(const["mse_constant"], 0, atol=1e-6)
+  assert np.abs(const["corr_identity"]).max() < 0.5
+
+
+def test_constant_with_several_training_images_takes_the_closest():
+  rng = np.random.default_rng(2)
+  train = rng.normal(size=(3, 8, 8))
+  pred = np.stack([train[2], train[0]])
+  m = metrics.similarities(pred, rng.normal(size=(2, 8, 8)), train)
+  np.testing.assert_allclose(m["corr_constant"], 1, atol=1e-6)
+  np.testing.assert_allclose(m["mse_constant"], 0, atol=1e-6)
+
+
+def test_summary_statistics():
+  v = [1.0, 2.0, 3.0, 4.0, np.nan]  # the NaN (a diverged seed) is left out
+  s = stats.summarize(v)
+  assert s["n"] == 4 and s["mean"] == 2.5
+  assert np.isclose(s["std"], np.std([1, 2, 3, 4], ddof=1))
+  half = scipy.stats.t.ppf(0.975, 3) * s["std"] / 2
+  assert np.isclose(s["ci95_high"] - s["mean"], half) and np.isclose(s["mean"] - s["ci95_low"], half)
+  assert np.isclose(scipy.stats.t.ppf(0.975, 1), 12.706, atol=1e-3)  # the table value for n = 2
+  assert stats.summarize([np.nan])["n"] == 0 and stats.summarize([0.3])["std"] is None
+
+
+@pytest.mark.parametrize("ci, cc, expected", [
+    (0.9, 0.1, "identity"), (0.2, 0.95, "constant"), (0.1, 0.2, "neither"),
+    (0.6, 0.7, "constant"), (0.49, 0.3, "neither"), (0.6, 0.6, "neither")])
+def test_regimes(ci, cc, expected):
+  assert stats.regime(ci, cc, 0.5) == expected
+
+
+def test_regime_shares_skip_diverged():
+  shares = stats.regime_shares(["identity", "identity", "constant", "diverged"])
+  assert shares["identity"] == dict(count=2, share=2 / 3)
+  assert shares["neither"] == dict(count=0, share=0.0)

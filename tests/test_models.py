@@ -1,0 +1,135 @@
+import jax
+import jax.numpy as jnp
+import ml_collections
+import numpy as np
+import pytest
+
+from identity_jax import conv, initializers, models
+from identity_jax.errors import ConfigError
+
+
+def model_cfg(**kw):
+  c = dict(name="convnet", num_layers=3, channels=4, kernel_size=5, conv_impl="auto",
+           hidden_layers=2, width=16, activation="relu", use_bias=True, init="torch_default",
+           bias_init="torch_default")
+  c.update(kw)
+  return ml_collections.ConfigDict(c)
+
+
+@pytest.mark.parametrize("k, c_in, c_out, size", [(1, 1, 3, 5), (3, 2, 4, 7), (5, 3, 2, 9),
+                                                  (7, 1, 1, 6), (9, 2, 3, 4)])
+def test_matmul_conv_equals_xla_conv(k, c_in, c_out, size):
+  kx, kk = jax.random.split(jax.random.key(k))
+  x = jax.random.normal(kx, (2, size, size + 1, c_in))
+  kernel = jax.random.normal(kk, (k, k, c_in, c_out))
+  a = conv.conv2d_same(x, kernel, "matmul")
+  b = conv.conv2d_same(x, kernel, "xla")
+  assert a.shape == (2, size, size + 1, c_out)
+  np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)
+
+
+def test_matmul_conv_under_vmap_equals_per_seed():
+  kernels = jax.random.normal(jax.random.key(0), (3, 5, 5, 2, 4))
+  x = jax.random.normal(jax.random.key(1), (1, 8, 8, 2))
+  batched = jax.vmap(lambda k: conv.conv2d_same(x, k, "matmul"))(kernels)
+  for s in range(3):
+    np.testing.assert_allclose(batched[s], conv.conv2d_same(x, kernels[s], "xla"), rtol=1e-5,
+                               atol=1e-5)
+
+
+def test_convnet_any_input_size_and_every_layer_reachable():
+  model = models.build_model(model_cfg(num_layers=4))
+  params = models.init_params(model, jax.random.key(0), 28)
+  assert models.num_layers(params) == 4
+  for size in (7, 28, 45):
+    y, state = model.apply(params, jnp.ones((2, size, size)), mutable=["intermediates"])
+    assert y.shape == (2, size, size)
+    inter = state["intermediates"]
+    assert [inter[f"output_{i}"][0].shape[-1] for i in range(4)] == [4, 4, 4, 1]
+    assert all(inter[f"output_{i}"][0].min() >= 0 for i in range(3))  # ReLU between layers
+
+
+def test_convnet_impls_give_the_same_function():
+  p = models.init_params(models.build_model(model_cfg()), jax.random.key(3), 12)
+  x = jax.random.normal(jax.random.key(4), (2, 12, 12))
+  ys = [models.build_model(model_cfg(conv_impl=i)).apply(p, x) for i in ("matmul", "xla")]
+  np.testing.assert_allclose(ys[0], ys[1], rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("hidden, activation", [(0, "linear"), (1, "relu"), (3, "linear")])
+def test_fcn_shapes_and_linearity(hidden, activation):
+  model = models.build_model(model_cfg(name="fcn", hidden_layers=hidden, activation=activation,
+                                       use_bias=False))
+  params = models.init_params(model, jax.random.key(0), 6)
+  assert models.num_layers(params) == hidden + 1
+  x = jax.random.normal(jax.random.key(1), (3, 6, 6))
+  y = model.apply(params, x)
+  assert y.shape == (3, 6, 6)
+  linear = np.allclose(model.apply(params, -2.0 * x), -2.0 * y, rtol=1e-4, atol=1e-5)
+  assert linear == (activation == "linear")
+
+
+def test_no_bias_means_no_bias_params():
+  params = models.init_params(models.build_model(model_cfg(use_bias=False)), jax.random.key(0), 8)
+  assert all(set(p) == {"kernel"} for p in params["params"].values())
+
+
+FANS = (300, 200)
+
+
+@pytest.mark.parametrize("name, variance, uniform", [
+    ("paper_default", 1 / (FANS[0] * FANS[1]), False),
+    ("torch_default", 1 / (3 * FANS[0]), True),
+    ("xavier_normal", 2 / sum(FANS), False),
+    ("xavier_uniform", 2 / sum(FANS), True),
+    ("kaiming_normal", 2 / FANS[0], False),
+    ("kaiming_uniform", 2 / FANS[0], True),
+])
+def test_initializer_variances_and_shapes(name, variance, uniform):
+  w = np.asarray(initializers.weight_init(name)(jax.random.key(0), (300, 200), *FANS))
+  assert abs(w.var() / variance - 1) < 0.02
+  sigma = np.sqrt(variance)
+  if uniform:  # bounded at sqrt(3) sigma, and flat
+    assert np.abs(w).max() <= np.sqrt(3) * sigma * (1 + 1e-6)
+    assert abs(np.mean(np.abs(w) < np.sqrt(3) * sigma / 2) - 0.5) < 0.01
+  else:  # normal, NOT truncated: ~0.27% of a Gaussian lies beyond 3 sigma
+    assert 0.0015 < np.mean(np.abs(w) > 3 * sigma) < 0.004
+
+
+def test_conv_fans_follow_pytorch():
+  """torch_default on a 5x5 conv from 8 to 8 channels: bound 1/sqrt(5*5*8) for kernel and bias."""
+  model = models.build_model(model_cfg(num_layers=3, channels=8))
+  p = models.init_params(model, jax.random.key(0), 16)["params"]["layer_1"]
+  bound = 1 / np.sqrt(5 * 5 * 8)
+  assert 0.99 * bound < np.abs(p["kernel"]).max() <= bound  # 1,600 draws reach the bound
+  assert np.abs(p["bias"]).max() <= bound
+
+
+def test_paper_default_init_is_tiny_in_deep_nets():
+  """Why it is not our default: N(0, 1/(fan_in fan_out)) shrinks signals ~1/fan_out per layer."""
+  x = jax.random.normal(jax.random.key(1), (1, 14, 14))
+  out = {}
+  for init in ("paper_default", "torch_default"):
+    model = models.build_model(model_cfg(num_layers=8, channels=16, init=init, bias_init="zeros"))
+    out[init] = float(jnp.abs(model.apply(models.init_params(model, jax.random.key(0), 14), x)).max())
+  # each layer scales the signal by ~sqrt(fan_in) / sqrt(fan_in * fan_out) = 1/20 here: 20^-8
+  assert out["paper_default"] < 1e-9 < 1e-3 < out["torch_default"]
+
+
+@pytest.mark.parametrize("overrides, message", [
+    (dict(name="resnet"), "unknown model.name 'resnet'"),
+    (dict(init="glorot"), "unknown model.init 'glorot'"),
+    (dict(bias_init="ones"), "unknown model.bias_init"),
+    (dict(num_layers=0), "ConvNet depth"),
+    (dict(kernel_size=4), "odd"),
+    (dict(kernel_size=0), "odd"),
+    (dict(channels=0), "model.channels"),
+    (dict(conv_impl="cudnn"), "model.conv_impl"),
+    (dict(name="fcn", hidden_layers=-1), "model.hidden_layers"),
+    (dict(name="fcn", width=0), "model.width"),
+    (dict(name="fcn", activation="tanh"), "model.activation"),
+])
+def test_bad_model_configs_are_named(overrides, message):
+  with pytest.raises(ConfigError, match=message) as e:
+    models.build_model(model_cfg(**overrides))
+  assert "fix:" in str(e.value)

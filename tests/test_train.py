@@ -1,0 +1,117 @@
+import jax
+import jax.numpy as jnp
+import ml_collections
+import numpy as np
+import pytest
+
+from identity_jax import models, optim, train
+from identity_jax.errors import ConfigError
+from test_models import model_cfg
+
+
+def optim_cfg(**kw):
+  c = dict(name="sgd", learning_rate=0.01, momentum=0.9, schedule="stagewise")
+  c.update(kw)
+  return ml_collections.ConfigDict(c)
+
+
+X = jax.random.normal(jax.random.key(42), (1, 8, 8))
+
+
+def trainer(mcfg, num_steps=30, tx=None, tol=1e-3):
+  return train.Trainer(models.build_model(mcfg), tx or optim.make_optimizer(optim_cfg(), num_steps),
+                       X, tol)
+
+
+@pytest.mark.parametrize("mcfg", [model_cfg(num_layers=3, channels=4),
+                                  model_cfg(name="fcn", hidden_layers=2, width=32)])
+def test_vmapped_seeds_equal_seeds_trained_alone(mcfg):
+  tr = trainer(mcfg)
+  keys = train.seed_keys(0, range(3))
+  together = train.train(tr, keys, 30, 3)
+  init, run = jax.jit(tr.init), jax.jit(tr.run)
+  for s in range(3):
+    alone = run(init(keys[s]), 30).params
+    for a, b in zip(jax.tree.leaves(alone), jax.tree.leaves(together.params)):
+      np.testing.assert_allclose(b[s], a, rtol=1e-5, atol=1e-6 * float(jnp.abs(a).max()))
+
+
+def test_seed_keys_do_not_depend_on_seed_count():
+  a, b = train.seed_keys(7, range(2)), train.seed_keys(7, range(5))
+  np.testing.assert_array_equal(jax.random.key_data(a), jax.random.key_data(b[:2]))
+
+
+def test_training_fits_and_records_snapshots():
+  res = train.train(trainer(model_cfg(name="fcn", hidden_layers=1, width=64), 200),
+                    train.seed_keys(0, range(2)), 200, 5, progress=None)
+  np.testing.assert_array_equal(res.loss_steps, [0, 40, 80, 120, 160, 200])
+  assert res.loss_history.shape == (2, 6)
+  assert (res.loss_history[:, -1] < 0.01 * res.loss_history[:, 0]).all()
+  assert res.status == ["fitted", "fitted"] and (res.fitted_at > 0).all()
+  assert (res.diverged_at == -1).all()
+
+
+def test_divergence_is_reported_with_its_step():
+  tx = optim.make_optimizer(optim_cfg(learning_rate=1e4, schedule="constant"), 50)
+  res = train.train(trainer(model_cfg(name="fcn", hidden_layers=2, width=32), tx=tx),
+                    train.seed_keys(0, range(2)), 50, 2)
+  assert res.status == ["diverged", "diverged"]
+  assert ((res.diverged_at > 0) & (res.diverged_at < 50)).all()
+
+
+def test_frozen_layers_stay_exactly_at_init():
+  mcfg = model_cfg(name="fcn", hidden_layers=1, width=32)
+  tx = optim.with_frozen_layers(optim.make_optimizer(optim_cfg(), 40), optim.parse_trainable("0", 2))
+  tr = trainer(mcfg, tx=tx)
+  keys = train.seed_keys(1, range(2))
+  res = train.train(tr, keys, 40, 2)
+  init = jax.jit(jax.vmap(tr.init_params))(keys)
+  for name in ("kernel", "bias"):
+    np.testing.assert_array_equal(res.params["params"]["layer_1"][name],
+                                  init["params"]["layer_1"][name])
+    assert not np.allclose(res.params["params"]["layer_0"][name], init["params"]["layer_0"][name])
+
+
+def test_stagewise_schedule_values():
+  lr = optim.learning_rate_schedule(optim_cfg(learning_rate=0.01), 1000)
+  for step, expected in [(0, 0.01), (299, 0.01), (300, 0.002), (599, 0.002), (600, 4e-4),
+                         (800, 8e-5), (999, 8e-5)]:
+    np.testing.assert_allclose(float(lr(step)), expected, rtol=1e-6)
+
+
+@pytest.mark.parametrize("name", optim.OPTIMIZERS)
+def test_every_optimizer_reduces_the_loss(name):
+  lr = 0.01 if name == "sgd" else 1e-3
+  tx = optim.make_optimizer(optim_cfg(name=name, learning_rate=lr, schedule="constant"), 150)
+  res = train.train(trainer(model_cfg(name="fcn", hidden_layers=1, width=32), tx=tx),
+                    train.seed_keys(0, range(1)), 150, 1)
+  assert res.loss_history[0, -1] < 0.5 * res.loss_history[0, 0]
+
+
+@pytest.mark.parametrize("overrides, message", [
+    (dict(name="lbfgs"), "unknown optim.name"),
+    (dict(learning_rate=0.0), "optim.learning_rate"),
+    (dict(learning_rate=-0.1), "optim.learning_rate"),
+    (dict(schedule="cosine"), "optim.schedule"),
+    (dict(momentum=1.0), "optim.momentum"),
+])
+def test_bad_optimizer_configs_are_named(overrides, message):
+  with pytest.raises(ConfigError, match=message):
+    optim.make_optimizer(optim_cfg(**overrides), 100)
+
+
+@pytest.mark.parametrize("spec, expected", [("all", (0, 1, 2)), ("0", (0,)), ("-1", (2,)),
+                                            ("0,-1", (0, 2))])
+def test_parse_trainable(spec, expected):
+  assert optim.parse_trainable(spec, 3) == expected
+
+
+@pytest.mark.parametrize("spec", ["3", "bottom", "", "-4"])
+def test_parse_trainable_rejects(spec):
+  with pytest.raises(ConfigError, match="train.trainable"):
+    optim.parse_trainable(spec, 3)
+
+
+def test_snapshot_steps_are_bounded():
+  assert len(train.snapshot_steps(2_000_000, 20)) == 21
+  np.testing.assert_array_equal(train.snapshot_steps(3, 10), [0, 1, 2, 3])
