@@ -67,6 +67,7 @@ def validate(cell: dict):
   check_positive("train.num_steps", t.num_steps, integer=True)
   check_positive("train.num_snapshots", t.num_snapshots, integer=True)
   check_positive("train.fit_tolerance", t.fit_tolerance)
+  train.resolve_seeds_per_vmap(t.seeds_per_vmap, cell["num_seeds"])
   model_cfg = _Cfg(cell["model"])
   model = models.build_model(model_cfg)
   tx = optim.make_optimizer(_Cfg(cell["optim"]), t.num_steps)
@@ -115,7 +116,7 @@ def train_cell(cell: dict, data: test_suites.Data, log=print) -> dict:
   seeds = list(range(cell["num_seeds"]))
   keys = train.seed_keys(cell["seed"], seeds)
   res = train.train(trainer, keys, t["num_steps"], t["num_snapshots"],
-                    _progress_printer(cell["label"], len(seeds), log))
+                    _progress_printer(cell["label"], len(seeds), log), t["seeds_per_vmap"])
   preds, per_image = metrics.evaluate(model, res.params, data.train, data.suites)
   regime_suite, threshold = cell["metrics"]["regime_suite"], cell["metrics"]["regime_threshold"]
   if regime_suite not in per_image:

@@ -2,6 +2,10 @@
 
 Static (changing it recompiles): the model, the optimizer, the training images, the fit tolerance.
 Batched by vmap: the per-seed PRNG key, hence parameters and optimizer state.
+How seeds share the machine is one setting, `seeds_per_vmap`: groups of that many seeds are vmapped
+together and the groups run one after another inside the same compiled program (jax.lax.map).
+Measured on a 2-core CPU (benchmarks/RESULTS.md), XLA:CPU's batched matmul is slower per seed than
+the plain one, so one seed at a time is fastest there; on a GPU, all seeds in one vmap.
 The run is split into `num_snapshots` chunks; each chunk is one call of the same compiled program
 (its step count is a traced argument), and only the loss at chunk boundaries is kept, so memory does
 not grow with the number of steps.
@@ -66,11 +70,17 @@ class Trainer:
   def run(self, state: TrainState, num_steps: jax.Array) -> TrainState:
     return jax.lax.fori_loop(0, num_steps, lambda _, s: self.step(s), state)
 
-  def batched(self) -> "BatchedTrainer":
+  def batched(self, seeds_per_vmap: int = 0) -> "BatchedTrainer":
+    """jit-compiled functions over a leading seed axis; seeds_per_vmap as in resolve_seeds_per_vmap."""
+    if seeds_per_vmap == 0:
+      run = jax.vmap(self.run, in_axes=(0, None))
+    else:
+      group = None if seeds_per_vmap == 1 else seeds_per_vmap  # None: plain sequential loop
+      run = lambda state, n: jax.lax.map(lambda s: self.run(s, n), state, batch_size=group)
     return BatchedTrainer(
         init=jax.jit(jax.vmap(self.init)),
         init_params=jax.jit(jax.vmap(self.init_params)),
-        run=jax.jit(jax.vmap(self.run, in_axes=(0, None)), donate_argnums=0),
+        run=jax.jit(run, donate_argnums=0),
         loss=jax.jit(jax.vmap(self.loss)))
 
 
@@ -83,7 +93,8 @@ class BatchedTrainer(NamedTuple):
 
 @dataclasses.dataclass
 class TrainResult:
-  """Per-seed outcome. Arrays have a leading seed axis; `params` stay on device."""
+  """Per-seed outcome. Arrays have a leading seed axis; parameters stay on device."""
+  init_params: Any            # recomputed from the keys (init is pure), not held during training
   params: Any
   loss_steps: np.ndarray      # (snapshots + 1,) step of each loss snapshot, 0 first
   loss_history: np.ndarray    # (seeds, snapshots + 1)
@@ -93,6 +104,18 @@ class TrainResult:
   status: list                # per seed: fitted / not_fitted / diverged
   train_seconds: float        # wall time, first compile included
   compile_seconds: float
+
+
+def resolve_seeds_per_vmap(setting: int, num_seeds: int) -> int:
+  """setting -1: auto (1 on CPU, else all); 0 or >= num_seeds: all seeds in one vmap (returns 0);
+  k: groups of k seeds vmapped, groups in sequence."""
+  if isinstance(setting, bool) or not isinstance(setting, int) or setting < -1:
+    from identity_jax.errors import ConfigError
+    raise ConfigError(f"train.seeds_per_vmap = {setting!r} is not -1 (auto), 0 (all) or a count",
+                      "use -1 (auto), 0 (all seeds in one vmap) or a positive count")
+  if setting == -1:
+    setting = 1 if jax.default_backend() == "cpu" else 0
+  return 0 if setting == 0 or setting >= num_seeds else setting
 
 
 def snapshot_steps(num_steps: int, num_snapshots: int) -> np.ndarray:
@@ -106,9 +129,9 @@ def seed_status(final_loss, diverged_at, fit_tolerance) -> list:
 
 
 def train(trainer: Trainer, keys: jax.Array, num_steps: int, num_snapshots: int,
-          progress: Callable[[dict], None] | None = None) -> TrainResult:
+          progress: Callable[[dict], None] | None = None, seeds_per_vmap: int = -1) -> TrainResult:
   """Trains one seed per key for `num_steps` steps; `progress` gets a dict after every chunk."""
-  fns = trainer.batched()
+  fns = trainer.batched(resolve_seeds_per_vmap(seeds_per_vmap, len(keys)))
   t0 = time.perf_counter()
   state = fns.init(keys)
   steps = snapshot_steps(num_steps, num_snapshots)
@@ -130,7 +153,8 @@ def train(trainer: Trainer, keys: jax.Array, num_steps: int, num_snapshots: int,
   final_loss = history[-1]
   diverged_at = np.asarray(state.diverged_at)
   return TrainResult(
-      params=state.params, loss_steps=steps, loss_history=np.stack(history, axis=1),
+      init_params=fns.init_params(keys), params=state.params, loss_steps=steps,
+      loss_history=np.stack(history, axis=1),
       final_loss=final_loss, fitted_at=np.asarray(state.fitted_at), diverged_at=diverged_at,
       status=seed_status(final_loss, diverged_at, trainer.fit_tolerance),
       train_seconds=time.perf_counter() - t0, compile_seconds=compile_seconds)

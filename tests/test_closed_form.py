@@ -27,7 +27,7 @@ def trained_linear(x_train, use_bias, steps, schedule):
                      jnp.asarray(x_train), 1e-10)
   keys = train.seed_keys(3, range(2))
   res = train.train(tr, keys, steps, 1)
-  return tr, res, jax.jit(jax.vmap(tr.init_params))(keys)
+  return tr, res, res.init_params
 
 
 # Two images leave a slow direction (their difference): a constant rate and more steps reach it.

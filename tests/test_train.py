@@ -23,12 +23,15 @@ def trainer(mcfg, num_steps=30, tx=None, tol=1e-3):
                        X, tol)
 
 
-@pytest.mark.parametrize("mcfg", [model_cfg(num_layers=3, channels=4),
-                                  model_cfg(name="fcn", hidden_layers=2, width=32)])
-def test_vmapped_seeds_equal_seeds_trained_alone(mcfg):
+@pytest.mark.parametrize("mcfg, seeds_per_vmap", [
+    (model_cfg(num_layers=3, channels=4), 0),                    # all 3 seeds in one vmap
+    (model_cfg(name="fcn", hidden_layers=2, width=32), 0),
+    (model_cfg(name="fcn", hidden_layers=2, width=32), 2),       # a vmapped pair, then one seed
+    (model_cfg(name="fcn", hidden_layers=2, width=32), 1)])      # one seed after another
+def test_vmapped_seeds_equal_seeds_trained_alone(mcfg, seeds_per_vmap):
   tr = trainer(mcfg)
   keys = train.seed_keys(0, range(3))
-  together = train.train(tr, keys, 30, 3)
+  together = train.train(tr, keys, 30, 3, seeds_per_vmap=seeds_per_vmap)
   init, run = jax.jit(tr.init), jax.jit(tr.run)
   for s in range(3):
     alone = run(init(keys[s]), 30).params
@@ -65,7 +68,7 @@ def test_frozen_layers_stay_exactly_at_init():
   tr = trainer(mcfg, tx=tx)
   keys = train.seed_keys(1, range(2))
   res = train.train(tr, keys, 40, 2)
-  init = jax.jit(jax.vmap(tr.init_params))(keys)
+  init = res.init_params
   for name in ("kernel", "bias"):
     np.testing.assert_array_equal(res.params["params"]["layer_1"][name],
                                   init["params"]["layer_1"][name])
@@ -110,6 +113,14 @@ def test_parse_trainable(spec, expected):
 def test_parse_trainable_rejects(spec):
   with pytest.raises(ConfigError, match="train.trainable"):
     optim.parse_trainable(spec, 3)
+
+
+def test_seeds_per_vmap_setting():
+  assert train.resolve_seeds_per_vmap(-1, 8) == 1  # auto on CPU
+  assert train.resolve_seeds_per_vmap(0, 8) == 0 and train.resolve_seeds_per_vmap(8, 8) == 0
+  assert train.resolve_seeds_per_vmap(3, 8) == 3
+  with pytest.raises(ConfigError, match="train.seeds_per_vmap"):
+    train.resolve_seeds_per_vmap(-2, 8)
 
 
 def test_snapshot_steps_are_bounded():
