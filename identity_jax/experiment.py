@@ -16,6 +16,7 @@ import io
 import json
 import pathlib
 import platform
+import shutil
 import time
 
 import jax
@@ -67,6 +68,9 @@ def validate(cell: dict):
   check_positive("train.num_steps", t.num_steps, integer=True)
   check_positive("train.num_snapshots", t.num_snapshots, integer=True)
   check_positive("train.fit_tolerance", t.fit_tolerance)
+  if not t.checkpoint_minutes >= 0:
+    raise ConfigError(f"train.checkpoint_minutes = {t.checkpoint_minutes!r} is negative",
+                      "use 0 (save after every chunk) or a positive number of minutes")
   train.resolve_seeds_per_vmap(t.seeds_per_vmap, cell["num_seeds"])
   model_cfg = _Cfg(cell["model"])
   model = models.build_model(model_cfg)
@@ -108,15 +112,24 @@ def _progress_printer(cell: str, num_seeds: int, log):
   return progress
 
 
-def train_cell(cell: dict, data: test_suites.Data, log=print) -> dict:
-  """Trains and evaluates one cell; returns {'result': json-able dict, 'arrays': name -> array}."""
+def train_cell(cell: dict, data: test_suites.Data, log=print, checkpoint_dir=None) -> dict:
+  """Trains and evaluates one cell; returns {'result': json-able dict, 'arrays': name -> array}.
+
+  With checkpoint_dir, training saves there and resumes from what an interrupted run saved.
+  """
   model, tx = validate(cell)
   t = cell["train"]
   trainer = train.Trainer(model, tx, jnp.asarray(data.train), t["fit_tolerance"])
   seeds = list(range(cell["num_seeds"]))
   keys = train.seed_keys(cell["seed"], seeds)
+  options = train.RunOptions(
+      seeds_per_vmap=t["seeds_per_vmap"], seed_chunk=t["seed_chunk"],
+      stop_when_fitted=t["stop_when_fitted"], checkpoint_dir=checkpoint_dir,
+      checkpoint_minutes=t["checkpoint_minutes"])
   res = train.train(trainer, keys, t["num_steps"], t["num_snapshots"],
-                    _progress_printer(cell["label"], len(seeds), log), t["seeds_per_vmap"])
+                    _progress_printer(cell["label"], len(seeds), log), options)
+  if res.resumed_from_step:
+    log(f"[{cell['label']}] resumed from the checkpoint at step {res.resumed_from_step}")
   preds, per_image = metrics.evaluate(model, res.params, data.train, data.suites)
   regime_suite, threshold = cell["metrics"]["regime_suite"], cell["metrics"]["regime_threshold"]
   if regime_suite not in per_image:
@@ -133,9 +146,10 @@ def train_cell(cell: dict, data: test_suites.Data, log=print) -> dict:
         regime="diverged" if diverged else stats.regime(rs["corr_identity"], rs["corr_constant"],
                                                          threshold),
         suites=suites))
-  steps_done = t["num_steps"] * len(seeds)
+  steps_done = (res.steps_run - res.resumed_from_step) * len(seeds)
   steady = res.train_seconds - res.compile_seconds
   result = dict(cell=cell["label"], config=cell, seeds=per_seed, data_sources=data.sources,
+                steps_run=res.steps_run, resumed_from_step=res.resumed_from_step,
                 timing=dict(train_seconds=res.train_seconds, compile_seconds=res.compile_seconds,
                             seed_steps_per_second=steps_done / max(steady, 1e-9)))
   grid_names = [n for n in GRID_SUITES if n in data.suites]
@@ -207,12 +221,14 @@ def run(config, workdir_path, log=print) -> dict:
                    {"identity_jax": identity_jax.__version__})
     workdir.write_json(root / "config.json", config.to_dict())
   for name in todo:
-    out = train_cell(cells[name], data, log)
+    cell_dir = root / "cells" / name
+    out = train_cell(cells[name], data, log, checkpoint_dir=cell_dir / "checkpoint")
     buf = io.BytesIO()
     np.savez_compressed(buf, **out["arrays"])
     workdir.write_bytes(root / "cells" / name / "arrays.npz", buf.getvalue())
     # result.json last: its presence marks the cell finished.
     workdir.write_json(root / "cells" / name / "result.json", out["result"])
+    shutil.rmtree(cell_dir / "checkpoint", ignore_errors=True)  # scratch, superseded by the result
     s = summarize_cell(out["result"])
     log(f"[{name}] done in {out['result']['timing']['train_seconds']:.0f}s: "
         f"status {s['status_counts']}, regimes "

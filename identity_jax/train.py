@@ -1,17 +1,27 @@
-"""Training many seeds at once: one pure per-seed program, vmapped over seeds and jit-compiled once.
+"""Training many seeds at once: one pure per-seed program, batched over seeds and jit-compiled once.
 
 Static (changing it recompiles): the model, the optimizer, the training images, the fit tolerance.
-Batched by vmap: the per-seed PRNG key, hence parameters and optimizer state.
-How seeds share the machine is one setting, `seeds_per_vmap`: groups of that many seeds are vmapped
-together and the groups run one after another inside the same compiled program (jax.lax.map).
-Measured on a 2-core CPU (benchmarks/RESULTS.md), XLA:CPU's batched matmul is slower per seed than
-the plain one, so one seed at a time is fastest there; on a GPU, all seeds in one vmap.
+Batched over seeds: the per-seed PRNG key, hence parameters and optimizer state.
+
 The run is split into `num_snapshots` chunks; each chunk is one call of the same compiled program
 (its step count is a traced argument), and only the loss at chunk boundaries is kept, so memory does
-not grow with the number of steps.
+not grow with the number of steps. Between chunks the run can stop (every seed fitted or diverged),
+save a checkpoint, and report progress. A run resumed from a checkpoint reruns the same compiled
+program and ends bit-identical to an uninterrupted one. How the seeds share the machine (RunOptions)
+changes a seed's result by float rounding at most (~1e-7 relative: another seed count is another
+compiled program, which XLA may fuse and round differently):
+  seeds_per_vmap  groups of that many seeds are vmapped; groups run one after another inside the same
+                  program (jax.lax.map). On a 2-core CPU, XLA's batched matmul is slower per seed than
+                  the plain one (benchmarks/RESULTS.md), so auto means sequential there, all elsewhere.
+  seed_chunk      seeds trained in separate consecutive runs of this many, to bound memory.
+  shard           the seed axis split over all devices with shard_map (padded to a multiple of the
+                  device count). Parameters are initialized outside the shard_map and passed in
+                  sharded: GUIDE section 5 found jit+NamedSharding, and initializing inside the body,
+                  silently wrong for ConvNets on jax 0.10.2.
 """
 
 import dataclasses
+import pathlib
 import time
 from typing import Any, Callable, NamedTuple
 
@@ -20,8 +30,12 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import optax
+from jax.sharding import Mesh, NamedSharding, PartitionSpec as P
+
+from identity_jax.errors import ConfigError
 
 FITTED, NOT_FITTED, DIVERGED = "fitted", "not_fitted", "diverged"
+SEEDS = "seeds"  # name of the mesh axis
 
 
 class TrainState(NamedTuple):
@@ -40,7 +54,7 @@ def seed_keys(base_seed: int, seeds) -> jax.Array:
 
 @dataclasses.dataclass(frozen=True)
 class Trainer:
-  """Per-seed pure functions; `batched()` gives their jit(vmap(...)) versions."""
+  """Per-seed pure functions; `batched()` gives their compiled versions over a seed axis."""
   model: nn.Module
   tx: optax.GradientTransformation
   x_train: jax.Array  # (k, H, W)
@@ -70,18 +84,24 @@ class Trainer:
   def run(self, state: TrainState, num_steps: jax.Array) -> TrainState:
     return jax.lax.fori_loop(0, num_steps, lambda _, s: self.step(s), state)
 
-  def batched(self, seeds_per_vmap: int = 0) -> "BatchedTrainer":
-    """jit-compiled functions over a leading seed axis; seeds_per_vmap as in resolve_seeds_per_vmap."""
+  def batched(self, seeds_per_vmap: int = 0, mesh: Mesh | None = None) -> "BatchedTrainer":
+    """Compiled functions over a leading seed axis (seeds_per_vmap: see resolve_seeds_per_vmap)."""
     if seeds_per_vmap == 0:
       run = jax.vmap(self.run, in_axes=(0, None))
-    else:
+      loss = jax.vmap(self.loss)
+    else:  # the loss too, so that a seed's numbers never depend on its neighbours
       group = None if seeds_per_vmap == 1 else seeds_per_vmap  # None: plain sequential loop
       run = lambda state, n: jax.lax.map(lambda s: self.run(s, n), state, batch_size=group)
+      loss = lambda params: jax.lax.map(self.loss, params, batch_size=group)
+    if mesh is not None:
+      seeds = P(SEEDS)
+      run = jax.shard_map(run, mesh=mesh, in_specs=(seeds, P()), out_specs=seeds)
+      loss = jax.shard_map(loss, mesh=mesh, in_specs=seeds, out_specs=seeds)
     return BatchedTrainer(
         init=jax.jit(jax.vmap(self.init)),
         init_params=jax.jit(jax.vmap(self.init_params)),
         run=jax.jit(run, donate_argnums=0),
-        loss=jax.jit(jax.vmap(self.loss)))
+        loss=jax.jit(loss))
 
 
 class BatchedTrainer(NamedTuple):
@@ -89,6 +109,17 @@ class BatchedTrainer(NamedTuple):
   init_params: Callable
   run: Callable
   loss: Callable
+
+
+@dataclasses.dataclass(frozen=True)
+class RunOptions:
+  """How a run uses the machine; none of it changes a seed's result beyond float rounding."""
+  seeds_per_vmap: int = -1        # -1 auto (1 on CPU, all elsewhere); 0 all; k groups of k
+  seed_chunk: int = 0             # 0: all seeds in one run; k: consecutive runs of k seeds
+  shard: bool | None = None       # None: shard the seeds over the devices when there are several
+  stop_when_fitted: bool = False  # stop at the first chunk end where every seed fitted or diverged
+  checkpoint_dir: str | None = None
+  checkpoint_minutes: float = 10.0  # save after a chunk when this long has passed since the last
 
 
 @dataclasses.dataclass
@@ -102,20 +133,29 @@ class TrainResult:
   fitted_at: np.ndarray       # (seeds,) -1 if never below tolerance
   diverged_at: np.ndarray     # (seeds,) -1 if finite throughout
   status: list                # per seed: fitted / not_fitted / diverged
+  steps_run: int              # < num_steps when stopped early
   train_seconds: float        # wall time, first compile included
   compile_seconds: float
+  resumed_from_step: int = 0  # the checkpoint a run resumed from, 0 if none
 
 
 def resolve_seeds_per_vmap(setting: int, num_seeds: int) -> int:
-  """setting -1: auto (1 on CPU, else all); 0 or >= num_seeds: all seeds in one vmap (returns 0);
-  k: groups of k seeds vmapped, groups in sequence."""
+  """setting -1: auto (1 on CPU, else all); 0, or k > 1 with k >= num_seeds: all seeds in one vmap
+  (returns 0); 1: seeds one after another; k: groups of k seeds vmapped, groups in sequence."""
   if isinstance(setting, bool) or not isinstance(setting, int) or setting < -1:
-    from identity_jax.errors import ConfigError
     raise ConfigError(f"train.seeds_per_vmap = {setting!r} is not -1 (auto), 0 (all) or a count",
                       "use -1 (auto), 0 (all seeds in one vmap) or a positive count")
   if setting == -1:
     setting = 1 if jax.default_backend() == "cpu" else 0
-  return 0 if setting == 0 or setting >= num_seeds else setting
+  return 0 if setting == 0 or (setting > 1 and setting >= num_seeds) else setting
+
+
+def seed_mesh(shard: bool | None) -> Mesh | None:
+  """A 1-D mesh over every device for the seed axis, or None when not sharding."""
+  devices = jax.devices()
+  if shard is False or (shard is None and len(devices) == 1):
+    return None
+  return Mesh(np.array(devices), (SEEDS,))
 
 
 def snapshot_steps(num_steps: int, num_snapshots: int) -> np.ndarray:
@@ -128,33 +168,125 @@ def seed_status(final_loss, diverged_at, fit_tolerance) -> list:
           for l, d in zip(np.asarray(final_loss), np.asarray(diverged_at))]
 
 
-def train(trainer: Trainer, keys: jax.Array, num_steps: int, num_snapshots: int,
-          progress: Callable[[dict], None] | None = None, seeds_per_vmap: int = -1) -> TrainResult:
-  """Trains one seed per key for `num_steps` steps; `progress` gets a dict after every chunk."""
-  fns = trainer.batched(resolve_seeds_per_vmap(seeds_per_vmap, len(keys)))
+def _checkpoints(directory):
+  import orbax.checkpoint as ocp  # imported lazily: it is slow to import and most runs do not save
+  return ocp, ocp.CheckpointManager(
+      pathlib.Path(directory).absolute(),
+      options=ocp.CheckpointManagerOptions(max_to_keep=1, enable_async_checkpointing=False))
+
+
+def _train_seeds(trainer, keys, num_steps, num_snapshots, progress, options, checkpoint_dir,
+                 compiled: dict):
+  """One run over `keys` (see train). `compiled` caches programs across seed chunks of one size."""
   t0 = time.perf_counter()
+  n = len(keys)
+  mesh = seed_mesh(options.shard)
+  n_dev = 1 if mesh is None else mesh.size
+  padded = -(-n // n_dev) * n_dev
+  if padded > n:  # extra seeds only fill the devices; they are dropped from every result
+    keys = jnp.concatenate([keys, jax.vmap(lambda i: jax.random.fold_in(keys[0], i))(
+        jnp.arange(padded - n, dtype=jnp.uint32) + 1_000_003)])
+  strategy = resolve_seeds_per_vmap(options.seeds_per_vmap, padded // n_dev)
+  if strategy not in compiled:
+    compiled[strategy] = trainer.batched(strategy, mesh)
+  fns = compiled[strategy]
   state = fns.init(keys)
+  if mesh is not None:
+    state = jax.device_put(state, NamedSharding(mesh, P(SEEDS)))
   steps = snapshot_steps(num_steps, num_snapshots)
-  history = [np.asarray(fns.loss(state.params))]
-  compile_seconds = 0.0
-  for i, (a, b) in enumerate(zip(steps[:-1], steps[1:])):
+  history = np.full((padded, len(steps)), np.nan, np.float32)
+  history[:, 0] = np.asarray(fns.loss(state.params))
+  start, resumed_from = 0, 0
+  ocp = manager = None
+  if checkpoint_dir is not None:
+    ocp, manager = _checkpoints(checkpoint_dir)
+    if manager.latest_step() is not None:
+      start = manager.latest_step()
+      restored = manager.restore(start, args=ocp.args.StandardRestore(
+          {"state": state, "history": history}))
+      state, history = restored["state"], np.asarray(restored["history"])
+      resumed_from = int(steps[start])
+  def all_done(chunk):  # every real seed below tolerance now, or diverged
+    diverged = np.asarray(state.diverged_at)[:n] >= 0
+    return bool(np.all((history[:n, chunk] < trainer.fit_tolerance) | diverged))
+
+  last_save = time.perf_counter()
+  compile_seconds, i = 0.0, start - 1
+  if options.stop_when_fitted and start > 0 and all_done(start):
+    start = len(steps) - 1  # the saved run had stopped here: nothing left to do
+  for i in range(start, len(steps) - 1):
+    a, b = steps[i], steps[i + 1]
     tc = time.perf_counter()
-    if i == 0:  # compile explicitly so its time is reported apart from the steps
-      run = fns.run.lower(state, jnp.int32(b - a)).compile()
+    if i == start:  # compile explicitly (once per seed count) to report its time apart
+      if (strategy, padded) not in compiled:
+        compiled[strategy, padded] = fns.run.lower(state, jnp.int32(b - a)).compile()
+      run = compiled[strategy, padded]
       compile_seconds = time.perf_counter() - tc
       tc = time.perf_counter()
     state = run(state, jnp.int32(b - a))
-    history.append(np.asarray(fns.loss(state.params)))
+    history[:, i + 1] = np.asarray(fns.loss(state.params))
+    stop = options.stop_when_fitted and all_done(i + 1)
+    # Save before anything else can fail, so a run killed from here on resumes after this chunk.
+    if manager is not None and (i + 2 == len(steps) or stop or
+                                time.perf_counter() - last_save >= 60 * options.checkpoint_minutes):
+      manager.save(i + 1, args=ocp.args.StandardSave({"state": state, "history": history}))
+      last_save = time.perf_counter()
     if progress is not None:
       progress(dict(step=int(b), num_steps=num_steps, chunk_steps=int(b - a),
-                    chunk_seconds=time.perf_counter() - tc, loss=history[-1],
-                    fitted=int(np.sum(np.asarray(state.fitted_at) >= 0)),
-                    diverged=int(np.sum(np.asarray(state.diverged_at) >= 0))))
-  final_loss = history[-1]
-  diverged_at = np.asarray(state.diverged_at)
+                    chunk_seconds=time.perf_counter() - tc, loss=history[:n, i + 1],
+                    fitted=int(np.sum(np.asarray(state.fitted_at)[:n] >= 0)),
+                    diverged=int(np.sum(np.asarray(state.diverged_at)[:n] >= 0))))
+    if stop:
+      break
+  if manager is not None:
+    manager.wait_until_finished()
+    manager.close()
+  i = max(i, start - 1)  # the last chunk whose end was reached
+  kept = slice(0, i + 2)
+  cut = lambda tree: jax.tree.map(lambda a: a[:n], tree)
+  final_loss = history[:n, i + 1]
+  diverged_at = np.asarray(state.diverged_at)[:n]
   return TrainResult(
-      init_params=fns.init_params(keys), params=state.params, loss_steps=steps,
-      loss_history=np.stack(history, axis=1),
-      final_loss=final_loss, fitted_at=np.asarray(state.fitted_at), diverged_at=diverged_at,
-      status=seed_status(final_loss, diverged_at, trainer.fit_tolerance),
-      train_seconds=time.perf_counter() - t0, compile_seconds=compile_seconds)
+      init_params=cut(fns.init_params(keys)), params=cut(state.params), loss_steps=steps[kept],
+      loss_history=history[:n, kept], final_loss=final_loss,
+      fitted_at=np.asarray(state.fitted_at)[:n], diverged_at=diverged_at,
+      status=seed_status(final_loss, diverged_at, trainer.fit_tolerance), steps_run=int(steps[i + 1]),
+      train_seconds=time.perf_counter() - t0, compile_seconds=compile_seconds,
+      resumed_from_step=resumed_from)
+
+
+def train(trainer: Trainer, keys: jax.Array, num_steps: int, num_snapshots: int,
+          progress: Callable[[dict], None] | None = None,
+          options: RunOptions = RunOptions()) -> TrainResult:
+  """Trains one seed per key for up to `num_steps` steps; `progress` gets a dict after every chunk.
+
+  With options.checkpoint_dir, the run saves there and a rerun resumes from the latest save, ending
+  bit-identical to an uninterrupted run.
+  """
+  size = options.seed_chunk or len(keys)
+  if isinstance(size, bool) or not isinstance(size, int) or size < 0:
+    raise ConfigError(f"train.seed_chunk = {options.seed_chunk!r} is not a count",
+                      "use 0 (all seeds at once) or a positive number of seeds per run")
+  parts, compiled = [], {}
+  for lo in range(0, len(keys), size):
+    directory = None if options.checkpoint_dir is None else \
+        pathlib.Path(options.checkpoint_dir) / f"seeds_{lo}"
+    parts.append(_train_seeds(trainer, keys[lo:lo + size], num_steps, num_snapshots, progress,
+                              options, directory, compiled))
+  if len(parts) == 1:
+    return parts[0]
+  # Chunks may stop early at different steps: align their loss histories on the longest schedule.
+  longest = max(parts, key=lambda r: len(r.loss_steps))
+  pad = lambda h: np.pad(h, ((0, 0), (0, len(longest.loss_steps) - h.shape[1])),
+                         constant_values=np.nan)
+  cat = lambda *xs: np.concatenate(xs)
+  return TrainResult(
+      init_params=jax.tree.map(cat, *[r.init_params for r in parts]),
+      params=jax.tree.map(lambda *xs: jnp.concatenate(xs), *[r.params for r in parts]),
+      loss_steps=longest.loss_steps, loss_history=cat(*[pad(r.loss_history) for r in parts]),
+      final_loss=cat(*[r.final_loss for r in parts]), fitted_at=cat(*[r.fitted_at for r in parts]),
+      diverged_at=cat(*[r.diverged_at for r in parts]), status=sum([r.status for r in parts], []),
+      steps_run=max(r.steps_run for r in parts),
+      train_seconds=sum(r.train_seconds for r in parts),
+      compile_seconds=sum(r.compile_seconds for r in parts),
+      resumed_from_step=max(r.resumed_from_step for r in parts))

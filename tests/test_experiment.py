@@ -145,3 +145,26 @@ def test_binary_reports_bad_input_without_traceback(tmp_path, override, message)
   assert out.returncode == 2
   assert message in out.stderr and "fix:" in out.stderr and "Traceback" not in out.stderr
   assert not (tmp_path / "wd").exists()
+
+
+def test_interrupted_experiment_resumes_to_the_same_results(finished, tmp_path):
+  cfg, root, _, _ = finished
+  cfg = cfg.copy_and_resolve_references()
+  cfg.train.checkpoint_minutes = 0.0  # save after every chunk; does not change any result
+  progress_lines = []
+
+  def killed(line):
+    if line.startswith("[convnet_2] step"):
+      progress_lines.append(line)
+      if len(progress_lines) == 2:
+        raise KeyboardInterrupt  # as if the job were stopped after step 20 of 40
+  with pytest.raises(KeyboardInterrupt):
+    experiment.run(cfg, tmp_path / "wd", log=killed)
+  lines = []
+  experiment.run(cfg, tmp_path / "wd", log=lines.append)
+  assert any("[convnet_2] resumed from the checkpoint at step 20" in l for l in lines)
+  for cell in ("convnet_2", "linear_1"):
+    again = workdir.read_json(tmp_path / "wd" / "cells" / cell / "result.json")
+    reference = workdir.read_json(root / "cells" / cell / "result.json")
+    assert again["seeds"] == reference["seeds"], cell  # every metric of every seed, exactly
+    assert not (tmp_path / "wd" / "cells" / cell / "checkpoint").exists()

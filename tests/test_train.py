@@ -31,7 +31,7 @@ def trainer(mcfg, num_steps=30, tx=None, tol=1e-3):
 def test_vmapped_seeds_equal_seeds_trained_alone(mcfg, seeds_per_vmap):
   tr = trainer(mcfg)
   keys = train.seed_keys(0, range(3))
-  together = train.train(tr, keys, 30, 3, seeds_per_vmap=seeds_per_vmap)
+  together = train.train(tr, keys, 30, 3, options=train.RunOptions(seeds_per_vmap))
   init, run = jax.jit(tr.init), jax.jit(tr.run)
   for s in range(3):
     alone = run(init(keys[s]), 30).params

@@ -51,7 +51,10 @@ def base_config() -> ml_collections.ConfigDict:
       trainable="all",          # or layer indices: "0" trains the bottom layer only (Fig 6)
       # seeds vmapped together; groups run in sequence in the same program. -1: auto (1 on CPU,
       # where it measured fastest, all elsewhere); 0: all. Results agree to float rounding.
-      seeds_per_vmap=-1))
+      seeds_per_vmap=-1,
+      seed_chunk=0,             # train seeds in consecutive runs of this many (memory); 0 = all
+      stop_when_fitted=False,   # stop once every seed is below fit_tolerance or diverged
+      checkpoint_minutes=10.0)) # save the run's state at most this often; a rerun resumes from it
   c.metrics = ml_collections.ConfigDict(dict(
       regime_suite="patterns",  # suite whose mean correlations classify a seed's regime (stats.py)
       regime_threshold=0.5))
@@ -76,6 +79,8 @@ def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
     c.train.num_snapshots = 10
     c.cells.linear_1.train = dict(num_steps=300)
     c.cells.relu_fcn_5.train = dict(num_steps=600)
+  elif preset == "paper":
+    c.train.stop_when_fitted = True  # 2M steps is a budget; fitted seeds need not use it all
   elif preset == "tiny":
     c.name = "default_tiny"
     c.num_seeds = 2

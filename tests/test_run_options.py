@@ -1,0 +1,121 @@
+"""Stopping, checkpoint/resume, seed chunks and sharding change how a run goes, never its results."""
+
+import os
+import pathlib
+import subprocess
+import sys
+
+import jax
+import numpy as np
+import pytest
+
+from identity_jax import train
+from identity_jax.errors import ConfigError
+from test_models import model_cfg
+from test_train import trainer
+
+HERE = pathlib.Path(__file__).resolve().parent
+
+
+class Interrupted(Exception):
+  pass
+
+
+def interrupt_after(chunks):
+  calls = []
+
+  def progress(p):
+    calls.append(p["step"])
+    if len(calls) == chunks:
+      raise Interrupted
+  return progress
+
+
+def assert_same_run(a, b):
+  for x, y in zip(jax.tree.leaves(a.params), jax.tree.leaves(b.params)):
+    np.testing.assert_array_equal(np.asarray(x), np.asarray(y))
+  np.testing.assert_array_equal(a.loss_history, b.loss_history)
+  np.testing.assert_array_equal(a.fitted_at, b.fitted_at)
+  assert a.status == b.status
+
+
+def assert_close_run(a, b):
+  """Equal up to float32 rounding: another compiled program (other seed count) may round differently."""
+  for x, y in zip(jax.tree.leaves(a.params), jax.tree.leaves(b.params)):
+    np.testing.assert_allclose(np.asarray(x), np.asarray(y), rtol=1e-5, atol=1e-7)
+  np.testing.assert_allclose(a.loss_history, b.loss_history, rtol=1e-5)
+  np.testing.assert_array_equal(a.fitted_at, b.fitted_at)
+  assert a.status == b.status
+
+
+@pytest.mark.parametrize("mcfg, stops", [
+    (model_cfg(num_layers=2, channels=4), (2,)),  # ConvNet compiles are slow: one interruption
+    (model_cfg(name="fcn", hidden_layers=1, width=32), (1, 2, 3))])  # every boundary but the last
+def test_resume_after_any_interruption_is_bit_identical(tmp_path, mcfg, stops):
+  tr, keys = trainer(mcfg, 40), train.seed_keys(0, range(3))
+  whole = train.train(tr, keys, 40, 4)
+  for stop_after in stops:
+    opts = train.RunOptions(checkpoint_dir=str(tmp_path / f"ckpt{stop_after}"),
+                            checkpoint_minutes=0)
+    with pytest.raises(Interrupted):
+      train.train(tr, keys, 40, 4, progress=interrupt_after(stop_after), options=opts)
+    resumed = train.train(tr, keys, 40, 4, options=opts)
+    assert resumed.resumed_from_step == 10 * stop_after
+    assert_same_run(resumed, whole)
+
+
+def test_finished_checkpoint_is_not_trained_further(tmp_path):
+  tr, keys = trainer(model_cfg(name="fcn", hidden_layers=1, width=32), 20), train.seed_keys(0, [0])
+  opts = train.RunOptions(checkpoint_dir=str(tmp_path / "c"), checkpoint_minutes=0)
+  first = train.train(tr, keys, 20, 2, options=opts)
+  again = train.train(tr, keys, 20, 2, options=opts)  # e.g. a crash after training, before results
+  assert again.resumed_from_step == 20 and again.compile_seconds == 0
+  assert_same_run(first, again)
+
+
+def test_stop_when_every_seed_fitted():
+  tr = trainer(model_cfg(name="fcn", hidden_layers=1, width=64), 400, tol=1e-2)
+  keys = train.seed_keys(0, range(2))
+  full = train.train(tr, keys, 400, 20)
+  early = train.train(tr, keys, 400, 20, options=train.RunOptions(stop_when_fitted=True))
+  assert early.steps_run < 400 and early.status == ["fitted", "fitted"]
+  assert len(early.loss_steps) == early.loss_history.shape[1] < len(full.loss_steps)
+  assert early.loss_steps[-1] == early.steps_run
+  # the same run up to where it stopped
+  np.testing.assert_array_equal(early.loss_history, full.loss_history[:, :len(early.loss_steps)])
+
+
+def test_stopping_waits_for_the_slowest_seed():
+  """Stops only when ALL seeds are done; a diverged seed counts as done, not as fitted."""
+  tr = trainer(model_cfg(name="fcn", hidden_layers=1, width=64), 100, tol=1e-12)
+  res = train.train(tr, train.seed_keys(0, range(2)), 100, 10,
+                    options=train.RunOptions(stop_when_fitted=True))
+  assert res.steps_run == 100 and res.status == ["not_fitted", "not_fitted"]
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 4])
+def test_seed_chunks_equal_one_run(chunk):
+  tr, keys = trainer(model_cfg(name="fcn", hidden_layers=1, width=32), 20), train.seed_keys(5, range(5))
+  whole = train.train(tr, keys, 20, 2)
+  chunked = train.train(tr, keys, 20, 2, options=train.RunOptions(seed_chunk=chunk))
+  assert_close_run(chunked, whole)
+  for x, y in zip(jax.tree.leaves(whole.init_params), jax.tree.leaves(chunked.init_params)):
+    np.testing.assert_array_equal(np.asarray(x), np.asarray(y))
+
+
+def test_bad_seed_chunk():
+  tr = trainer(model_cfg(name="fcn", hidden_layers=1, width=8), 2)
+  with pytest.raises(ConfigError, match="train.seed_chunk"):
+    train.train(tr, train.seed_keys(0, [0]), 2, 1, options=train.RunOptions(seed_chunk=-1))
+
+
+def test_sharded_training_equals_unsharded_on_8_devices():
+  """Every model family, 5 seeds padded to 8 devices, vmapped and sequential within each device."""
+  env = dict(os.environ, XLA_FLAGS="--xla_force_host_platform_device_count=8",
+             JAX_PLATFORMS="cpu")
+  out = subprocess.run([sys.executable, str(HERE / "sharding_check.py")], env=env,
+                       capture_output=True, text=True, timeout=600)
+  assert out.returncode == 0, out.stdout + out.stderr
+  assert "devices 8" in out.stdout
+  for family in ("convnet", "relu_fcn", "linear_fcn"):
+    assert f"{family} ok" in out.stdout, out.stdout
