@@ -19,6 +19,8 @@ test: env data
 	$(PY) -m pytest -q
 
 bench: env
+	$(PY) -m pip install --quiet -e '.[bench]' || echo "note: no PyTorch; the table skips its baseline"
+	$(PY) benchmarks/table.py
 	$(PY) benchmarks/vmap_vs_sequential.py
 
 env: $(STAMP)

@@ -17,11 +17,19 @@ from identity_jax.errors import IdentityJaxError
 _CONFIG = config_flags.DEFINE_config_file(
     "config", None, "Experiment config file, optionally with ':preset'.", lock_config=True)
 _WORKDIR = flags.DEFINE_string("workdir", None, "Directory for results and figures.")
+_DISTRIBUTED = flags.DEFINE_bool(
+    "jax_distributed", False,
+    "Call jax.distributed.initialize() first, for a job over several hosts (TPU pods, multi-node "
+    "GPU); the seeds are then sharded over every host's devices. Untested so far: no multi-host "
+    "machine was available.")
 flags.mark_flags_as_required(["config", "workdir"])
 
 
 def main(argv):
   del argv
+  if _DISTRIBUTED.value:
+    import jax
+    jax.distributed.initialize()
   try:
     summary = experiment.run(_CONFIG.value, _WORKDIR.value)
   except IdentityJaxError as e:

@@ -13,7 +13,8 @@ compiled program, which XLA may fuse and round differently):
   seeds_per_vmap  groups of that many seeds are vmapped; groups run one after another inside the same
                   program (jax.lax.map). On a 2-core CPU, XLA's batched matmul is slower per seed than
                   the plain one (benchmarks/RESULTS.md), so auto means sequential there, all elsewhere.
-  seed_chunk      seeds trained in separate consecutive runs of this many, to bound memory.
+  seed_chunk      seeds trained in separate consecutive runs of this many, to bound memory; a run
+                  that fails for lack of memory is retried in halves automatically.
   shard           the seed axis split over all devices with shard_map (padded to a multiple of the
                   device count). Parameters are initialized outside the shard_map and passed in
                   sharded: GUIDE section 5 found jit+NamedSharding, and initializing inside the body,
@@ -21,6 +22,7 @@ compiled program, which XLA may fuse and round differently):
 """
 
 import dataclasses
+import logging
 import pathlib
 import time
 from typing import Any, Callable, NamedTuple
@@ -255,6 +257,10 @@ def _train_seeds(trainer, keys, num_steps, num_snapshots, progress, options, che
       resumed_from_step=resumed_from)
 
 
+def _out_of_memory(e: Exception) -> bool:
+  return isinstance(e, MemoryError) or "RESOURCE_EXHAUSTED" in str(e)
+
+
 def train(trainer: Trainer, keys: jax.Array, num_steps: int, num_snapshots: int,
           progress: Callable[[dict], None] | None = None,
           options: RunOptions = RunOptions()) -> TrainResult:
@@ -267,12 +273,20 @@ def train(trainer: Trainer, keys: jax.Array, num_steps: int, num_snapshots: int,
   if isinstance(size, bool) or not isinstance(size, int) or size < 0:
     raise ConfigError(f"train.seed_chunk = {options.seed_chunk!r} is not a count",
                       "use 0 (all seeds at once) or a positive number of seeds per run")
-  parts, compiled = [], {}
-  for lo in range(0, len(keys), size):
+  parts, compiled, lo = [], {}, 0
+  while lo < len(keys):
     directory = None if options.checkpoint_dir is None else \
         pathlib.Path(options.checkpoint_dir) / f"seeds_{lo}"
-    parts.append(_train_seeds(trainer, keys[lo:lo + size], num_steps, num_snapshots, progress,
-                              options, directory, compiled))
+    try:
+      parts.append(_train_seeds(trainer, keys[lo:lo + size], num_steps, num_snapshots, progress,
+                                options, directory, compiled))
+    except Exception as e:  # noqa: BLE001 (only out-of-memory is handled, the rest re-raised)
+      if size == 1 or not _out_of_memory(e):
+        raise
+      size = (min(size, len(keys) - lo) + 1) // 2
+      logging.warning("out of memory with these seeds together; retrying %d at a time", size)
+      continue
+    lo += size
   if len(parts) == 1:
     return parts[0]
   # Chunks may stop early at different steps: align their loss histories on the longest schedule.

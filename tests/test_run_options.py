@@ -103,6 +103,27 @@ def test_seed_chunks_equal_one_run(chunk):
     np.testing.assert_array_equal(np.asarray(x), np.asarray(y))
 
 
+def test_out_of_memory_retries_in_smaller_chunks(monkeypatch):
+  """A run that runs out of memory with more than 2 seeds at once is redone 2 at a time."""
+  real, sizes = train._train_seeds, []
+
+  def fake(trainer, keys, *args):
+    sizes.append(len(keys))
+    if len(keys) > 2:
+      raise RuntimeError("RESOURCE_EXHAUSTED: Out of memory while trying to allocate 1.0TiB")
+    return real(trainer, keys, *args)
+  tr, keys = trainer(model_cfg(name="fcn", hidden_layers=1, width=32), 20), train.seed_keys(5, range(5))
+  whole = train.train(tr, keys, 20, 2)
+  monkeypatch.setattr(train, "_train_seeds", fake)
+  retried = train.train(tr, keys, 20, 2)
+  assert sizes == [5, 3, 2, 2, 1]
+  assert_close_run(retried, whole)
+  with pytest.raises(RuntimeError, match="something else"):
+    monkeypatch.setattr(train, "_train_seeds", lambda *a: (_ for _ in ()).throw(
+        RuntimeError("something else")))
+    train.train(tr, keys, 20, 2)
+
+
 def test_bad_seed_chunk():
   tr = trainer(model_cfg(name="fcn", hidden_layers=1, width=8), 2)
   with pytest.raises(ConfigError, match="train.seed_chunk"):

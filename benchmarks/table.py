@@ -1,0 +1,220 @@
+r"""The performance table: identity_jax against a plain PyTorch eager loop and the machine's matmul peak.
+
+  python benchmarks/table.py [--quick]        (PyTorch: pip install -e .[bench]; skipped if absent)
+
+Per model, on one 28x28 input, SGD with momentum: seed-steps per second at several seed counts
+(identity_jax's default seed strategy for the backend), achieved GFLOP/s, compile time, and the peak
+resident memory of a process that runs only that model. Against it, measured in the same run:
+  (a) PyTorch eager, the loop a researcher would write, one seed after another (torch threads = cores);
+  (b) the machine's matmul peak: a 2048x2048 float32 matmul under jax, and under torch.
+FLOPs per step are 6 x the multiply-accumulates of the layers (forward 2, backward 4), the usual
+convention; elementwise work is not counted. Each model runs in its own process so peak memory is its
+own. Also measured: peak memory after 1x and 10x the steps (it must not grow with steps).
+"""
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+
+MODELS = {
+    "convnet_5x128": dict(name="convnet", num_layers=5, channels=128),
+    "convnet_20x128": dict(name="convnet", num_layers=20, channels=128),
+    "convnet_3x8": dict(name="convnet", num_layers=3, channels=8),
+    "relu_fcn_3x2048": dict(name="fcn", hidden_layers=3, width=2048),
+    "relu_fcn_1x256": dict(name="fcn", hidden_layers=1, width=256),
+    "linear_1": dict(name="fcn", hidden_layers=0, activation="linear"),
+}
+SIZE = 28
+
+
+def macs(spec) -> int:
+  d = SIZE * SIZE
+  if spec["name"] == "fcn":
+    widths = [d] + [spec.get("width", 0)] * spec.get("hidden_layers", 0) + [d]
+    return sum(a * b for a, b in zip(widths[:-1], widths[1:]))
+  c, k, n = spec["channels"], 5, spec["num_layers"]
+  chans = [1] + [c] * (n - 1) + [1]
+  return sum(d * k * k * a * b for a, b in zip(chans[:-1], chans[1:]))
+
+
+def calibrated(run_steps, seconds):
+  """Steps for a measurement of about `seconds`: timed runs of 3, 12, 48, ... steps until one lasts
+  a fifth of that (they also warm up), then scaled (at least 3)."""
+  k = 3
+  while True:
+    t = time.perf_counter()
+    run_steps(k)
+    dt = time.perf_counter() - t
+    if dt >= seconds / 5:
+      return max(3, int(k * seconds / dt))
+    k *= 4
+
+
+def run_jax(name, seed_counts, seconds):
+  import jax
+  import jax.numpy as jnp
+  sys.path.insert(0, os.path.dirname(__file__))
+  from vmap_vs_sequential import trainer
+  from identity_jax import train
+  spec = MODELS[name]
+  out = dict(model=name, flops_per_step=6 * macs(spec), rows=[])
+  for n in seed_counts:
+    tr = trainer(spec, 1000)
+    fns = tr.batched(train.resolve_seeds_per_vmap(-1, n))
+    state = fns.init(train.seed_keys(0, range(n)))
+    t = time.perf_counter()
+    run = fns.run.lower(state, jnp.int32(1)).compile()
+    compile_s = time.perf_counter() - t
+    box = [state]
+
+    def run_steps(k):
+      box[0] = run(box[0], jnp.int32(k))
+      jax.block_until_ready(box[0])
+    steps = calibrated(run_steps, seconds)  # also the warm-up
+    state = box[0]
+    t = time.perf_counter()
+    state = run(state, jnp.int32(steps))
+    jax.block_until_ready(state)
+    dt = time.perf_counter() - t
+    out["rows"].append(dict(seeds=n, steps=steps, seed_steps_per_s=n * steps / dt,
+                            gflops=n * steps * out["flops_per_step"] / dt / 1e9,
+                            compile_s=compile_s))
+  out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+  return out
+
+
+def run_torch(name):
+  import torch
+  torch.set_num_threads(os.cpu_count())
+  spec = MODELS[name]
+  torch.manual_seed(0)
+  if spec["name"] == "convnet":
+    c, n = spec["channels"], spec["num_layers"]
+    chans = [1] + [c] * (n - 1) + [1]
+    layers = []
+    for i, (a, b) in enumerate(zip(chans[:-1], chans[1:])):
+      layers.append(torch.nn.Conv2d(a, b, 5, padding=2))
+      if i < n - 1:
+        layers.append(torch.nn.ReLU())
+    net, x = torch.nn.Sequential(*layers), torch.randn(1, 1, SIZE, SIZE)
+  else:
+    d, w, h = SIZE * SIZE, spec.get("width", 0), spec.get("hidden_layers", 0)
+    widths = [d] + [w] * h + [d]
+    layers = []
+    for i, (a, b) in enumerate(zip(widths[:-1], widths[1:])):
+      layers.append(torch.nn.Linear(a, b))
+      if i < h and spec.get("activation", "relu") == "relu":
+        layers.append(torch.nn.ReLU())
+    net, x = torch.nn.Sequential(*layers), torch.randn(1, d)
+  opt = torch.optim.SGD(net.parameters(), lr=0.01, momentum=0.9)
+
+  def steps(k):
+    for _ in range(k):
+      opt.zero_grad()
+      loss = torch.mean((net(x) - x) ** 2)
+      loss.backward()
+      opt.step()
+  k = calibrated(steps, 3.0)
+  t = time.perf_counter()
+  steps(k)
+  dt = time.perf_counter() - t
+  return dict(model=name, torch=torch.__version__, seed_steps_per_s=k / dt,
+              gflops=k * 6 * macs(spec) / dt / 1e9)
+
+
+def matmul_peak():
+  import jax
+  import jax.numpy as jnp
+  a = jnp.ones((2048, 2048), jnp.float32)
+  f = jax.jit(lambda a: a @ a)
+  jax.block_until_ready(f(a))
+  t = time.perf_counter()
+  for _ in range(20):
+    r = f(a)
+  jax.block_until_ready(r)
+  out = dict(jax_gflops=20 * 2 * 2048**3 / (time.perf_counter() - t) / 1e9)
+  try:
+    import torch
+    torch.set_num_threads(os.cpu_count())
+    b = torch.ones(2048, 2048)
+    b @ b
+    t = time.perf_counter()
+    for _ in range(20):
+      b @ b
+    out["torch_gflops"] = 20 * 2 * 2048**3 / (time.perf_counter() - t) / 1e9
+  except ImportError:
+    pass
+  return out
+
+
+def child(args):
+  """Runs one measurement in this process and prints it as JSON."""
+  kind, name = args.child.split(":", 1) if ":" in args.child else (args.child, "")
+  if kind == "jax":
+    res = run_jax(name, [int(s) for s in args.seeds.split(",")], args.seconds)
+  elif kind == "torch":
+    res = run_torch(name)
+  else:
+    res = matmul_peak()
+  print("RESULT " + json.dumps(res))
+
+
+def spawn(*flags):
+  out = subprocess.run([sys.executable, __file__, *flags], capture_output=True, text=True,
+                       timeout=1800)
+  for line in out.stdout.splitlines():
+    if line.startswith("RESULT "):
+      return json.loads(line[7:])
+  raise RuntimeError(f"benchmark child {flags} failed:\n{out.stdout[-2000:]}{out.stderr[-4000:]}")
+
+
+def main():
+  p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+  p.add_argument("--child", default="")
+  p.add_argument("--seeds", default="1,8,64")
+  p.add_argument("--seconds", type=float, default=4.0, help="length of one measurement")
+  p.add_argument("--models", default=",".join(MODELS))
+  p.add_argument("--quick", action="store_true", help="fewer seeds and shorter measurements")
+  args = p.parse_args()
+  if args.child:
+    return child(args)
+  import jax
+  import numpy as np
+  seconds = "1.5" if args.quick else str(args.seconds)
+  print(f"# {platform.node()} | {os.cpu_count()} cores | {platform.processor() or platform.machine()}"
+        f" | jax {jax.__version__} {jax.default_backend()}")
+  peak = spawn("--child", "matmul")
+  print(f"# matmul peak (2048x2048 f32): jax {peak['jax_gflops']:.0f} GFLOP/s"
+        + (f", torch {peak['torch_gflops']:.0f} GFLOP/s" if "torch_gflops" in peak else ""))
+  print(f"{'model':16s} {'seeds':>5s} {'seed-steps/s':>12s} {'GFLOP/s':>8s} {'% peak':>6s} "
+        f"{'compile s':>9s} {'torch s-s/s':>11s} {'x torch':>7s} {'peak RSS MB':>11s}")
+  for name in args.models.split(","):
+    big = name.startswith("convnet_20") or name.startswith("convnet_5x")
+    seeds = "1,8" if big or args.quick else args.seeds
+    res = spawn("--child", f"jax:{name}", "--seeds", seeds, "--seconds", seconds)
+    try:
+      ref = spawn("--child", f"torch:{name}")
+    except RuntimeError as e:
+      ref = None
+      if "No module named 'torch'" not in str(e):
+        raise
+    for row in res["rows"]:
+      vs = "" if ref is None else f"{row['seed_steps_per_s'] / ref['seed_steps_per_s']:7.2f}"
+      print(f"{name:16s} {row['seeds']:5d} {row['seed_steps_per_s']:12,.1f} {row['gflops']:8.1f} "
+            f"{100 * row['gflops'] / peak['jax_gflops']:6.0f} {row['compile_s']:9.1f} "
+            f"{'' if ref is None else format(ref['seed_steps_per_s'], '11,.1f'):>11s} {vs:>7s} "
+            f"{res['peak_rss_mb']:11.0f}", flush=True)
+  # Memory must not grow with the number of steps: the same model, 1x and 10x the steps.
+  rss = [spawn("--child", "jax:linear_1", "--seeds", "8", "--seconds", str(t)) for t in (1, 10)]
+  print(f"# linear_1, 8 seeds: peak RSS {rss[0]['peak_rss_mb']:.0f} MB after "
+        f"{rss[0]['rows'][0]['steps']:,} steps, {rss[1]['peak_rss_mb']:.0f} MB after "
+        f"{rss[1]['rows'][0]['steps']:,} steps")
+
+
+if __name__ == "__main__":
+  main()
