@@ -5,6 +5,8 @@ Layout of a workdir (all machine-readable; figures are drawn from these files al
   experiment.json            marker: experiment name, each cell's exact config (see workdir.py)
   cells/<cell>/result.json   per seed: status, losses, regime, per-suite mean metrics; timings
   cells/<cell>/arrays.npz    loss history, per-image metrics per suite, the prediction-grid images
+  cells/<cell>/params.npz    final parameters of every seed (train.save_params); initial ones are
+                             recomputed from the seeds
   summary.json               per cell and suite: seed statistics of every metric, regime shares
   per_seed.jsonl             one row per (cell, seed, suite): the table to recompute any statistic
   *.png                      figures (plots.py)
@@ -19,6 +21,7 @@ import platform
 import shutil
 import time
 
+import flax.traverse_util
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -163,7 +166,20 @@ def train_cell(cell: dict, data: test_suites.Data, log=print, checkpoint_dir=Non
   for name, ms in per_image.items():
     for m, v in ms.items():
       arrays[f"metric/{name}/{m}"] = v
-  return dict(result=result, arrays=arrays)
+  return dict(result=result, arrays=arrays, params=res.params, init_params=res.init_params)
+
+
+def save_params(path, params) -> None:
+  """Final parameters of every seed (leading axis), as .npz keyed 'params/layer_i/kernel'."""
+  flat = flax.traverse_util.flatten_dict(jax.device_get(params), sep="/")
+  buf = io.BytesIO()
+  np.savez(buf, **{k: np.asarray(v) for k, v in flat.items()})
+  workdir.write_bytes(path, buf.getvalue())
+
+
+def load_params(path):
+  with np.load(path) as z:
+    return flax.traverse_util.unflatten_dict({k: z[k] for k in z.files}, sep="/")
 
 
 def summarize_cell(result: dict) -> dict:
@@ -226,6 +242,8 @@ def run(config, workdir_path, log=print) -> dict:
     buf = io.BytesIO()
     np.savez_compressed(buf, **out["arrays"])
     workdir.write_bytes(root / "cells" / name / "arrays.npz", buf.getvalue())
+    if cells[name]["train"]["save_params"]:
+      save_params(cell_dir / "params.npz", out["params"])
     # result.json last: its presence marks the cell finished.
     workdir.write_json(root / "cells" / name / "result.json", out["result"])
     shutil.rmtree(cell_dir / "checkpoint", ignore_errors=True)  # scratch, superseded by the result

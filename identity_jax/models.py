@@ -91,9 +91,13 @@ class ConvNet(nn.Module):
   conv_impl: str = "auto"
 
   @nn.compact
-  def __call__(self, x_bhw):
+  def __call__(self, x_bhw, start_layer: int = 0):
+    """start_layer > 0 feeds x straight into that layer, repeated across its input channels
+    (the upper subnetworks of Appendix H.2); the layers below are skipped."""
     z = x_bhw[..., None]
-    for i in range(self.num_layers):
+    if start_layer > 0:
+      z = jnp.repeat(z, self.channels, axis=-1)
+    for i in range(start_layer, self.num_layers):
       top = i == self.num_layers - 1
       z = Conv(1 if top else self.channels, self.kernel_size, self.use_bias, self.weight_init,
                self.bias_init, self.conv_impl, name=f"layer_{i}")(z)

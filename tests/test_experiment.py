@@ -168,3 +168,30 @@ def test_interrupted_experiment_resumes_to_the_same_results(finished, tmp_path):
     reference = workdir.read_json(root / "cells" / cell / "result.json")
     assert again["seeds"] == reference["seeds"], cell  # every metric of every seed, exactly
     assert not (tmp_path / "wd" / "cells" / cell / "checkpoint").exists()
+
+
+def test_analyses_of_a_workdir_from_saved_and_from_retrained_params(finished, tmp_path):
+  import shutil
+  from identity_jax.analyses import report
+  cfg, root, _, _ = finished
+  copy = tmp_path / "copy"
+  shutil.copytree(root, copy)
+  written = report.analyze(copy, log=lambda _: None)
+  for name in ("collapse.png", "weight_change.png", "layers_convnet_2.png", "upper_convnet_2.png",
+               "sizes_convnet_2.png"):
+    assert name in written and (copy / name).stat().st_size > 1000, name
+  numbers = workdir.read_json(copy / "analyses.json")
+  conv = numbers["convnet_2"]
+  assert np.array(conv["collapse_trained"]).shape == (cfg.num_seeds, 3)  # input + 2 layers
+  assert set(conv["weight_change"]) == {"layer_0", "layer_1"}
+  assert all(v > 0 for v in conv["weight_change"]["layer_0"]["kernel"])  # trained, so moved
+  # Without saved parameters the cell is retrained from its recorded config: same numbers.
+  (copy / "cells" / "linear_1" / "params.npz").unlink()
+  lines = []
+  report.analyze(copy, cells=["linear_1"], log=lines.append)
+  assert any("retraining" in l for l in lines)
+  again = workdir.read_json(copy / "analyses.json")["linear_1"]
+  np.testing.assert_allclose(again["weight_change"]["layer_0"]["kernel"],
+                             numbers["linear_1"]["weight_change"]["layer_0"]["kernel"], rtol=1e-6)
+  with pytest.raises(WorkdirError, match="not finished"):
+    report.analyze(copy, cells=["nope"], log=lambda _: None)

@@ -54,7 +54,8 @@ def base_config() -> ml_collections.ConfigDict:
       seeds_per_vmap=-1,
       seed_chunk=0,             # train seeds in consecutive runs of this many (memory); 0 = all
       stop_when_fitted=False,   # stop once every seed is below fit_tolerance or diverged
-      checkpoint_minutes=10.0)) # save the run's state at most this often; a rerun resumes from it
+      checkpoint_minutes=10.0,  # save the run's state at most this often; a rerun resumes from it
+      save_params=True))        # keep final parameters for the analyses (experiments/analyze.py)
   c.metrics = ml_collections.ConfigDict(dict(
       regime_suite="patterns",  # suite whose mean correlations classify a seed's regime (stats.py)
       regime_threshold=0.5))

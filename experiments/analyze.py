@@ -1,0 +1,34 @@
+r"""Layer-wise analyses (Appendices F-H) of the cells in an experiment's workdir, for a batch of seeds.
+
+  python experiments/analyze.py --workdir=workdirs/default [--cells=convnet_5,relu_fcn_5 --max_seeds=4]
+
+Uses the parameters the experiment saved (train.save_params), or retrains a cell from its recorded
+config when they are missing. Writes analyses.json / analyses.npz and the figures next to them
+(see identity_jax/analyses/report.py).
+"""
+
+import sys
+
+from absl import app, flags
+
+from identity_jax.analyses import report
+from identity_jax.errors import IdentityJaxError
+
+_WORKDIR = flags.DEFINE_string("workdir", None, "Workdir of a finished experiment.")
+_CELLS = flags.DEFINE_list("cells", [], "Cells to analyze (default: every finished cell).")
+_MAX_SEEDS = flags.DEFINE_integer("max_seeds", 4, "Seeds per cell to analyze (the first ones).")
+flags.mark_flags_as_required(["workdir"])
+
+
+def main(argv):
+  del argv
+  try:
+    written = report.analyze(_WORKDIR.value, _CELLS.value or None, _MAX_SEEDS.value)
+  except IdentityJaxError as e:
+    print(f"error: {e}", file=sys.stderr)
+    sys.exit(2)
+  print(f"analyses in {_WORKDIR.value}: " + ", ".join(written))
+
+
+if __name__ == "__main__":
+  app.run(main)

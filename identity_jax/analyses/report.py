@@ -1,0 +1,218 @@
+"""Runs every layer-wise analysis on the cells of a workdir and draws their figures.
+
+Parameters come from `cells/<cell>/params.npz` when the experiment saved them, else the cell is
+retrained from its recorded config (same seeds, same result). Initial parameters are recomputed from
+the seeds. Results go to `analyses.json` (numbers per seed) and `analyses.npz` (images); the figures
+are drawn from those two files alone:
+  collapse.png            averaging-classifier error per layer, trained vs untrained (Fig 10)
+  weight_change.png       relative l2 change per layer, kernels and biases (Fig 15-17)
+  layers_<cell>.png       top singular vector / best channel / channel 0 per layer (Fig 11-14)
+  upper_<cell>.png        top 1, 2, 3, 6, 10 layers fed test patterns directly (Fig 20-22)
+  sizes_<cell>.png        predictions at inputs of 7..112 pixels (Fig 3b, 18)
+The last three are for ConvNets only.
+"""
+
+import io
+import pathlib
+
+import jax
+import jax.numpy as jnp
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import ml_collections  # noqa: E402
+import numpy as np  # noqa: E402
+
+from identity_jax import datasets, experiment, images, stats, test_suites, train, workdir  # noqa: E402
+from identity_jax.analyses import layer_views, probes, representations, weights  # noqa: E402
+from identity_jax.errors import WorkdirError  # noqa: E402
+
+UPPER_TOPS = (1, 2, 3, 6, 10)
+SIZES = (7, 14, 28, 56, 112)
+COLLAPSE_TRAIN, COLLAPSE_TEST = 1000, 500
+
+
+def _collapse_digits(data_cfg, size):
+  ds = datasets.load_dataset("mnist", data_cfg["dir"] or None, data_cfg["download"])
+  rng = np.random.default_rng(0)
+  tr = rng.choice(len(ds.train_labels), min(COLLAPSE_TRAIN, len(ds.train_labels)), False)
+  te = rng.choice(len(ds.test_labels), min(COLLAPSE_TEST, len(ds.test_labels)), False)
+  prep = lambda x: images.resize(images.from_uint8(x), size)
+  return (prep(ds.train_images[tr]), ds.train_labels[tr], prep(ds.test_images[te]),
+          ds.test_labels[te], ds.source)
+
+
+def analyze_cell(root, name, cell, max_seeds=4, log=print):
+  """Numbers (json-able) and images (name -> array) of every analysis for one cell."""
+  model, _ = experiment.validate(cell)
+  data = test_suites.build(ml_collections.ConfigDict(cell["data"]))
+  keys = train.seed_keys(cell["seed"], range(cell["num_seeds"]))
+  init = jax.jit(jax.vmap(lambda k: model.init(k, jnp.asarray(data.train))))(keys)
+  saved = pathlib.Path(root) / "cells" / name / "params.npz"
+  if saved.is_file():
+    final = experiment.load_params(saved)
+  else:
+    log(f"[{name}] no saved parameters: retraining the cell from its recorded config")
+    final = experiment.train_cell(dict(cell, label=name, grid_per_suite=1), data, log)["params"]
+  seed_ids = list(range(min(max_seeds, cell["num_seeds"])))
+  one = lambda tree, s: jax.tree.map(lambda a: jnp.asarray(a[s]), tree)
+  trx, try_, tex, tey, source = _collapse_digits(cell["data"], cell["data"]["image_size"])
+  numbers = dict(
+      seeds=seed_ids, collapse_mnist=source,
+      weight_change={layer: {t: v.tolist() for t, v in ts.items()}
+                     for layer, ts in weights.relative_change(init, final).items()},
+      collapse_trained=[representations.collapse_curve(model, one(final, s), trx, try_, tex,
+                                                       tey).tolist() for s in seed_ids],
+      collapse_untrained=[representations.collapse_curve(model, one(init, s), trx, try_, tex,
+                                                         tey).tolist() for s in seed_ids])
+  pics = {}
+  if hasattr(model, "num_layers"):  # ConvNet-only analyses
+    x = data.suites["mnist"][0] if "mnist" in data.suites else data.train[0]
+    for tag, params in (("init", init), ("trained", final)):
+      views = layer_views.layer_views(model, one(params, 0), x)
+      for kind in ("top_sv", "best_channel", "channel_0"):
+        pics[f"layers/{tag}/{kind}"] = np.stack([v[kind] for v in views])
+    patterns = data.suites.get("patterns", data.suites[next(iter(data.suites))])[::3][:6]
+    pics["upper/inputs"] = patterns
+    for t in [t for t in UPPER_TOPS if t <= model.num_layers]:
+      pics[f"upper/top_{t}"] = np.stack([probes.upper_subnetwork(model, one(final, s), patterns, t)
+                                         for s in seed_ids])
+    digits = (data.suites["mnist"] if "mnist" in data.suites else data.train)[:3]
+    for size in SIZES:
+      outs = [probes.at_sizes(model, one(final, s), digits, (size,))[size] for s in seed_ids]
+      pics[f"sizes/{size}/inputs"] = outs[0][0]
+      pics[f"sizes/{size}/predictions"] = np.stack([o[1] for o in outs])
+  return numbers, pics
+
+
+def analyze(root, cells=None, max_seeds=4, log=print) -> list[str]:
+  """Analyzes `cells` (default: every finished cell) of the workdir; returns the figures written."""
+  root = pathlib.Path(root)
+  marker = root / workdir.MARKER
+  if not marker.is_file():
+    raise WorkdirError(f"{root} holds no identity_jax experiment",
+                       "point --workdir at a directory written by experiments/main.py")
+  recorded = workdir.read_json(marker)["cells"]
+  finished = [c for c in recorded if (root / "cells" / c / "result.json").is_file()]
+  cells = cells or finished
+  missing = [c for c in cells if c not in finished]
+  if missing:
+    raise WorkdirError(f"cells {missing} are not finished in {root} (finished: {finished})",
+                       "train them first with experiments/main.py, or name finished cells")
+  numbers, pics = {}, {}
+  for c in cells:
+    log(f"[{c}] analyzing")
+    numbers[c], cell_pics = analyze_cell(root, c, recorded[c]["config"], max_seeds, log)
+    pics.update({f"{c}/{k}": v for k, v in cell_pics.items()})
+  workdir.write_json(root / "analyses.json", numbers)
+  buf = io.BytesIO()
+  np.savez_compressed(buf, **pics)
+  workdir.write_bytes(root / "analyses.npz", buf.getvalue())
+  return draw(root, cells)
+
+
+def _mean_band(ax, curves, label, **kw):
+  curves = np.asarray(curves, float)
+  m = curves.mean(axis=0)
+  line, = ax.plot(np.arange(len(m)), m, marker="o", ms=3, label=label, **kw)
+  if len(curves) > 1:
+    half = np.array([stats.summarize(c)["ci95_high"] - stats.summarize(c)["mean"]
+                     for c in curves.T])
+    ax.fill_between(np.arange(len(m)), m - half, m + half, alpha=0.2, color=line.get_color())
+  return line
+
+
+def _show(ax, img, title=None):
+  ax.imshow(img, cmap="gray")
+  ax.set_xticks([])
+  ax.set_yticks([])
+  if title:
+    ax.set_title(title, fontsize=6)
+
+
+def draw(root, cells) -> list[str]:
+  root = pathlib.Path(root)
+  numbers = workdir.read_json(root / "analyses.json")
+  with np.load(root / "analyses.npz") as z:
+    pics = dict(z)
+  written = []
+  fig, ax = plt.subplots(figsize=(6, 3.5))
+  for c in cells:
+    line = _mean_band(ax, numbers[c]["collapse_trained"], f"{c} trained")
+    _mean_band(ax, numbers[c]["collapse_untrained"], f"{c} untrained", ls="--",
+               color=line.get_color())
+  ax.axhline(0.9, color="k", lw=0.5, ls=":")
+  ax.set_xlabel("layer (0 = input pixels)")
+  ax.set_ylabel("averaging-classifier error")
+  ax.set_title("representation collapse (mean, 95% CI over seeds)", fontsize=9)
+  ax.legend(fontsize=6)
+  fig.tight_layout()
+  fig.savefig(root / "collapse.png", dpi=110)
+  plt.close(fig)
+  written.append("collapse.png")
+
+  fig, axes = plt.subplots(1, 2, figsize=(10, 3.5))
+  for ax, tensor in zip(axes, ("kernel", "bias")):
+    for c in cells:
+      wc = numbers[c]["weight_change"]
+      layers = [l for l in weights.layer_order(wc) if tensor in wc[l]]
+      if layers:
+        _mean_band(ax, np.array([wc[l][tensor] for l in layers]).T, c)
+    ax.set_xlabel("layer")
+    ax.set_yscale("log")
+    ax.set_title(f"relative l2 change of {tensor}s from init", fontsize=9)
+    ax.legend(fontsize=6)
+  fig.tight_layout()
+  fig.savefig(root / "weight_change.png", dpi=110)
+  plt.close(fig)
+  written.append("weight_change.png")
+
+  for c in cells:
+    if f"{c}/layers/init/top_sv" not in pics:
+      continue
+    kinds = [(t, k) for t in ("init", "trained") for k in ("top_sv", "best_channel", "channel_0")]
+    n_layers = len(pics[f"{c}/layers/init/top_sv"])
+    fig, axes = plt.subplots(n_layers, len(kinds), figsize=(1.2 * len(kinds), 1.2 * n_layers),
+                             squeeze=False)
+    for j, (t, k) in enumerate(kinds):
+      for i in range(n_layers):
+        _show(axes[i, j], pics[f"{c}/layers/{t}/{k}"][i], f"{t} {k}" if i == 0 else None)
+      for i in range(n_layers):
+        axes[i, 0].set_ylabel(f"layer {i}", fontsize=6)
+    fig.tight_layout(pad=0.2)
+    fig.savefig(root / f"layers_{c}.png", dpi=110)
+    plt.close(fig)
+
+    tops = sorted(int(k.split("_")[-1]) for k in pics if k.startswith(f"{c}/upper/top_"))
+    inputs = pics[f"{c}/upper/inputs"]
+    fig, axes = plt.subplots(1 + len(tops), len(inputs), figsize=(1.1 * len(inputs),
+                             1.1 * (1 + len(tops))), squeeze=False)
+    for j in range(len(inputs)):
+      _show(axes[0, j], inputs[j])
+      for i, t in enumerate(tops):
+        _show(axes[i + 1, j], pics[f"{c}/upper/top_{t}"][0, j])
+    axes[0, 0].set_ylabel("input", fontsize=6)
+    for i, t in enumerate(tops):
+      axes[i + 1, 0].set_ylabel(f"top {t}", fontsize=6)
+    fig.suptitle(f"{c}: upper subnetworks (seed 0)", fontsize=8)
+    fig.tight_layout(pad=0.2)
+    fig.savefig(root / f"upper_{c}.png", dpi=110)
+    plt.close(fig)
+
+    n_seeds = pics[f"{c}/sizes/{SIZES[0]}/predictions"].shape[0]
+    fig, axes = plt.subplots(1 + n_seeds, len(SIZES), figsize=(1.3 * len(SIZES),
+                             1.3 * (1 + n_seeds)), squeeze=False)
+    for j, s in enumerate(SIZES):
+      _show(axes[0, j], pics[f"{c}/sizes/{s}/inputs"][0], f"{s}x{s}")
+      for i in range(n_seeds):
+        _show(axes[i + 1, j], pics[f"{c}/sizes/{s}/predictions"][i, 0])
+    for i in range(n_seeds):
+      axes[i + 1, 0].set_ylabel(f"seed {numbers[c]['seeds'][i]}", fontsize=6)
+    fig.suptitle(f"{c}: trained at {pics[f'{c}/sizes/28/inputs'].shape[-1]}... tested at other "
+                 "sizes", fontsize=8)
+    fig.tight_layout(pad=0.2)
+    fig.savefig(root / f"sizes_{c}.png", dpi=110)
+    plt.close(fig)
+    written += [f"layers_{c}.png", f"upper_{c}.png", f"sizes_{c}.png"]
+  return written
