@@ -185,6 +185,7 @@ def test_analyses_of_a_workdir_from_saved_and_from_retrained_params(finished, tm
   assert np.array(conv["collapse_trained"]).shape == (cfg.num_seeds, 3)  # input + 2 layers
   assert set(conv["weight_change"]) == {"layer_0", "layer_1"}
   assert all(v > 0 for v in conv["weight_change"]["layer_0"]["kernel"])  # trained, so moved
+  assert np.array(numbers["untrained_convnet_20"]["collapse"]).shape == (min(cfg.num_seeds, 2), 21)
   # Without saved parameters the cell is retrained from its recorded config: same numbers.
   (copy / "cells" / "linear_1" / "params.npz").unlink()
   lines = []

@@ -4,9 +4,11 @@ Parameters come from `cells/<cell>/params.npz` when the experiment saved them, e
 retrained from its recorded config (same seeds, same result). Initial parameters are recomputed from
 the seeds. Results go to `analyses.json` (numbers per seed) and `analyses.npz` (images); the figures
 are drawn from those two files alone:
-  collapse.png            averaging-classifier error per layer, trained vs untrained (Fig 10)
+  collapse.png            averaging-classifier error per layer, trained vs untrained, and an
+                          untrained 20-layer ConvNet for reference (Fig 10)
   weight_change.png       relative l2 change per layer, kernels and biases (Fig 15-17)
-  layers_<cell>.png       top singular vector / best channel / channel 0 per layer (Fig 11-14)
+  layers_<cell>.png       top singular vector / best channel / channel 0 per layer, at init, trained,
+                          and trained on a 2x larger input (Fig 11-14, 19); seed 0
   upper_<cell>.png        top 1, 2, 3, 6, 10 layers fed test patterns directly (Fig 20-22)
   sizes_<cell>.png        predictions at inputs of 7..112 pixels (Fig 3b, 18)
 The last three are for ConvNets only.
@@ -69,8 +71,9 @@ def analyze_cell(root, name, cell, max_seeds=4, log=print):
   pics = {}
   if hasattr(model, "num_layers"):  # ConvNet-only analyses
     x = data.suites["mnist"][0] if "mnist" in data.suites else data.train[0]
-    for tag, params in (("init", init), ("trained", final)):
-      views = layer_views.layer_views(model, one(params, 0), x)
+    big = images.resize(x[None], 2 * x.shape[-1])[0]  # Fig 19: the same net on a larger input
+    for tag, params, inp in (("init", init, x), ("trained", final, x), ("trained_2x", final, big)):
+      views = layer_views.layer_views(model, one(params, 0), inp)
       for kind in ("top_sv", "best_channel", "channel_0"):
         pics[f"layers/{tag}/{kind}"] = np.stack([v[kind] for v in views])
     patterns = data.suites.get("patterns", data.suites[next(iter(data.suites))])[::3][:6]
@@ -84,6 +87,18 @@ def analyze_cell(root, name, cell, max_seeds=4, log=print):
       pics[f"sizes/{size}/inputs"] = outs[0][0]
       pics[f"sizes/{size}/predictions"] = np.stack([o[1] for o in outs])
   return numbers, pics
+
+
+def untrained_reference(cell, max_seeds, depth=20) -> dict:
+  """Collapse curves of untrained `depth`-layer ConvNets configured like `cell`, one per seed (at
+  most 2: untrained curves barely vary between seeds, and 20 layers of features are costly)."""
+  cell = dict(cell, model=dict(cell["model"], num_layers=depth))
+  model, _ = experiment.validate(cell)
+  trx, try_, tex, tey, _ = _collapse_digits(cell["data"], cell["data"]["image_size"])
+  keys = train.seed_keys(cell["seed"], range(min(max_seeds, cell["num_seeds"], 2)))
+  curves = [representations.collapse_curve(model, model.init(k, jnp.asarray(trx[:1])), trx, try_,
+                                           tex, tey).tolist() for k in keys]
+  return dict(channels=cell["model"]["channels"], collapse=curves)
 
 
 def analyze(root, cells=None, max_seeds=4, log=print) -> list[str]:
@@ -103,8 +118,17 @@ def analyze(root, cells=None, max_seeds=4, log=print) -> list[str]:
   numbers, pics = {}, {}
   for c in cells:
     log(f"[{c}] analyzing")
-    numbers[c], cell_pics = analyze_cell(root, c, recorded[c]["config"], max_seeds, log)
+    try:
+      numbers[c], cell_pics = analyze_cell(root, c, recorded[c]["config"], max_seeds, log)
+    except KeyError as e:
+      raise WorkdirError(f"cell {c!r} in {root} was recorded without the config field {e} "
+                         "(written by an older identity_jax)",
+                         "rerun its experiment into a new workdir with this version") from e
     pics.update({f"{c}/{k}": v for k, v in cell_pics.items()})
+  convnets = [c for c in cells if recorded[c]["config"]["model"]["name"] == "convnet"]
+  if convnets:  # Fig 10's reference: an untrained 20-layer ConvNet, else like the first ConvNet cell
+    log(f"untrained 20-layer reference ConvNet (as {convnets[0]})")
+    numbers["untrained_convnet_20"] = untrained_reference(recorded[convnets[0]]["config"], max_seeds)
   workdir.write_json(root / "analyses.json", numbers)
   buf = io.BytesIO()
   np.savez_compressed(buf, **pics)
@@ -142,6 +166,10 @@ def draw(root, cells) -> list[str]:
     line = _mean_band(ax, numbers[c]["collapse_trained"], f"{c} trained")
     _mean_band(ax, numbers[c]["collapse_untrained"], f"{c} untrained", ls="--",
                color=line.get_color())
+  if "untrained_convnet_20" in numbers:
+    ref = numbers["untrained_convnet_20"]
+    _mean_band(ax, ref["collapse"], f"untrained 20-layer ConvNet ({ref['channels']} ch)", ls=":",
+               color="k")
   ax.axhline(0.9, color="k", lw=0.5, ls=":")
   ax.set_xlabel("layer (0 = input pixels)")
   ax.set_ylabel("averaging-classifier error")
@@ -171,7 +199,8 @@ def draw(root, cells) -> list[str]:
   for c in cells:
     if f"{c}/layers/init/top_sv" not in pics:
       continue
-    kinds = [(t, k) for t in ("init", "trained") for k in ("top_sv", "best_channel", "channel_0")]
+    kinds = [(t, k) for t in ("init", "trained", "trained_2x")
+             for k in ("top_sv", "best_channel", "channel_0")]
     n_layers = len(pics[f"{c}/layers/init/top_sv"])
     fig, axes = plt.subplots(n_layers, len(kinds), figsize=(1.2 * len(kinds), 1.2 * n_layers),
                              squeeze=False)
@@ -196,7 +225,7 @@ def draw(root, cells) -> list[str]:
     for i, t in enumerate(tops):
       axes[i + 1, 0].set_ylabel(f"top {t}", fontsize=6)
     fig.suptitle(f"{c}: upper subnetworks (seed 0)", fontsize=8)
-    fig.tight_layout(pad=0.2)
+    fig.tight_layout(pad=0.2, rect=(0, 0, 1, 0.94))
     fig.savefig(root / f"upper_{c}.png", dpi=110)
     plt.close(fig)
 
@@ -209,9 +238,8 @@ def draw(root, cells) -> list[str]:
         _show(axes[i + 1, j], pics[f"{c}/sizes/{s}/predictions"][i, 0])
     for i in range(n_seeds):
       axes[i + 1, 0].set_ylabel(f"seed {numbers[c]['seeds'][i]}", fontsize=6)
-    fig.suptitle(f"{c}: trained at {pics[f'{c}/sizes/28/inputs'].shape[-1]}... tested at other "
-                 "sizes", fontsize=8)
-    fig.tight_layout(pad=0.2)
+    fig.suptitle(f"{c}: predictions at other input sizes, a row per seed", fontsize=8)
+    fig.tight_layout(pad=0.2, rect=(0, 0, 1, 0.94))
     fig.savefig(root / f"sizes_{c}.png", dpi=110)
     plt.close(fig)
     written += [f"layers_{c}.png", f"upper_{c}.png", f"sizes_{c}.png"]

@@ -5,6 +5,7 @@ average of the one-hot labels of the training digits, computed on one layer's re
 report the error rate per layer. Layer 0 is the raw input; layer i is the output of layer_{i-1}.
 """
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 
@@ -12,9 +13,10 @@ import numpy as np
 def layer_outputs(model, params, images_nhw, batch: int = 64) -> list[np.ndarray]:
   """[input, output of layer 0, output of layer 1, ...], each flattened to (n, features)."""
   outs = None
+  forward = jax.jit(lambda p, x: model.apply(p, x, mutable=["intermediates"]))
   for i in range(0, len(images_nhw), batch):
     x = jnp.asarray(images_nhw[i:i + batch])
-    _, state = model.apply(params, x, mutable=["intermediates"])
+    _, state = forward(params, x)
     inter = state["intermediates"]
     layers = [x] + [inter[f"output_{j}"][0] for j in range(len(inter))]
     flat = [np.asarray(a).reshape(len(x), -1) for a in layers]
@@ -23,7 +25,7 @@ def layer_outputs(model, params, images_nhw, batch: int = 64) -> list[np.ndarray
 
 
 def _standardized_rows(a):
-  a = np.asarray(a, np.float64)
+  a = np.asarray(a, np.float32)  # float32 is ample for an argmax over class scores, and 2x faster
   a = a - a.mean(axis=1, keepdims=True)
   norm = np.linalg.norm(a, axis=1, keepdims=True)
   return np.divide(a, norm, out=np.zeros_like(a), where=norm > 0)
