@@ -121,7 +121,8 @@ class RunOptions:
   shard: bool | None = None       # None: shard the seeds over the devices when there are several
   stop_when_fitted: bool = False  # stop at the first chunk end where every seed fitted or diverged
   checkpoint_dir: str | None = None
-  checkpoint_minutes: float = 10.0  # save after a chunk when this long has passed since the last
+  checkpoint_minutes: float = 10.0  # save after a chunk when this long has passed since the start
+  #                                   or the last save (0: after every chunk); short runs never save
 
 
 @dataclasses.dataclass
@@ -229,8 +230,7 @@ def _train_seeds(trainer, keys, num_steps, num_snapshots, progress, options, che
     history[:, i + 1] = np.asarray(fns.loss(state.params))
     stop = options.stop_when_fitted and all_done(i + 1)
     # Save before anything else can fail, so a run killed from here on resumes after this chunk.
-    if manager is not None and (i + 2 == len(steps) or stop or
-                                time.perf_counter() - last_save >= 60 * options.checkpoint_minutes):
+    if manager is not None and time.perf_counter() - last_save >= 60 * options.checkpoint_minutes:
       manager.save(i + 1, args=ocp.args.StandardSave({"state": state, "history": history}))
       last_save = time.perf_counter()
     if progress is not None:
