@@ -214,10 +214,9 @@ def _train_seeds(trainer, keys, num_steps, num_snapshots, progress, options, che
     return bool(np.all((history[:n, chunk] < trainer.fit_tolerance) | diverged))
 
   last_save = time.perf_counter()
-  compile_seconds, i = 0.0, start - 1
-  if options.stop_when_fitted and start > 0 and all_done(start):
-    start = len(steps) - 1  # the saved run had stopped here: nothing left to do
-  for i in range(start, len(steps) - 1):
+  compile_seconds, i = 0.0, start - 1  # i: the last chunk run; its end is where the run stands
+  stopped_before = options.stop_when_fitted and start > 0 and all_done(start)
+  for i in range(start, start if stopped_before else len(steps) - 1):
     a, b = steps[i], steps[i + 1]
     tc = time.perf_counter()
     if i == start:  # compile explicitly (once per seed count) to report its time apart
@@ -243,7 +242,6 @@ def _train_seeds(trainer, keys, num_steps, num_snapshots, progress, options, che
   if manager is not None:
     manager.wait_until_finished()
     manager.close()
-  i = max(i, start - 1)  # the last chunk whose end was reached
   kept = slice(0, i + 2)
   cut = lambda tree: jax.tree.map(lambda a: a[:n], tree)
   final_loss = history[:n, i + 1]

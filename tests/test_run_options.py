@@ -85,6 +85,19 @@ def test_stop_when_every_seed_fitted():
   np.testing.assert_array_equal(early.loss_history, full.loss_history[:, :len(early.loss_steps)])
 
 
+def test_resuming_a_run_that_stopped_early_keeps_its_stop(tmp_path):
+  tr = trainer(model_cfg(name="fcn", hidden_layers=1, width=64), 400, tol=1e-2)
+  keys = train.seed_keys(0, range(2))
+  opts = train.RunOptions(stop_when_fitted=True, checkpoint_dir=str(tmp_path / "c"),
+                          checkpoint_minutes=0)
+  first = train.train(tr, keys, 400, 20, options=opts)
+  again = train.train(tr, keys, 400, 20, options=opts)  # e.g. a crash before results were written
+  assert first.steps_run < 400 and again.resumed_from_step == first.steps_run
+  assert again.steps_run == first.steps_run
+  np.testing.assert_array_equal(again.loss_steps, first.loss_steps)
+  assert_same_run(again, first)
+
+
 def test_stopping_waits_for_the_slowest_seed():
   """Stops only when ALL seeds are done; a diverged seed counts as done, not as fitted."""
   tr = trainer(model_cfg(name="fcn", hidden_layers=1, width=64), 100, tol=1e-12)
