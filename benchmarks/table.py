@@ -184,7 +184,6 @@ def main():
   if args.child:
     return child(args)
   import jax
-  import numpy as np
   seconds = "1.5" if args.quick else str(args.seconds)
   print(f"# {platform.node()} | {os.cpu_count()} cores | {platform.processor() or platform.machine()}"
         f" | jax {jax.__version__} {jax.default_backend()}")

@@ -14,7 +14,6 @@ Layout of a workdir (all machine-readable; figures are drawn from these files al
 
 import copy
 import datetime
-import io
 import json
 import pathlib
 import platform
@@ -116,7 +115,8 @@ def _progress_printer(cell: str, num_seeds: int, log):
 
 
 def train_cell(cell: dict, data: test_suites.Data, log=print, checkpoint_dir=None) -> dict:
-  """Trains and evaluates one cell; returns {'result': json-able dict, 'arrays': name -> array}.
+  """Trains and evaluates one cell; returns {'result': json-able dict, 'arrays': name -> array,
+  'params': final parameters with a leading seed axis}.
 
   With checkpoint_dir, training saves there and resumes from what an interrupted run saved.
   """
@@ -166,15 +166,13 @@ def train_cell(cell: dict, data: test_suites.Data, log=print, checkpoint_dir=Non
   for name, ms in per_image.items():
     for m, v in ms.items():
       arrays[f"metric/{name}/{m}"] = v
-  return dict(result=result, arrays=arrays, params=res.params, init_params=res.init_params)
+  return dict(result=result, arrays=arrays, params=res.params)
 
 
 def save_params(path, params) -> None:
   """Final parameters of every seed (leading axis), as .npz keyed 'params/layer_i/kernel'."""
-  flat = flax.traverse_util.flatten_dict(jax.device_get(params), sep="/")
-  buf = io.BytesIO()
-  np.savez(buf, **{k: np.asarray(v) for k, v in flat.items()})
-  workdir.write_bytes(path, buf.getvalue())
+  workdir.write_npz(path, flax.traverse_util.flatten_dict(jax.device_get(params), sep="/"),
+                    compressed=False)
 
 
 def load_params(path):
@@ -239,13 +237,11 @@ def run(config, workdir_path, log=print) -> dict:
   for name in todo:
     cell_dir = root / "cells" / name
     out = train_cell(cells[name], data, log, checkpoint_dir=cell_dir / "checkpoint")
-    buf = io.BytesIO()
-    np.savez_compressed(buf, **out["arrays"])
-    workdir.write_bytes(root / "cells" / name / "arrays.npz", buf.getvalue())
+    workdir.write_npz(cell_dir / "arrays.npz", out["arrays"])
     if cells[name]["train"]["save_params"]:
       save_params(cell_dir / "params.npz", out["params"])
     # result.json last: its presence marks the cell finished.
-    workdir.write_json(root / "cells" / name / "result.json", out["result"])
+    workdir.write_json(cell_dir / "result.json", out["result"])
     shutil.rmtree(cell_dir / "checkpoint", ignore_errors=True)  # scratch, superseded by the result
     s = summarize_cell(out["result"])
     log(f"[{name}] done in {out['result']['timing']['train_seconds']:.0f}s: "

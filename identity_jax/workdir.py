@@ -6,10 +6,13 @@ cell already there, or another experiment's name, is refused before anything is 
 """
 
 import hashlib
+import io
 import json
 import os
 import pathlib
 import tempfile
+
+import numpy as np
 
 from identity_jax.errors import WorkdirError
 
@@ -31,6 +34,13 @@ def write_bytes(path, data: bytes) -> None:
   with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, prefix=f".{path.name}.") as tmp:
     tmp.write(data)
   os.replace(tmp.name, path)
+
+
+def write_npz(path, arrays: dict, compressed: bool = True) -> None:
+  """Atomic .npz write of named arrays (compression pays for images, not for random weights)."""
+  buf = io.BytesIO()
+  (np.savez_compressed if compressed else np.savez)(buf, **{k: np.asarray(v) for k, v in arrays.items()})
+  write_bytes(path, buf.getvalue())
 
 
 def read_json(path):

@@ -14,7 +14,6 @@ are drawn from those two files alone:
 The last three are for ConvNets only.
 """
 
-import io
 import pathlib
 
 import jax
@@ -47,10 +46,12 @@ def _collapse_digits(data_cfg, size):
 
 def analyze_cell(root, name, cell, max_seeds=4, log=print):
   """Numbers (json-able) and images (name -> array) of every analysis for one cell."""
-  model, _ = experiment.validate(cell)
+  model, tx = experiment.validate(cell)
   data = test_suites.build(ml_collections.ConfigDict(cell["data"]))
   keys = train.seed_keys(cell["seed"], range(cell["num_seeds"]))
-  init = jax.jit(jax.vmap(lambda k: model.init(k, jnp.asarray(data.train))))(keys)
+  # The very initialization training started from (init is pure in the seed's key).
+  trainer = train.Trainer(model, tx, jnp.asarray(data.train), cell["train"]["fit_tolerance"])
+  init = trainer.batched().init_params(keys)
   saved = pathlib.Path(root) / "cells" / name / "params.npz"
   if saved.is_file():
     final = experiment.load_params(saved)
@@ -130,9 +131,7 @@ def analyze(root, cells=None, max_seeds=4, log=print) -> list[str]:
     log(f"untrained 20-layer reference ConvNet (as {convnets[0]})")
     numbers["untrained_convnet_20"] = untrained_reference(recorded[convnets[0]]["config"], max_seeds)
   workdir.write_json(root / "analyses.json", numbers)
-  buf = io.BytesIO()
-  np.savez_compressed(buf, **pics)
-  workdir.write_bytes(root / "analyses.npz", buf.getvalue())
+  workdir.write_npz(root / "analyses.npz", pics)
   return draw(root, cells)
 
 
