@@ -26,10 +26,12 @@ import jax.numpy as jnp
 import numpy as np
 
 import identity_jax
-from identity_jax import metrics, models, optim, plots, stats, test_suites, train, workdir
-from identity_jax.errors import ConfigError, check_positive
+from identity_jax import images, metrics, models, optim, plots, stats, test_suites, train, workdir
+from identity_jax.errors import ConfigError, WorkdirError, check_positive
 
-CELL_SECTIONS = ("model", "optim", "train")
+CELL_SECTIONS = ("data", "model", "optim", "train", "metrics")
+SIZE_SUITES = ("mnist", "patterns")  # what metrics.test_sizes evaluates, where present
+MAX_SAVED_TRAIN = 8  # training images (and predictions) kept in arrays.npz
 GRID_SUITES = ("mnist", "fashion", "blends", "patterns", "random", "rho_0.00")
 
 
@@ -74,7 +76,17 @@ def validate(cell: dict):
     raise ConfigError(f"train.checkpoint_minutes = {t.checkpoint_minutes!r} is negative",
                       "use 0 (save after every chunk) or a positive number of minutes")
   train.resolve_seeds_per_vmap(t.seeds_per_vmap, cell["num_seeds"])
+  if isinstance(t.batch_size, bool) or not isinstance(t.batch_size, int) or t.batch_size < 0:
+    raise ConfigError(f"train.batch_size = {t.batch_size!r} is not a count",
+                      "use 0 (all training images every step) or a positive number of images")
+  check_positive("data.image_size", cell["data"]["image_size"], integer=True)
   model_cfg = _Cfg(cell["model"])
+  sizes = cell["metrics"]["test_sizes"]
+  if sizes and model_cfg.name != "convnet":
+    raise ConfigError(f"metrics.test_sizes = {list(sizes)} needs a ConvNet; an FCN takes one input "
+                      "size only", "set metrics.test_sizes = [] for FCN cells")
+  for size in sizes:
+    check_positive("metrics.test_sizes entry", size, integer=True)
   model = models.build_model(model_cfg)
   tx = optim.make_optimizer(_Cfg(cell["optim"]), t.num_steps)
   trainable = optim.parse_trainable(t.trainable, _num_layers(model_cfg))
@@ -122,7 +134,7 @@ def train_cell(cell: dict, data: test_suites.Data, log=print, checkpoint_dir=Non
   """
   model, tx = validate(cell)
   t = cell["train"]
-  trainer = train.Trainer(model, tx, jnp.asarray(data.train), t["fit_tolerance"])
+  trainer = train.Trainer(model, tx, jnp.asarray(data.train), t["fit_tolerance"], t["batch_size"])
   seeds = list(range(cell["num_seeds"]))
   keys = train.seed_keys(cell["seed"], seeds)
   options = train.RunOptions(
@@ -138,9 +150,12 @@ def train_cell(cell: dict, data: test_suites.Data, log=print, checkpoint_dir=Non
   if regime_suite not in per_image:
     raise ConfigError(f"metrics.regime_suite {regime_suite!r} is not among the test suites "
                       f"{sorted(per_image)}", "pick one of those suites, or add it to data.suites")
+  size_preds, size_metrics = _at_test_sizes(model, res.params, data, cell["metrics"]["test_sizes"])
   per_seed = []
   for s, seed in enumerate(seeds):
     suites = {name: {m: float(np.mean(v[s])) for m, v in ms.items()} for name, ms in per_image.items()}
+    sizes = {size: {name: {m: float(np.mean(v[s])) for m, v in ms.items()} for name, ms in by.items()}
+             for size, by in size_metrics.items()}
     diverged = res.status[s] == train.DIVERGED
     rs = suites[regime_suite]
     per_seed.append(dict(
@@ -148,7 +163,7 @@ def train_cell(cell: dict, data: test_suites.Data, log=print, checkpoint_dir=Non
         fitted_at=int(res.fitted_at[s]), diverged_at=int(res.diverged_at[s]),
         regime="diverged" if diverged else stats.regime(rs["corr_identity"], rs["corr_constant"],
                                                          threshold),
-        suites=suites))
+        suites=suites, **({"test_sizes": sizes} if sizes else {})))
   steps_done = (res.steps_run - res.resumed_from_step) * len(seeds)
   steady = res.train_seconds - res.compile_seconds
   result = dict(cell=cell["label"], config=cell, seeds=per_seed, data_sources=data.sources,
@@ -157,16 +172,33 @@ def train_cell(cell: dict, data: test_suites.Data, log=print, checkpoint_dir=Non
                             seed_steps_per_second=steps_done / max(steady, 1e-9)))
   grid_names = [n for n in GRID_SUITES if n in data.suites]
   per = cell["grid_per_suite"]
+  kept_train = data.train[:MAX_SAVED_TRAIN]
   arrays = {"loss_steps": res.loss_steps, "loss_history": res.loss_history,
-            "train_images": data.train,
+            "train_images": kept_train,
             "train_predictions": np.asarray(jax.vmap(model.apply, in_axes=(0, None))(
-                res.params, jnp.asarray(data.train))),
+                res.params, jnp.asarray(kept_train))),
             "grid_inputs": np.concatenate([data.suites[n][:per] for n in grid_names]),
             "grid_predictions": np.concatenate([preds[n][:, :per] for n in grid_names], axis=1)}
   for name, ms in per_image.items():
     for m, v in ms.items():
       arrays[f"metric/{name}/{m}"] = v
+  for size, preds_by in size_preds.items():  # the first images of each suite, for the size grid
+    for name, p in preds_by.items():
+      arrays[f"size/{size}/{name}/inputs"] = images.resize(data.suites[name][:per], int(size))
+      arrays[f"size/{size}/{name}/predictions"] = p[:, :per]
   return dict(result=result, arrays=arrays, params=res.params)
+
+
+def _at_test_sizes(model, params, data, sizes):
+  """Predictions and metrics of a ConvNet at other input sizes (Fig 3b, 18): the suites of SIZE_SUITES
+  and the training image(s), resized. Keys are str(size)."""
+  preds, per_image = {}, {}
+  names = [n for n in SIZE_SUITES if n in data.suites]
+  for size in sizes:
+    suites = {n: images.resize(data.suites[n], int(size)) for n in names}
+    preds[str(size)], per_image[str(size)] = metrics.evaluate(
+        model, params, images.resize(data.train, int(size)), suites)
+  return preds, per_image
 
 
 def save_params(path, params) -> None:
@@ -189,11 +221,16 @@ def summarize_cell(result: dict) -> dict:
       regimes=stats.regime_shares([s["regime"] for s in ok]),
       suites={name: {m: stats.summarize([s["suites"][name][m] for s in ok]) for m in metrics.METRICS}
               for name in suite_names},
+      test_sizes={size: {name: {m: stats.summarize([s["test_sizes"][size][name][m] for s in ok])
+                                for m in metrics.METRICS} for name in by}
+                  for size, by in result["seeds"][0].get("test_sizes", {}).items()},
+      fitted_at=stats.summarize([s["fitted_at"] for s in ok if s["fitted_at"] >= 0]),
       timing=result["timing"])
 
 
-def write_tables(root: pathlib.Path, cell_names, config_dict: dict) -> dict:
-  """summary.json and per_seed.jsonl from the cells' result files (the only source of truth)."""
+def write_tables(root: pathlib.Path, cell_names, config_dict: dict, env: dict | None = None) -> dict:
+  """summary.json and per_seed.jsonl from the cells' result files (the only source of truth).
+  env: the environment to record (default: this process's)."""
   results = {c: workdir.read_json(root / "cells" / c / "result.json") for c in cell_names}
   rows = []
   for c, r in results.items():
@@ -207,9 +244,28 @@ def write_tables(root: pathlib.Path, cell_names, config_dict: dict) -> dict:
                  regime_rule=dict(suite=config_dict["metrics"]["regime_suite"],
                                   threshold=config_dict["metrics"]["regime_threshold"],
                                   doc=stats.__doc__.strip()),
-                 environment=environment())
+                 environment=env or environment())
   workdir.write_json(root / "summary.json", summary)
   return summary
+
+
+def redraw(workdir_path) -> list[str]:
+  """Recomputes summary.json and per_seed.jsonl from the cells' results and redraws every figure,
+  without training. Returns the figure files written."""
+  root = pathlib.Path(workdir_path)
+  fix = "point --workdir at a directory that experiments/main.py wrote"
+  if not (root / workdir.MARKER).is_file() or not (root / "config.json").is_file():
+    raise WorkdirError(f"{root} holds no identity_jax experiment (no {workdir.MARKER})", fix)
+  config_dict = workdir.read_json(root / "config.json")
+  names = list(config_dict.get("cells") or {"base": {}})
+  cells = [c for c in names if (root / "cells" / c / "result.json").is_file()]
+  if not cells:
+    raise WorkdirError(f"no cell of {root} has finished (no cells/*/result.json)",
+                       "run the experiment first (same --config and --workdir)")
+  old = root / "summary.json"
+  env = workdir.read_json(old).get("environment") if old.is_file() else None
+  write_tables(root, cells, config_dict, env)
+  return plots.draw_all(root, cells, config_dict.get("plots", {}))
 
 
 def run(config, workdir_path, log=print) -> dict:
@@ -219,7 +275,6 @@ def run(config, workdir_path, log=print) -> dict:
     cell["label"] = name
     cell["grid_per_suite"] = config.plots.grid_per_suite
     validate(cell)
-  check_positive("data.image_size", config.data.image_size, integer=True)
   fingerprinted = {n: {k: v for k, v in c.items() if k not in ("label", "grid_per_suite")}
                    for n, c in cells.items()}
   root = pathlib.Path(workdir_path)
@@ -227,16 +282,20 @@ def run(config, workdir_path, log=print) -> dict:
   todo = [n for n in cells if n not in finished]
   if finished:
     log(f"skipping finished cells: {', '.join(sorted(finished))}")
+  data_by_config = {}  # cells with the same data section share the built suites
   if todo:
-    data = test_suites.build(config.data)
-    log(f"data: {data.sources}; train images {data.train.shape}; suites "
-        + ", ".join(f"{k} {v.shape[0]}" for k, v in data.suites.items()))
     workdir.record(root, config.name, {n: fingerprinted[n] for n in todo},
                    {"identity_jax": identity_jax.__version__})
     workdir.write_json(root / "config.json", config.to_dict())
   for name in todo:
+    data_key = json.dumps(cells[name]["data"], sort_keys=True)
+    if data_key not in data_by_config:
+      data = data_by_config[data_key] = test_suites.build(_Cfg(cells[name]["data"]))
+      log(f"data: {data.sources}; train images {data.train.shape}; suites "
+          + ", ".join(f"{k} {v.shape[0]}" for k, v in data.suites.items()))
     cell_dir = root / "cells" / name
-    out = train_cell(cells[name], data, log, checkpoint_dir=cell_dir / "checkpoint")
+    out = train_cell(cells[name], data_by_config[data_key], log,
+                     checkpoint_dir=cell_dir / "checkpoint")
     workdir.write_npz(cell_dir / "arrays.npz", out["arrays"])
     if cells[name]["train"]["save_params"]:
       save_params(cell_dir / "params.npz", out["params"])
@@ -248,5 +307,5 @@ def run(config, workdir_path, log=print) -> dict:
         f"status {s['status_counts']}, regimes "
         + ", ".join(f"{k} {v['count']}" for k, v in s["regimes"].items()))
   summary = write_tables(root, list(cells), config.to_dict())
-  plots.draw_all(root, list(cells))
+  plots.draw_all(root, list(cells), config.plots.to_dict())
   return summary

@@ -7,6 +7,14 @@
   heatmap_mse.png      the same with MSE (Appendix I)
   suites_corr.png      mean correlation to identity and constant per suite, with 95% intervals
   loss.png             training loss over steps: median and range across seeds per cell
+  sweep_corr.png       per cell (x: the plots.sweep field, or the cell names; one line per plots.group_by
+                       value): correlation to identity and constant on the regime suite, seed mean with
+                       95% interval and every seed as a dot, and the share of seeds per regime; a red ring
+                       marks cells whose seeds disagree on the regime
+  sweep_mse.png        the same with MSE
+  test_sizes.png       ConvNets tested at other input sizes (metrics.test_sizes): correlation per size
+  test_sizes_grid.png  the first seed of each such cell: inputs and predictions per size (Fig 3b)
+Heatmap rows carry each cell's regime counts; '*' marks a cell whose seeds disagree.
 """
 
 import pathlib
@@ -17,7 +25,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from identity_jax import images, workdir  # noqa: E402
+from identity_jax import images, stats, workdir  # noqa: E402
 
 MAX_GRID_SEEDS = 4
 
@@ -36,23 +44,31 @@ def _show(ax, img):
 
 
 def prediction_grid(root, cells, path):
-  loaded = [(c, *load_cell(root, c)) for c in cells]
-  _, _, first = loaded[0]
-  inputs = np.concatenate([first["train_images"][:1], first["grid_inputs"]])
-  rows = [("input", inputs)]
-  for c, result, a in loaded:
+  """An input row, then a row per seed of each cell; a new input row wherever a cell's inputs differ
+  from the previous cell's (studies that vary the training image or its size)."""
+  rows, last_inputs = [], None
+  for c in cells:
+    result, a = load_cell(root, c)
+    n_train = min(3, len(a["train_images"]))  # the paper shows up to 3 training images
+    inputs = np.concatenate([a["train_images"][:n_train], a["grid_inputs"]])
+    if last_inputs is None or inputs.shape != last_inputs.shape or not np.array_equal(inputs,
+                                                                                      last_inputs):
+      rows.append((f"input ({n_train} train)", inputs))
+      last_inputs = inputs
     for s in range(min(MAX_GRID_SEEDS, a["grid_predictions"].shape[0])):
       seed = result["seeds"][s]
       rows.append((f"{c}\nseed {seed['seed']} ({seed['regime']})",
-                   np.concatenate([a["train_predictions"][s, :1], a["grid_predictions"][s]])))
-  n_rows, n_cols = len(rows), len(inputs)
+                   np.concatenate([a["train_predictions"][s, :n_train], a["grid_predictions"][s]])))
+  n_rows, n_cols = len(rows), max(len(imgs) for _, imgs in rows)
   fig, axes = plt.subplots(n_rows, n_cols, figsize=(0.75 * n_cols + 1.6, 0.8 * n_rows + 0.3),
                            squeeze=False)
   for r, (label, imgs) in enumerate(rows):
     for col in range(n_cols):
-      _show(axes[r, col], imgs[col])
+      if col < len(imgs):
+        _show(axes[r, col], imgs[col])
+      else:
+        axes[r, col].axis("off")
     axes[r, 0].set_ylabel(label, rotation=0, ha="right", va="center", fontsize=6)
-  axes[0, 0].set_title("train", fontsize=7)
   fig.tight_layout(pad=0.2)
   fig.savefig(path, dpi=110)
   plt.close(fig)
@@ -91,7 +107,7 @@ def rho_heatmaps(root, cells, kind, path):
         ax.text(j, i, text, ha="center", va="center", fontsize=6,
                 color="white" if mean[i, j] < (vmin + vmax) / 2 else "black")
     ax.set_xticks(range(len(rhos)), [f"{r:.2f}" for r in rhos])
-    ax.set_yticks(range(len(cells)), cells)
+    ax.set_yticks(range(len(cells)), [_cell_label(root, c) for c in cells], fontsize=7)
     ax.set_xlabel("rho: correlation of test input with the training image")
     ax.set_title(f"{kind} to {target} (seed mean, ±95% CI)")
     fig.colorbar(im, ax=ax)
@@ -139,15 +155,171 @@ def loss_curves(root, cells, path):
   plt.close(fig)
 
 
-def draw_all(root, cells) -> list[str]:
-  """Draws every figure of a workdir; returns the files written."""
+def _seed_regimes(root, cell):
+  result = workdir.read_json(pathlib.Path(root) / "cells" / cell / "result.json")
+  return [s["regime"] for s in result["seeds"]]
+
+
+def disagree(regimes) -> bool:
+  """Seeds disagree when the non-diverged ones fall in more than one regime."""
+  return len({r for r in regimes if r in stats.REGIMES}) > 1
+
+
+def _cell_label(root, cell):
+  regimes = _seed_regimes(root, cell)
+  counts = " ".join(f"{r[:2]}{regimes.count(r)}" for r in (*stats.REGIMES, "diverged")
+                    if regimes.count(r))
+  return f"{cell}{' *' if disagree(regimes) else ''}\n{counts}"
+
+
+def _field(cfg: dict, dotted: str):
+  for part in dotted.split("."):
+    cfg = cfg[part]
+  return cfg
+
+
+def _sweep_layout(root, cells, sweep: str, group_by: str):
+  """{group value: [(x, cell)]} with x the sweep field's value (or the cell's position)."""
+  groups = {}
+  for i, c in enumerate(cells):
+    cfg = workdir.read_json(pathlib.Path(root) / "cells" / c / "result.json")["config"]
+    x = _field(cfg, sweep) if sweep else i
+    g = _field(cfg, group_by) if group_by else ""
+    groups.setdefault(g, []).append((x, c))
+  return groups
+
+
+def sweep_figure(root, cells, kind, path, sweep="", group_by=""):
+  """kind 'corr' or 'mse': per cell, the metric to identity and constant on the regime suite (seed
+  mean, 95% interval, each seed a dot) and the regime shares; see the module docstring."""
   root = pathlib.Path(root)
+  summary = workdir.read_json(root / "summary.json")
+  suite = summary["regime_rule"]["suite"]
+  groups = _sweep_layout(root, cells, sweep, group_by)
+  numeric = bool(sweep) and all(isinstance(x, (int, float)) for g in groups.values() for x, _ in g)
+  panels = ("identity", "constant", "regimes") if kind == "corr" else ("identity", "constant")
+  fig, axes = plt.subplots(1, len(panels), figsize=(4.2 * len(panels), 3.4), squeeze=False)
+  for gi, (g, members) in enumerate(groups.items()):
+    members = sorted(members, key=lambda m: m[0]) if numeric else members
+    xs = np.array([m[0] for m in members], float) if numeric else \
+        np.array([cells.index(m[1]) for m in members], float)
+    label = f"{group_by.split('.')[-1]} {g}" if group_by else None
+    for ax, target in zip(axes[0], panels):
+      if target == "regimes":
+        for r, style in (("identity", "-o"), ("constant", "--s")):
+          share = [summary["cells"][c]["regimes"][r]["share"] for _, c in members]
+          ax.plot(xs, [np.nan if v is None else v for v in share], style, ms=4,
+                  label=f"{r}{'' if label is None else ', ' + label}")
+        continue
+      metric = f"{kind}_{target}"
+      st = [summary["cells"][c]["suites"][suite][metric] for _, c in members]
+      mean = np.array([np.nan if v["mean"] is None else v["mean"] for v in st])
+      lo = np.array([np.nan if v["ci95_low"] is None else v["ci95_low"] for v in st])
+      hi = np.array([np.nan if v["ci95_high"] is None else v["ci95_high"] for v in st])
+      line, = ax.plot(xs, mean, "-", label=label)
+      ax.fill_between(xs, lo, hi, alpha=0.2, color=line.get_color())
+      for x, (_, c) in zip(xs, members):
+        result = workdir.read_json(root / "cells" / c / "result.json")
+        vals = [s["suites"][suite][metric] for s in result["seeds"] if s["status"] != "diverged"]
+        ax.plot(np.full(len(vals), x), vals, ".", color=line.get_color(), alpha=0.5, ms=4)
+        if disagree([s["regime"] for s in result["seeds"]]):
+          ax.plot([x], [np.nanmean(vals)], "o", mfc="none", mec="red", ms=10)
+  for ax, target in zip(axes[0], panels):
+    if numeric:
+      ax.set_xlabel(sweep)
+      if len({m[0] for g in groups.values() for m in g}) > 2 and \
+          max(m[0] for g in groups.values() for m in g) / max(1e-9, min(
+              m[0] for g in groups.values() for m in g)) > 30:
+        ax.set_xscale("log", base=2)
+    else:
+      ax.set_xticks(range(len(cells)), cells, rotation=45, ha="right", fontsize=7)
+    ax.set_title(f"share of seeds per regime ({suite})" if target == "regimes"
+                 else f"{kind} to {target} ({suite}; mean, 95% CI, seeds)", fontsize=8)
+    if target == "regimes" or group_by:
+      ax.legend(fontsize=6)
+  fig.tight_layout()
+  fig.savefig(path, dpi=110)
+  plt.close(fig)
+
+
+def _size_cells(root, cells):
+  summary = workdir.read_json(pathlib.Path(root) / "summary.json")
+  return [c for c in cells if summary["cells"][c].get("test_sizes")], summary
+
+
+def test_sizes_curves(root, cells, path) -> bool:
+  with_sizes, summary = _size_cells(root, cells)
+  if not with_sizes:
+    return False
+  fig, axes = plt.subplots(1, 2, figsize=(9, 3.4))
+  for ax, target in zip(axes, ("identity", "constant")):
+    for c in with_sizes:
+      by_size = summary["cells"][c]["test_sizes"]
+      sizes = sorted(by_size, key=int)
+      for suite in by_size[sizes[0]]:
+        st = [by_size[s][suite][f"corr_{target}"] for s in sizes]
+        mean = np.array([np.nan if v["mean"] is None else v["mean"] for v in st])
+        half = np.array([0 if v["ci95_high"] is None else v["ci95_high"] - v["mean"] for v in st])
+        ax.errorbar([int(s) for s in sizes], mean, yerr=half, capsize=2, marker="o", ms=3,
+                    label=f"{c} ({suite})")
+    ax.set_xscale("log", base=2)
+    ax.set_xlabel("test input size (trained at the data.image_size of the cell)")
+    ax.set_title(f"correlation to {target} (seed mean, 95% CI)", fontsize=8)
+    ax.legend(fontsize=6)
+  fig.tight_layout()
+  fig.savefig(path, dpi=110)
+  plt.close(fig)
+  return True
+
+
+def test_sizes_grid(root, cells, path) -> bool:
+  with_sizes, _ = _size_cells(root, cells)
+  if not with_sizes:
+    return False
+  rows = []
+  for c in with_sizes:
+    _, a = load_cell(root, c)
+    sizes = sorted({int(k.split("/")[1]) for k in a if k.startswith("size/")})
+    for size in sizes:
+      names = sorted({k.split("/")[2] for k in a if k.startswith(f"size/{size}/")})
+      ins = np.concatenate([a[f"size/{size}/{n}/inputs"] for n in names])
+      outs = np.concatenate([a[f"size/{size}/{n}/predictions"][0] for n in names])
+      rows.append((f"{c}\n{size}x{size}", ins, outs))
+  n_cols = 2 * len(rows[0][1])
+  fig, axes = plt.subplots(len(rows), n_cols, figsize=(0.7 * n_cols + 1.4, 0.75 * len(rows) + 0.3),
+                           squeeze=False)
+  for r, (label, ins, outs) in enumerate(rows):
+    for j in range(len(ins)):
+      _show(axes[r, 2 * j], ins[j])
+      _show(axes[r, 2 * j + 1], outs[j])
+    axes[r, 0].set_ylabel(label, rotation=0, ha="right", va="center", fontsize=6)
+  axes[0, 0].set_title("input", fontsize=6)
+  axes[0, 1].set_title("output", fontsize=6)
+  fig.tight_layout(pad=0.2)
+  fig.savefig(path, dpi=110)
+  plt.close(fig)
+  return True
+
+
+def draw_all(root, cells, plot_cfg: dict | None = None) -> list[str]:
+  """Draws every figure of a workdir; returns the files written. plot_cfg: the config's plots section
+  (sweep, group_by); None reads it from the workdir's config.json."""
+  root = pathlib.Path(root)
+  if plot_cfg is None:
+    plot_cfg = workdir.read_json(root / "config.json").get("plots", {})
+  sweep, group_by = plot_cfg.get("sweep", ""), plot_cfg.get("group_by", "")
   written = []
   prediction_grid(root, cells, root / "prediction_grid.png")
   written.append("prediction_grid.png")
   for kind in ("corr", "mse"):
     if rho_heatmaps(root, cells, kind, root / f"heatmap_{kind}.png"):
       written.append(f"heatmap_{kind}.png")
+    sweep_figure(root, cells, kind, root / f"sweep_{kind}.png", sweep, group_by)
+    written.append(f"sweep_{kind}.png")
   suites_bars(root, cells, root / "suites_corr.png")
   loss_curves(root, cells, root / "loss.png")
-  return written + ["suites_corr.png", "loss.png"]
+  written += ["suites_corr.png", "loss.png"]
+  if test_sizes_curves(root, cells, root / "test_sizes.png"):
+    test_sizes_grid(root, cells, root / "test_sizes_grid.png")
+    written += ["test_sizes.png", "test_sizes_grid.png"]
+  return written

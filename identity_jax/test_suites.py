@@ -51,8 +51,12 @@ def rho_images(x_hat: np.ndarray, rho: float, n: int, rng: np.random.Generator) 
 def pick_training_images(ds: datasets.ImageDataset, digit: int, k: int, seed: int):
   """The training images: a `digit` first (the paper's '7'), then k-1 more from the training split.
 
-  All chosen with a fixed seed, so every run and every model trains on the same images.
+  k = -1: every training image of the split (the full 60k MNIST when present, else the 5,000
+  offline digits; `ds.source` says which). All chosen with a fixed seed, so every run and every
+  model trains on the same images.
   """
+  if k == -1:
+    k = len(ds.train_labels)
   check_positive("data.num_train", k, integer=True)
   rng = np.random.default_rng(seed)
   candidates = np.flatnonzero(ds.train_labels == digit)

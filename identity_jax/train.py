@@ -1,6 +1,8 @@
 """Training many seeds at once: one pure per-seed program, batched over seeds and jit-compiled once.
 
-Static (changing it recompiles): the model, the optimizer, the training images, the fit tolerance.
+Static (changing it recompiles): the model, the optimizer, the training images, the fit tolerance,
+the batch size. The loss recorded at snapshots is over all training images (the first
+SNAPSHOT_IMAGES with minibatches).
 Batched over seeds: the per-seed PRNG key, hence parameters and optimizer state.
 
 The run is split into `num_snapshots` chunks; each chunk is one call of the same compiled program
@@ -38,6 +40,7 @@ from identity_jax.errors import ConfigError
 
 FITTED, NOT_FITTED, DIVERGED = "fitted", "not_fitted", "diverged"
 SEEDS = "seeds"  # name of the mesh axis
+SNAPSHOT_IMAGES = 256
 
 
 class TrainState(NamedTuple):
@@ -61,13 +64,26 @@ class Trainer:
   tx: optax.GradientTransformation
   x_train: jax.Array  # (k, H, W)
   fit_tolerance: float
+  batch_size: int = 0  # images per step when < k (the many-images study); 0: all k every step
 
-  def loss(self, params) -> jax.Array:
-    pred = self.model.apply(params, self.x_train)
-    return jnp.mean((pred - self.x_train) ** 2)
+  def loss(self, params, x=None) -> jax.Array:
+    """MSE on x; by default on the training images (with minibatches: the first SNAPSHOT_IMAGES,
+    which bounds the memory and time of the snapshots when training on thousands of images)."""
+    if x is None:
+      x = self.x_train[:SNAPSHOT_IMAGES] if self.batch_size else self.x_train
+    return jnp.mean((self.model.apply(params, x) - x) ** 2)
+
+  def batch(self, step) -> jax.Array:
+    """The step's training images: all k, or batch_size drawn with replacement from a stream that
+    depends on the step alone (so every seed sees the same batches, and a resumed run too)."""
+    k = self.x_train.shape[0]
+    if not 0 < self.batch_size < k:
+      return self.x_train
+    key = jax.random.fold_in(jax.random.key(0x1D), step)
+    return self.x_train[jax.random.randint(key, (self.batch_size,), 0, k)]
 
   def init_params(self, key):
-    return self.model.init(key, self.x_train)
+    return self.model.init(key, self.x_train[:1])  # parameters do not depend on k
 
   def init(self, key) -> TrainState:
     params = self.init_params(key)
@@ -75,7 +91,7 @@ class Trainer:
     return TrainState(params, self.tx.init(params), jnp.array(0, jnp.int32), minus_one, minus_one)
 
   def step(self, state: TrainState) -> TrainState:
-    loss, grads = jax.value_and_grad(self.loss)(state.params)
+    loss, grads = jax.value_and_grad(self.loss)(state.params, self.batch(state.step))
     updates, opt_state = self.tx.update(grads, state.opt_state, state.params)
     params = optax.apply_updates(state.params, updates)
     first = lambda seen, hit: jnp.where((seen < 0) & hit, state.step, seen)

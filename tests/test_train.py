@@ -126,3 +126,26 @@ def test_seeds_per_vmap_setting():
 def test_snapshot_steps_are_bounded():
   assert len(train.snapshot_steps(2_000_000, 20)) == 21
   np.testing.assert_array_equal(train.snapshot_steps(3, 10), [0, 1, 2, 3])
+
+
+def test_minibatches_are_fixed_by_the_step_and_full_batch_is_the_default():
+  xs = jax.random.normal(jax.random.key(1), (6, 8, 8))
+  model = models.build_model(model_cfg(name="fcn", hidden_layers=1, width=16))
+  tx = optim.make_optimizer(optim_cfg(), 10)
+  full = train.Trainer(model, tx, xs, 1e-3)
+  np.testing.assert_array_equal(full.batch(3), xs)
+  np.testing.assert_array_equal(train.Trainer(model, tx, xs, 1e-3, batch_size=6).batch(3), xs)
+  mini = train.Trainer(model, tx, xs, 1e-3, batch_size=2)
+  b3, b3_again, b4 = mini.batch(jnp.int32(3)), mini.batch(jnp.int32(3)), mini.batch(jnp.int32(4))
+  assert b3.shape == (2, 8, 8)
+  np.testing.assert_array_equal(b3, b3_again)
+  rows = {r.tobytes() for r in np.asarray(xs)}
+  assert all(r.tobytes() in rows for r in np.asarray(jnp.concatenate([b3, b4])))
+  # Different steps draw different batches (over 20 steps, surely more than one distinct batch).
+  assert len({np.asarray(mini.batch(jnp.int32(t))).tobytes() for t in range(20)}) > 1
+  # Minibatch training of vmapped seeds equals the seeds trained alone.
+  keys = train.seed_keys(0, range(2))
+  together = train.train(mini, keys, 10, 2, options=train.RunOptions(seeds_per_vmap=0))
+  alone = jax.jit(mini.run)(jax.jit(mini.init)(keys[1]), 10).params
+  for a, b in zip(jax.tree.leaves(alone), jax.tree.leaves(together.params)):
+    np.testing.assert_allclose(b[1], a, rtol=1e-5, atol=1e-7)

@@ -1,0 +1,39 @@
+r"""Open question: do biases matter? ConvNets and FCNs of several depths, with and without biases.
+
+  python experiments/main.py --config=experiments/configs/biases.py:quick --workdir=workdirs/biases
+
+Runtime: quick RUNTIME_QUICK.
+The paper does not say whether its layers have biases. If the regimes agree with and without them,
+the choice does not matter for its claims; RESULTS.md records the measurement and the decision.
+"""
+
+import ml_collections
+
+from identity_jax.config import base_config, check_preset, tiny
+
+
+def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
+  check_preset(preset)
+  c = base_config()
+  c.name = "biases"
+  channels, width = dict(paper=(128, 2048), quick=(32, 2048), tiny=(8, 64))[preset]
+  depths = (3, 8) if preset != "tiny" else (2,)
+  cells = {}
+  for bias in (True, False):
+    tag = "bias" if bias else "nobias"
+    for d in depths:
+      cells[f"conv_c{d}_{tag}"] = {"model": dict(name="convnet", num_layers=d, channels=channels,
+                                                 use_bias=bias)}
+    cells[f"fcn_h3_{tag}"] = {"model": dict(name="fcn", hidden_layers=3, width=width, use_bias=bias)}
+  c.cells = ml_collections.ConfigDict(cells)
+  c.plots.group_by = "model.use_bias"
+  if preset == "quick":
+    c.num_seeds = 2
+    c.train.num_steps = 2000
+    c.train.num_snapshots = 10
+    c.train.stop_when_fitted = True
+  elif preset == "paper":
+    c.train.stop_when_fitted = True
+  else:
+    tiny(c)
+  return c

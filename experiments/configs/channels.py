@@ -1,0 +1,35 @@
+r"""Study: 5-layer ConvNets with 2..1024 channels (Fig 4b, 23).
+
+  python experiments/main.py --config=experiments/configs/channels.py:quick \
+      --workdir=workdirs/channels
+
+Runtime: quick RUNTIME_QUICK; paper (up to 1024 channels, ~25M parameters per middle layer): GPU.
+Expected (paper): with 3 channels the identity is badly corrupted (misses the centre of many
+inputs), while 1024 channels do not overfit; identity improves with channels. 3-channel nets
+across depth: channels3_depth.py.
+"""
+
+import ml_collections
+
+from identity_jax.config import base_config, check_preset, tiny
+
+
+def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
+  check_preset(preset)
+  c = base_config()
+  c.name = "channels"
+  channels = dict(paper=(2, 3, 4, 8, 16, 32, 64, 128, 256, 512, 1024),
+                  quick=(2, 3, 4, 8, 16, 32, 64), tiny=(2, 3))[preset]
+  c.cells = ml_collections.ConfigDict({
+      f"ch{n}": {"model": dict(name="convnet", num_layers=5, channels=n)} for n in channels})
+  c.plots.sweep = "model.channels"
+  if preset == "quick":
+    c.num_seeds = 4
+    c.train.num_steps = 2000
+    c.train.num_snapshots = 10
+    c.train.stop_when_fitted = True
+  elif preset == "paper":
+    c.train.stop_when_fitted = True
+  else:
+    tiny(c)
+  return c

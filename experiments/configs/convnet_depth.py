@@ -1,0 +1,37 @@
+r"""Study: ConvNets of 1..24 layers, 5x5 filters, stride 1, padding 2 (Fig 3a, 9, 11, 33).
+
+  python experiments/main.py --config=experiments/configs/convnet_depth.py:quick \
+      --workdir=workdirs/convnet_depth
+
+Runtime: quick RUNTIME_QUICK; paper (128 channels, 2M steps, 9 depths): GPU hours.
+Expected (paper): shallow nets learn the identity (edge-detector-like at 1-3 layers), the identity
+holds to ~10-14 layers, and from ~15-20 layers the nets output the "7" (constant). MSE heatmap:
+Fig 33. Quick preset (32 channels, 3,000 steps): see RESULTS.md for what it reproduces.
+"""
+
+import ml_collections
+
+from identity_jax.config import base_config, check_preset, tiny
+
+DEPTHS = dict(paper=(1, 2, 3, 5, 8, 12, 16, 20, 24), quick=(1, 3, 5, 8, 12, 16, 20), tiny=(1, 3))
+
+
+def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
+  check_preset(preset)
+  c = base_config()
+  c.name = "convnet_depth"
+  channels = dict(paper=128, quick=32, tiny=8)[preset]
+  c.cells = ml_collections.ConfigDict({
+      f"c{d}": {"model": dict(name="convnet", num_layers=d, channels=channels)}
+      for d in DEPTHS[preset]})
+  c.plots.sweep = "model.num_layers"
+  if preset == "quick":
+    c.num_seeds = 2
+    c.train.num_steps = 3000
+    c.train.num_snapshots = 10
+    c.train.stop_when_fitted = True
+  elif preset == "paper":
+    c.train.stop_when_fitted = True
+  else:
+    tiny(c)
+  return c

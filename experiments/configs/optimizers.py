@@ -1,0 +1,38 @@
+r"""Study: optimizers with the paper's learning rates on a 5-layer ConvNet (Fig 30).
+
+  python experiments/main.py --config=experiments/configs/optimizers.py:quick \
+      --workdir=workdirs/optimizers
+
+Runtime: quick RUNTIME_QUICK; paper: GPU hours.
+SGD (momentum 0.9) at 1e-2, 1e-3, 1e-4; Adagrad and Adamax at 1e-3; Adam and RMSprop at 1e-4; all
+with the stagewise schedule. The paper does not say which depth Fig 30 used; we take 5 layers.
+Expected (paper): different optimizers reach different global minima with very different biases on
+test inputs.
+"""
+
+import ml_collections
+
+from identity_jax.config import base_config, check_preset, tiny
+
+OPTIMIZERS = (("sgd", 1e-2), ("sgd", 1e-3), ("sgd", 1e-4), ("adagrad", 1e-3), ("rmsprop", 1e-4),
+              ("adam", 1e-4), ("adamax", 1e-3))
+
+
+def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
+  check_preset(preset)
+  c = base_config()
+  c.name = "optimizers"
+  c.model.num_layers = 5
+  c.model.channels = dict(paper=128, quick=32, tiny=8)[preset]
+  c.cells = ml_collections.ConfigDict({
+      f"{name}_{lr:.0e}": {"optim": dict(name=name, learning_rate=lr)} for name, lr in OPTIMIZERS})
+  if preset == "quick":
+    c.num_seeds = 2
+    c.train.num_steps = 2000
+    c.train.num_snapshots = 10
+    c.train.stop_when_fitted = True
+  elif preset == "paper":
+    c.train.stop_when_fitted = True
+  else:
+    tiny(c)
+  return c

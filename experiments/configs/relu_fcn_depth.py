@@ -1,0 +1,34 @@
+r"""Study: ReLU FCNs of width 2048 with 1..11 hidden layers (Fig 7, 8a, 17, 32).
+
+  python experiments/main.py --config=experiments/configs/relu_fcn_depth.py:quick \
+      --workdir=workdirs/relu_fcn_depth
+
+Runtime: quick RUNTIME_QUICK; paper: GPU hours.
+Expected (paper): every depth is biased to the constant map (outputs the "7" on any input), more so
+with depth; 1 hidden layer is the least constant.
+"""
+
+import ml_collections
+
+from identity_jax.config import base_config, check_preset, tiny
+
+
+def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
+  check_preset(preset)
+  c = base_config()
+  c.name = "relu_fcn_depth"
+  depths = dict(paper=(1, 3, 5, 7, 9, 11), quick=(1, 3, 5, 9), tiny=(1, 2))[preset]
+  c.cells = ml_collections.ConfigDict({
+      f"h{h}": {"model": dict(name="fcn", hidden_layers=h, width=2048 if preset != "tiny" else 64)}
+      for h in depths})
+  c.plots.sweep = "model.hidden_layers"
+  if preset == "quick":
+    c.num_seeds = 3
+    c.train.num_steps = 600
+    c.train.num_snapshots = 6
+    c.train.stop_when_fitted = True
+  elif preset == "paper":
+    c.train.stop_when_fitted = True
+  else:
+    tiny(c)
+  return c

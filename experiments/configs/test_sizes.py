@@ -1,0 +1,37 @@
+r"""Study: ConvNets trained on the 28x28 "7" and tested on inputs of 7..112 pixels (Fig 3b, 18).
+
+  python experiments/main.py --config=experiments/configs/test_sizes.py:quick \
+      --workdir=workdirs/test_sizes
+
+Runtime: quick RUNTIME_QUICK; paper: GPU hours (2M steps, 128 channels).
+Expected (paper): the 5-layer net stays identity-like at every size (Fig 18); the 20-layer net's
+constant map holds for inputs somewhat smaller and larger than 28x28, with artifacts on large ones
+(Fig 3b). Figures: test_sizes.png (correlation per size, seed mean and 95% interval),
+test_sizes_grid.png (inputs and predictions per size).
+"""
+
+import ml_collections
+
+from identity_jax.config import base_config, check_preset, tiny
+
+
+def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
+  check_preset(preset)
+  c = base_config()
+  c.name = "test_sizes"
+  channels = dict(paper=128, quick=32, tiny=8)[preset]
+  depths = (5, 20) if preset != "tiny" else (1, 2)
+  c.cells = ml_collections.ConfigDict({
+      f"c{d}": {"model": dict(name="convnet", num_layers=d, channels=channels)} for d in depths})
+  c.metrics.test_sizes = [7, 14, 21, 28, 42, 56, 84, 112]
+  if preset == "quick":
+    c.num_seeds = 2
+    c.train.num_steps = 3000
+    c.train.num_snapshots = 10
+    c.train.stop_when_fitted = True
+  elif preset == "paper":
+    c.train.stop_when_fitted = True
+  else:
+    tiny(c)
+    c.metrics.test_sizes = [7, 14, 28]
+  return c

@@ -1,0 +1,39 @@
+r"""Study: ConvNets of several depths trained on the "7" at 7x7, 14x14 and 28x28 (Fig 4a).
+
+  python experiments/main.py --config=experiments/configs/train_sizes.py:quick \
+      --workdir=workdirs/train_sizes
+
+Runtime: quick RUNTIME_QUICK; paper: GPU hours.
+Expected (paper): at every size, deeper nets are more constant and less identity; smaller training
+images accentuate it (a 7x7 net turns constant at a smaller depth). Figure: sweep_corr.png (one curve
+per training size over depth). Test images are resized to the training size.
+"""
+
+import ml_collections
+
+from identity_jax.config import base_config, check_preset, tiny
+
+
+def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
+  check_preset(preset)
+  c = base_config()
+  c.name = "train_sizes"
+  channels = dict(paper=128, quick=32, tiny=8)[preset]
+  depths = dict(paper=(1, 3, 5, 8, 12, 16, 20), quick=(1, 3, 5, 8, 12), tiny=(1, 2))[preset]
+  sizes = (7, 14, 28) if preset != "tiny" else (7, 14)
+  c.cells = ml_collections.ConfigDict({
+      f"s{s}_c{d}": {"model": dict(name="convnet", num_layers=d, channels=channels),
+                     "data": dict(image_size=s)}
+      for s in sizes for d in depths})
+  c.plots.sweep = "model.num_layers"
+  c.plots.group_by = "data.image_size"
+  if preset == "quick":
+    c.num_seeds = 2
+    c.train.num_steps = 2000
+    c.train.num_snapshots = 10
+    c.train.stop_when_fitted = True
+  elif preset == "paper":
+    c.train.stop_when_fitted = True
+  else:
+    tiny(c)  # the cells keep their own image sizes
+  return c

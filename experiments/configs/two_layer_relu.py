@@ -1,0 +1,35 @@
+r"""Study: 2-layer ReLU nets (1 hidden layer of 2048 or 16384), bottom layer trained alone or both
+layers trained (Fig 6).
+
+  python experiments/main.py --config=experiments/configs/two_layer_relu.py:quick \
+      --workdir=workdirs/two_layer_relu
+
+Runtime: quick RUNTIME_QUICK; paper: GPU hours.
+Expected (paper): bottom layer only -> speckled noise on test inputs (regime "neither"); both
+layers -> the constant map (outputs the "7").
+"""
+
+import ml_collections
+
+from identity_jax.config import base_config, check_preset, tiny
+
+
+def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
+  check_preset(preset)
+  c = base_config()
+  c.name = "two_layer_relu"
+  widths = (2048, 16384) if preset != "tiny" else (32, 64)
+  c.cells = ml_collections.ConfigDict({
+      f"w{w}_{which}": {"model": dict(name="fcn", hidden_layers=1, width=w),
+                        "train": dict(trainable="0" if which == "bottom" else "all")}
+      for w in widths for which in ("bottom", "both")})
+  if preset == "quick":
+    c.num_seeds = 4
+    c.train.num_steps = 1000
+    c.train.num_snapshots = 10
+    c.train.stop_when_fitted = True
+  elif preset == "paper":
+    c.train.stop_when_fitted = True
+  else:
+    tiny(c)
+  return c

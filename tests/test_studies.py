@@ -1,0 +1,117 @@
+"""Study configs: each resolves and validates in every preset and documents itself; studies that
+vary the data per cell, test at other sizes, or train on minibatches run end to end; figures are
+redrawn from saved results alone."""
+
+import importlib
+import pathlib
+import re
+
+import numpy as np
+import pytest
+
+from identity_jax import config as config_lib, experiment, plots, workdir
+from identity_jax.errors import WorkdirError
+
+REPO = pathlib.Path(__file__).resolve().parents[1]
+STUDIES = sorted(p.stem for p in (REPO / "experiments" / "configs").glob("*.py"))
+
+
+def load(study, preset):
+  return importlib.import_module(f"configs.{study}").get_config(preset)
+
+
+@pytest.mark.parametrize("study", STUDIES)
+def test_every_preset_validates_and_the_config_documents_itself(study):
+  names = set()
+  for preset in config_lib.PRESETS:
+    cfg = load(study, preset)
+    cells = experiment.resolve_cells(cfg)
+    assert cells, (study, preset)
+    for name, cell in cells.items():
+      cell["label"], cell["grid_per_suite"] = name, 2
+      experiment.validate(cell)
+    names.add(cfg.name)
+  assert len(names) == len(config_lib.PRESETS) - 1 or study == "default"  # tiny has its own name
+  doc = importlib.import_module(f"configs.{study}").__doc__
+  assert f"--config=experiments/configs/{study}.py:quick" in doc
+  assert re.search(r"Runtime: quick \d", doc) or study == "default", "measured quick runtime"
+  assert "Expected" in doc or study == "default"
+
+
+def test_study_names_are_distinct():
+  names = [load(s, "quick").name for s in STUDIES]
+  assert len(set(names)) == len(names)
+
+
+def test_unknown_preset_is_named():
+  with pytest.raises(ValueError, match="unknown preset"):
+    load("convnet_depth", "huge")
+
+
+@pytest.fixture(scope="module")
+def mixed(tmp_path_factory):
+  """Cells that differ in data: image size 7 with tests at other sizes, 14, and every training
+  image on minibatches."""
+  cfg = config_lib.tiny(config_lib.base_config())
+  cfg.name = "mixed"
+  cfg.train.num_steps = 20
+  cfg.train.num_snapshots = 2
+  conv = dict(name="convnet", num_layers=2, channels=4)
+  cfg.cells = {
+      "s7": {"model": conv, "data": dict(image_size=7), "metrics": dict(test_sizes=[7, 14])},
+      "s14": {"model": conv},
+      "many": {"model": dict(name="fcn", hidden_layers=1, width=16),
+               "data": dict(num_train=-1), "train": dict(batch_size=8)},
+  }
+  cfg.plots.sweep = "data.image_size"
+  root = tmp_path_factory.mktemp("mixed") / "wd"
+  summary = experiment.run(cfg, root, log=lambda _: None)
+  return cfg, root, summary
+
+
+def test_cells_train_on_their_own_data(mixed):
+  _, root, summary = mixed
+  s7, a7 = plots.load_cell(root, "s7")
+  _, a14 = plots.load_cell(root, "s14")
+  _, many = plots.load_cell(root, "many")
+  assert a7["train_images"].shape == (1, 7, 7) and a7["grid_predictions"].shape[-2:] == (7, 7)
+  assert a14["train_images"].shape == (1, 14, 14)
+  assert many["train_images"].shape == (experiment.MAX_SAVED_TRAIN, 14, 14)
+  result = workdir.read_json(root / "cells" / "many" / "result.json")
+  assert "mnist" in result["data_sources"]
+  assert result["config"]["data"]["num_train"] == -1
+  # The 7x7 cell was also tested at 14x14: per seed, in the summary, and as images for the grid.
+  seed0 = s7["seeds"][0]["test_sizes"]
+  assert set(seed0) == {"7", "14"} and set(seed0["14"]) == {"mnist", "patterns"}
+  assert a7["size/14/patterns/predictions"].shape[-2:] == (14, 14)
+  assert summary["cells"]["s7"]["test_sizes"]["7"]["patterns"]["corr_identity"]["n"] == 2
+  # At its own size the numbers equal the ordinary evaluation of the same suite.
+  np.testing.assert_allclose(seed0["7"]["patterns"]["corr_identity"],
+                             s7["seeds"][0]["suites"]["patterns"]["corr_identity"], rtol=1e-5)
+  assert not summary["cells"]["s14"]["test_sizes"]
+  for name in ("sweep_corr.png", "sweep_mse.png", "test_sizes.png", "test_sizes_grid.png"):
+    assert (root / name).is_file(), name
+
+
+def test_redraw_recomputes_tables_and_figures_without_training(mixed):
+  _, root, summary = mixed
+  before = (root / "per_seed.jsonl").read_bytes()
+  for name in ("per_seed.jsonl", "sweep_corr.png"):
+    (root / name).unlink()
+  workdir.write_json(root / "summary.json", dict(summary, cells={}))  # stale statistics
+  written = experiment.redraw(root)
+  assert "sweep_corr.png" in written and "test_sizes.png" in written
+  assert (root / "per_seed.jsonl").read_bytes() == before
+  again = workdir.read_json(root / "summary.json")
+  assert again["cells"] == summary["cells"]
+  assert again["environment"] == summary["environment"]  # the training run's, not the redraw's
+
+
+def test_redraw_refuses_a_directory_without_results(tmp_path):
+  with pytest.raises(WorkdirError, match="no identity_jax experiment"):
+    experiment.redraw(tmp_path)
+
+
+def test_seeds_disagree_only_across_regimes():
+  assert plots.disagree(["identity", "constant"])
+  assert not plots.disagree(["identity", "identity", "diverged"])
