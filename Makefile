@@ -10,10 +10,23 @@ FASHION_DIR := /usr/share/datasets/fashion-mnist
 WORKDIR ?= workdirs/default
 PRESET ?= quick
 
-.PHONY: demo test bench env data clean
+STUDY ?= default
+
+.PHONY: demo study studies plot test bench env data clean
 
 demo: env data
 	$(PY) experiments/main.py --config=experiments/configs/default.py:$(PRESET) --workdir=$(WORKDIR)
+
+# Any study: make study STUDY=convnet_depth [PRESET=quick] -> workdirs/convnet_depth
+study: env data
+	$(PY) experiments/main.py --config=experiments/configs/$(STUDY).py:$(PRESET) --workdir=workdirs/$(STUDY)
+
+studies: env
+	$(PY) experiments/studies.py
+
+# Redraw every figure of a workdir from its saved results: make plot WORKDIR=workdirs/convnet_depth
+plot: env
+	$(PY) experiments/plot.py --workdir=$(WORKDIR)
 
 test: env data
 	$(PY) -m pytest -q

@@ -1,22 +1,29 @@
 r"""Trains every cell of an experiment config over its seeds; writes results and figures to --workdir.
 
   python experiments/main.py --config=experiments/configs/default.py:quick --workdir=workdirs/default \
-      [--config.num_seeds=16 --config.train.num_steps=3000 ...]
+      [--config.num_seeds=16 --config.train.num_steps=3000 ...] [--quiet]
 
-Rerunning the same command skips finished cells; a workdir holding another experiment is refused.
+Configs: one per study of the paper in experiments/configs/ (list them: python experiments/studies.py),
+each with presets quick (minutes on a 2-core CPU), paper (the paper's budget) and tiny (tests).
+Rerunning the same command skips finished cells and resumes an interrupted one from its checkpoint;
+a workdir holding another experiment is refused. Progress goes to the console and to <workdir>/log.txt.
 """
 
 import sys
 
-from absl import app, flags
+from absl import app, flags, logging
 from ml_collections import config_flags
 
 from identity_jax import experiment
 from identity_jax.errors import IdentityJaxError
 
 _CONFIG = config_flags.DEFINE_config_file(
-    "config", None, "Experiment config file, optionally with ':preset'.", lock_config=True)
-_WORKDIR = flags.DEFINE_string("workdir", None, "Directory for results and figures.")
+    "config", None, "Experiment config file with ':preset' (quick | paper | tiny); any field can be "
+    "overridden as --config.field=value.", lock_config=True)
+_WORKDIR = flags.DEFINE_string("workdir", None, "Directory for results, figures and log.txt.")
+_QUIET = flags.DEFINE_bool(
+    "quiet", False, "Print only errors and the final table (for batch jobs); log.txt still gets "
+    "every progress line.")
 _DISTRIBUTED = flags.DEFINE_bool(
     "jax_distributed", False,
     "Call jax.distributed.initialize() first, for a job over several hosts (TPU pods, multi-node "
@@ -27,11 +34,14 @@ flags.mark_flags_as_required(["config", "workdir"])
 
 def main(argv):
   del argv
+  if not flags.FLAGS["verbosity"].present:  # library INFO lines (orbax, XLA) drown the progress
+    logging.set_verbosity(logging.WARNING)
   if _DISTRIBUTED.value:
     import jax
     jax.distributed.initialize()
   try:
-    summary = experiment.run(_CONFIG.value, _WORKDIR.value)
+    summary = experiment.run(_CONFIG.value, _WORKDIR.value,
+                             log=(lambda _: None) if _QUIET.value else print)
   except IdentityJaxError as e:
     print(f"error: {e}", file=sys.stderr)
     sys.exit(2)

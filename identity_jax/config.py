@@ -4,7 +4,12 @@ Study configs (experiments/configs/*.py) start from `base_config()` and add name
 variations a study compares) and presets. `tiny()` shrinks any config to what a test runs in seconds.
 """
 
+import importlib.util
+import pathlib
+
 import ml_collections
+
+from identity_jax.errors import ConfigError
 
 PRESETS = ("quick", "paper", "tiny")
 
@@ -77,3 +82,29 @@ def tiny(c: ml_collections.ConfigDict) -> ml_collections.ConfigDict:
 def check_preset(preset: str) -> None:
   if preset not in PRESETS:
     raise ValueError(f"unknown preset {preset!r}; use one of {PRESETS}")
+
+
+STUDIES_DIR = pathlib.Path(__file__).resolve().parents[1] / "experiments" / "configs"
+
+
+def study_names() -> list[str]:
+  return sorted(p.stem for p in STUDIES_DIR.glob("*.py") if not p.stem.startswith("_"))
+
+
+def load_study(name: str):
+  """The module of study `name` (experiments/configs/<name>.py): its docstring and get_config."""
+  if name not in study_names():
+    raise ConfigError(f"no study {name!r} in {STUDIES_DIR}",
+                      f"use one of: {', '.join(study_names())} (python experiments/studies.py)")
+  spec = importlib.util.spec_from_file_location(f"identity_jax_study_{name}", STUDIES_DIR / f"{name}.py")
+  module = importlib.util.module_from_spec(spec)
+  spec.loader.exec_module(module)
+  return module
+
+
+def study_config(name: str, preset: str = "quick") -> ml_collections.ConfigDict:
+  """A study's config at a preset, as `--config=experiments/configs/<name>.py:<preset>` gives it."""
+  module = load_study(name)
+  if preset not in PRESETS:
+    raise ConfigError(f"unknown preset {preset!r}", f"use one of {', '.join(PRESETS)}")
+  return module.get_config(preset)

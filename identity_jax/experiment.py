@@ -7,6 +7,7 @@ Layout of a workdir (all machine-readable; figures are drawn from these files al
   cells/<cell>/arrays.npz    loss history, per-image metrics per suite, the prediction-grid images
   cells/<cell>/params.npz    final parameters of every seed (train.save_params); initial ones are
                              recomputed from the seeds
+  log.txt                    every line the run printed (progress per chunk included), time-stamped
   summary.json               per cell and suite: seed statistics of every metric, regime shares
   per_seed.jsonl             one row per (cell, seed, suite): the table to recompute any statistic
   *.png                      figures (plots.py)
@@ -32,6 +33,7 @@ from identity_jax.errors import ConfigError, WorkdirError, check_positive
 CELL_SECTIONS = ("data", "model", "optim", "train", "metrics")
 SIZE_SUITES = ("mnist", "patterns")  # what metrics.test_sizes evaluates, where present
 MAX_SAVED_TRAIN = 8  # training images (and predictions) kept in arrays.npz
+LOG_FILE = "log.txt"
 GRID_SUITES = ("mnist", "fashion", "blends", "patterns", "random", "rho_0.00")
 
 
@@ -215,10 +217,18 @@ def load_params(path):
 def summarize_cell(result: dict) -> dict:
   ok = [s for s in result["seeds"] if s["status"] != train.DIVERGED]
   suite_names = result["seeds"][0]["suites"].keys()
+  rule = result["config"]["metrics"]
+  by_cosine = [stats.regime(s["suites"][rule["regime_suite"]]["cos_identity"],
+                            s["suites"][rule["regime_suite"]]["cos_constant"],
+                            rule["regime_threshold"]) for s in ok]
   return dict(
       status_counts={k: sum(s["status"] == k for s in result["seeds"])
                      for k in (train.FITTED, train.NOT_FITTED, train.DIVERGED)},
       regimes=stats.regime_shares([s["regime"] for s in ok]),
+      # The same rule on cosine similarity instead of Pearson correlation (an open question of
+      # the paper's wording): its shares, and how many seeds it classifies the same way.
+      regimes_cosine=stats.regime_shares(by_cosine),
+      cosine_agrees=sum(a == s["regime"] for a, s in zip(by_cosine, ok)),
       suites={name: {m: stats.summarize([s["suites"][name][m] for s in ok]) for m in metrics.METRICS}
               for name in suite_names},
       test_sizes={size: {name: {m: stats.summarize([s["test_sizes"][size][name][m] for s in ok])
@@ -268,6 +278,18 @@ def redraw(workdir_path) -> list[str]:
   return plots.draw_all(root, cells, config_dict.get("plots", {}))
 
 
+def _logging_to(path: pathlib.Path, log):
+  """`log`, also appending each line with a UTC time stamp to `path` (kept across reruns)."""
+  path.parent.mkdir(parents=True, exist_ok=True)
+
+  def both(line: str):
+    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+    with open(path, "a") as f:
+      f.write(f"{stamp} {line}\n")
+    log(line)
+  return both
+
+
 def run(config, workdir_path, log=print) -> dict:
   """Trains every cell not yet finished in `workdir_path`, then writes tables and figures."""
   cells = resolve_cells(config)
@@ -279,6 +301,7 @@ def run(config, workdir_path, log=print) -> dict:
                    for n, c in cells.items()}
   root = pathlib.Path(workdir_path)
   finished = workdir.claim(root, config.name, fingerprinted)
+  log = _logging_to(root / LOG_FILE, log)  # the workdir is ours from here on
   todo = [n for n in cells if n not in finished]
   if finished:
     log(f"skipping finished cells: {', '.join(sorted(finished))}")

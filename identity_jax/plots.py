@@ -12,6 +12,8 @@
                        95% interval and every seed as a dot, and the share of seeds per regime; a red ring
                        marks cells whose seeds disagree on the regime
   sweep_mse.png        the same with MSE
+  seed_hist.png        distribution over seeds of the correlation to identity and to constant on the
+                       regime suite, one histogram per cell (the seed-distribution view)
   test_sizes.png       ConvNets tested at other input sizes (metrics.test_sizes): correlation per size
   test_sizes_grid.png  the first seed of each such cell: inputs and predictions per size (Fig 3b)
 Heatmap rows carry each cell's regime counts; '*' marks a cell whose seeds disagree.
@@ -242,6 +244,27 @@ def sweep_figure(root, cells, kind, path, sweep="", group_by=""):
   plt.close(fig)
 
 
+def seed_histograms(root, cells, path):
+  root = pathlib.Path(root)
+  suite = workdir.read_json(root / "summary.json")["regime_rule"]["suite"]
+  fig, axes = plt.subplots(1, 2, figsize=(10, 3.4), sharey=True)
+  bins = np.linspace(-1, 1, 41)
+  for c in cells:
+    seeds = workdir.read_json(root / "cells" / c / "result.json")["seeds"]
+    ok = [s for s in seeds if s["status"] != "diverged"]
+    for ax, target in zip(axes, ("identity", "constant")):
+      ax.hist([s["suites"][suite][f"corr_{target}"] for s in ok], bins=bins, histtype="step",
+              lw=1.5, label=f"{c} ({len(ok)} seeds)")
+  for ax, target in zip(axes, ("identity", "constant")):
+    ax.set_xlabel(f"correlation to {target} ({suite}; mean over its images)")
+    ax.set_title(f"seeds per correlation to {target}", fontsize=8)
+  axes[0].set_ylabel("seeds")
+  axes[0].legend(fontsize=6)
+  fig.tight_layout()
+  fig.savefig(path, dpi=110)
+  plt.close(fig)
+
+
 def _size_cells(root, cells):
   summary = workdir.read_json(pathlib.Path(root) / "summary.json")
   return [c for c in cells if summary["cells"][c].get("test_sizes")], summary
@@ -318,7 +341,8 @@ def draw_all(root, cells, plot_cfg: dict | None = None) -> list[str]:
     written.append(f"sweep_{kind}.png")
   suites_bars(root, cells, root / "suites_corr.png")
   loss_curves(root, cells, root / "loss.png")
-  written += ["suites_corr.png", "loss.png"]
+  seed_histograms(root, cells, root / "seed_hist.png")
+  written += ["suites_corr.png", "loss.png", "seed_hist.png"]
   if test_sizes_curves(root, cells, root / "test_sizes.png"):
     test_sizes_grid(root, cells, root / "test_sizes_grid.png")
     written += ["test_sizes.png", "test_sizes_grid.png"]

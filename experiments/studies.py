@@ -1,0 +1,42 @@
+r"""Lists the studies (experiment configs), their presets, cells and expected runtimes.
+
+  python experiments/studies.py            # every study, one paragraph each
+  python experiments/studies.py --study=convnet_depth   # one study's whole description
+"""
+
+import re
+import sys
+
+from absl import app, flags
+
+from identity_jax.config import PRESETS, load_study, study_names
+from identity_jax.errors import IdentityJaxError
+
+_STUDY = flags.DEFINE_string("study", None, "Show this study's full description and its cells.")
+
+
+def main(argv):
+  del argv
+  names = [_STUDY.value] if _STUDY.value else study_names()
+  try:
+    modules = {name: load_study(name) for name in names}
+  except IdentityJaxError as e:
+    print(f"error: {e}", file=sys.stderr)
+    sys.exit(2)
+  for name, module in modules.items():
+    doc = module.__doc__.strip()
+    cells = {p: len(module.get_config(p).cells) for p in PRESETS}
+    runtime = re.search(r"^Runtime:.*$|^  quick .*$", doc, re.M)
+    print(f"{name}: {doc.splitlines()[0]}")
+    print(f"  presets (cells): " + ", ".join(f"{p} ({n})" for p, n in cells.items()))
+    if runtime:
+      print(f"  {runtime.group(0).strip()}")
+    print(f"  python experiments/main.py --config=experiments/configs/{name}.py:quick "
+          f"--workdir=workdirs/{name}")
+    if _STUDY.value:
+      print("\n" + doc + "\n\ncells (quick): " + ", ".join(module.get_config("quick").cells))
+    print()
+
+
+if __name__ == "__main__":
+  app.run(main)
