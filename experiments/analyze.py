@@ -7,12 +7,10 @@ config when they are missing. Writes analyses.json / analyses.npz and the figure
 (see identity_jax/analyses/report.py).
 """
 
-import sys
+from absl import flags
 
-from absl import app, flags
-
+from identity_jax import cli
 from identity_jax.analyses import report
-from identity_jax.errors import IdentityJaxError
 
 _WORKDIR = flags.DEFINE_string("workdir", None, "Workdir of a finished experiment.")
 _CELLS = flags.DEFINE_list("cells", [], "Cells to analyze (default: every finished cell).")
@@ -22,13 +20,9 @@ flags.mark_flags_as_required(["workdir"])
 
 def main(argv):
   del argv
-  try:
-    written = report.analyze(_WORKDIR.value, _CELLS.value or None, _MAX_SEEDS.value)
-  except IdentityJaxError as e:
-    print(f"error: {e}", file=sys.stderr)
-    sys.exit(2)
+  written = report.analyze(_WORKDIR.value, _CELLS.value or None, _MAX_SEEDS.value)
   print(f"analyses in {_WORKDIR.value}: " + ", ".join(written))
 
 
 if __name__ == "__main__":
-  app.run(main)
+  cli.run(main)

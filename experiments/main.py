@@ -9,13 +9,10 @@ Rerunning the same command skips finished cells and resumes an interrupted one f
 a workdir holding another experiment is refused. Progress goes to the console and to <workdir>/log.txt.
 """
 
-import sys
-
-from absl import app, flags, logging
+from absl import flags
 from ml_collections import config_flags
 
-from identity_jax import experiment
-from identity_jax.errors import IdentityJaxError
+from identity_jax import cli, experiment
 
 _CONFIG = config_flags.DEFINE_config_file(
     "config", None, "Experiment config file with ':preset' (quick | paper | tiny); any field can be "
@@ -34,17 +31,11 @@ flags.mark_flags_as_required(["config", "workdir"])
 
 def main(argv):
   del argv
-  if not flags.FLAGS["verbosity"].present:  # library INFO lines (orbax, XLA) drown the progress
-    logging.set_verbosity(logging.WARNING)
   if _DISTRIBUTED.value:
     import jax
     jax.distributed.initialize()
-  try:
-    summary = experiment.run(_CONFIG.value, _WORKDIR.value,
-                             log=(lambda _: None) if _QUIET.value else print)
-  except IdentityJaxError as e:
-    print(f"error: {e}", file=sys.stderr)
-    sys.exit(2)
+  summary = experiment.run(_CONFIG.value, _WORKDIR.value,
+                           log=(lambda _: None) if _QUIET.value else print)
   print(f"results and figures in {_WORKDIR.value}")
   for cell, s in summary["cells"].items():
     r0 = s["suites"].get(summary["regime_rule"]["suite"], {})
@@ -58,4 +49,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-  app.run(main)
+  cli.run(main)

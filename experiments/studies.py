@@ -5,12 +5,11 @@ r"""Lists the studies (experiment configs), their presets, cells and expected ru
 """
 
 import re
-import sys
 
-from absl import app, flags
+from absl import flags
 
+from identity_jax import cli
 from identity_jax.config import PRESETS, load_study, study_names
-from identity_jax.errors import IdentityJaxError
 
 _STUDY = flags.DEFINE_string("study", None, "Show this study's full description and its cells.")
 
@@ -18,11 +17,7 @@ _STUDY = flags.DEFINE_string("study", None, "Show this study's full description 
 def main(argv):
   del argv
   names = [_STUDY.value] if _STUDY.value else study_names()
-  try:
-    modules = {name: load_study(name) for name in names}
-  except IdentityJaxError as e:
-    print(f"error: {e}", file=sys.stderr)
-    sys.exit(2)
+  modules = {name: load_study(name) for name in names}
   for name, module in modules.items():
     doc = module.__doc__.strip()
     cells = {p: len(module.get_config(p).cells) for p in PRESETS}
@@ -39,4 +34,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-  app.run(main)
+  cli.run(main)

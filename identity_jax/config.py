@@ -26,9 +26,9 @@ def base_config() -> ml_collections.ConfigDict:
       train_digit=7,
       num_train=1,              # k training images: the "7", then k-1 more with the same fixed seed
       seed=0,                   # picks the training images and every test image
-      suites=["mnist", "fashion", "blends", "patterns", "random", "rho"],
+      suites=("mnist", "fashion", "blends", "patterns", "random", "rho"),  # tuples: overridable
       per_suite=16,             # test images per suite (patterns: the whole family of 18)
-      rhos=[0.0, 0.2, 0.4, 0.6, 0.8, 1.0]))
+      rhos=(0.0, 0.2, 0.4, 0.6, 0.8, 1.0)))  # as --config.data.rhos="(0.0, 0.5)"
   c.model = ml_collections.ConfigDict(dict(
       name="convnet",           # convnet | fcn
       num_layers=5, channels=128, kernel_size=5, conv_impl="auto",     # convnet
@@ -54,7 +54,7 @@ def base_config() -> ml_collections.ConfigDict:
   c.metrics = ml_collections.ConfigDict(dict(
       regime_suite="patterns",  # suite whose mean correlations classify a seed's regime (stats.py)
       regime_threshold=0.5,
-      test_sizes=[]))           # ConvNets: also test at these input sizes (Fig 3b, 18)
+      test_sizes=()))           # ConvNets: also test at these input sizes (Fig 3b, 18)
   c.plots = ml_collections.ConfigDict(dict(
       grid_per_suite=2,
       sweep="",                 # dotted cell field on the x axis of sweep figures, e.g. model.num_layers
@@ -70,7 +70,7 @@ def tiny(c: ml_collections.ConfigDict) -> ml_collections.ConfigDict:
   c.num_seeds = 2
   c.data.image_size = 14
   c.data.per_suite = 4
-  c.data.rhos = [0.0, 1.0]
+  c.data.rhos = (0.0, 1.0)
   c.train.num_steps = 100
   c.train.num_snapshots = 4
   c.train.fit_tolerance = 1e-1
@@ -81,7 +81,8 @@ def tiny(c: ml_collections.ConfigDict) -> ml_collections.ConfigDict:
 
 def check_preset(preset: str) -> None:
   if preset not in PRESETS:
-    raise ValueError(f"unknown preset {preset!r}; use one of {PRESETS}")
+    raise ConfigError(f"unknown preset {preset!r}",
+                      f"end --config with one of :{', :'.join(PRESETS)}")
 
 
 STUDIES_DIR = pathlib.Path(__file__).resolve().parents[1] / "experiments" / "configs"
@@ -104,7 +105,4 @@ def load_study(name: str):
 
 def study_config(name: str, preset: str = "quick") -> ml_collections.ConfigDict:
   """A study's config at a preset, as `--config=experiments/configs/<name>.py:<preset>` gives it."""
-  module = load_study(name)
-  if preset not in PRESETS:
-    raise ConfigError(f"unknown preset {preset!r}", f"use one of {', '.join(PRESETS)}")
-  return module.get_config(preset)
+  return load_study(name).get_config(preset)

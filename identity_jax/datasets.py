@@ -144,6 +144,10 @@ def load_dataset(name: str, data_dir: str | None = None, download: bool = False)
   explicit = data_dir or os.environ.get("IDENTITY_JAX_DATA")
   if explicit:
     root = pathlib.Path(explicit).expanduser()
+    if not root.is_dir():
+      raise DataError(f"the data directory {root} does not exist",
+                      "point data.dir / $IDENTITY_JAX_DATA at a directory holding mnist/ (or the IDX "
+                      "files), or leave it empty to search the default places")
     for directory in (root / name, root):
       files = _find_files(directory)
       if files:

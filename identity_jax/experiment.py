@@ -28,7 +28,7 @@ import numpy as np
 
 import identity_jax
 from identity_jax import images, metrics, models, optim, plots, stats, test_suites, train, workdir
-from identity_jax.errors import ConfigError, WorkdirError, check_positive
+from identity_jax.errors import ConfigError, WorkdirError, check_choice, check_positive
 
 CELL_SECTIONS = ("data", "model", "optim", "train", "metrics")
 SIZE_SUITES = ("mnist", "patterns")  # what metrics.test_sizes evaluates, where present
@@ -67,6 +67,19 @@ def _num_layers(model_cfg) -> int:
   return model_cfg.hidden_layers + 1 if model_cfg.name == "fcn" else model_cfg.num_layers
 
 
+def _validate_suites(data: dict, metrics_cfg: dict) -> None:
+  for name in data["suites"]:
+    check_choice("data.suites entry", name, test_suites.SUITES)
+  for rho in data["rhos"]:
+    if not 0.0 <= rho <= 1.0:
+      raise ConfigError(f"rho {rho} is outside [0, 1]", "use data.rhos between 0 and 1")
+  names = [n for n in data["suites"] if n != "rho"]
+  names += [f"rho_{r:.2f}" for r in data["rhos"]] if "rho" in data["suites"] else []
+  if metrics_cfg["regime_suite"] not in names:
+    raise ConfigError(f"metrics.regime_suite {metrics_cfg['regime_suite']!r} is not among the test "
+                      f"suites {names}", "pick one of those suites, or add it to data.suites")
+
+
 def validate(cell: dict):
   """Builds what a cell needs; raises ConfigError for any bad value. Returns (model, optimizer)."""
   check_positive("num_seeds", cell["num_seeds"], integer=True)
@@ -83,6 +96,7 @@ def validate(cell: dict):
                       "use 0 (all training images every step) or a positive number of images")
   check_positive("data.image_size", cell["data"]["image_size"], integer=True)
   model_cfg = _Cfg(cell["model"])
+  _validate_suites(cell["data"], cell["metrics"])
   sizes = cell["metrics"]["test_sizes"]
   if sizes and model_cfg.name != "convnet":
     raise ConfigError(f"metrics.test_sizes = {list(sizes)} needs a ConvNet; an FCN takes one input "
@@ -149,9 +163,6 @@ def train_cell(cell: dict, data: test_suites.Data, log=print, checkpoint_dir=Non
     log(f"[{cell['label']}] resumed from the checkpoint at step {res.resumed_from_step}")
   preds, per_image = metrics.evaluate(model, res.params, data.train, data.suites)
   regime_suite, threshold = cell["metrics"]["regime_suite"], cell["metrics"]["regime_threshold"]
-  if regime_suite not in per_image:
-    raise ConfigError(f"metrics.regime_suite {regime_suite!r} is not among the test suites "
-                      f"{sorted(per_image)}", "pick one of those suites, or add it to data.suites")
   size_preds, size_metrics = _at_test_sizes(model, res.params, data, cell["metrics"]["test_sizes"])
   per_seed = []
   for s, seed in enumerate(seeds):

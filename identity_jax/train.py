@@ -203,6 +203,9 @@ def _train_seeds(trainer, keys, num_steps, num_snapshots, progress, options, che
   n_dev = 1 if mesh is None else mesh.size
   padded = -(-n // n_dev) * n_dev
   if padded > n:  # extra seeds only fill the devices; they are dropped from every result
+    logging.warning("%d seeds do not divide the %d devices: padded to %d, the extra %d trained and "
+                    "dropped; fix: use a multiple of %d seeds to waste no device time",
+                    n, n_dev, padded, padded - n, n_dev)
     keys = jnp.concatenate([keys, jax.vmap(lambda i: jax.random.fold_in(keys[0], i))(
         jnp.arange(padded - n, dtype=jnp.uint32) + 1_000_003)])
   strategy = resolve_seeds_per_vmap(options.seeds_per_vmap, padded // n_dev)

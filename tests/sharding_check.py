@@ -4,6 +4,8 @@ Not a test module itself (its name does not start with test_): test_run_options.
 subprocess, because the device count is fixed when jax starts.
 """
 
+import logging
+
 import jax
 import numpy as np
 
@@ -18,6 +20,9 @@ FAMILIES = {
 }
 
 print("devices", jax.device_count())
+warnings = []
+logging.getLogger().addHandler(type("H", (logging.Handler,), {"emit": lambda self, r: warnings.append(
+    r.getMessage())})())
 keys = train.seed_keys(0, range(5))
 for family, mcfg in FAMILIES.items():
   tr = trainer(mcfg, 30)
@@ -35,3 +40,5 @@ for family, mcfg in FAMILIES.items():
     for a, b in zip(jax.tree.leaves(ref.init_params), jax.tree.leaves(res.params)):
       assert np.all(np.abs(np.asarray(b) - np.asarray(a)).reshape(5, -1).max(axis=1) > 0), family
   print(family, "ok")
+# 5 seeds on 8 devices: padded, and the user told why and how to avoid it.
+assert any("5 seeds do not divide the 8 devices: padded to 8" in w and "fix:" in w for w in warnings)

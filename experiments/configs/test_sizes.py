@@ -23,7 +23,7 @@ def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
   depths = (5, 20) if preset != "tiny" else (1, 2)
   c.cells = ml_collections.ConfigDict({
       f"c{d}": {"model": dict(name="convnet", num_layers=d, channels=channels)} for d in depths})
-  c.metrics.test_sizes = [7, 14, 21, 28, 42, 56, 84, 112]
+  c.metrics.test_sizes = (7, 14, 21, 28, 42, 56, 84, 112)
   if preset == "quick":
     c.num_seeds = 2
     c.train.num_steps = 3000
@@ -33,5 +33,5 @@ def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
     c.train.stop_when_fitted = True
   else:
     tiny(c)
-    c.metrics.test_sizes = [7, 14, 28]
+    c.metrics.test_sizes = (7, 14, 28)
   return c
