@@ -162,21 +162,16 @@ def train_cell(cell: dict, data: test_suites.Data, log=print, checkpoint_dir=Non
   if res.resumed_from_step:
     log(f"[{cell['label']}] resumed from the checkpoint at step {res.resumed_from_step}")
   preds, per_image = metrics.evaluate(model, res.params, data.train, data.suites)
-  regime_suite, threshold = cell["metrics"]["regime_suite"], cell["metrics"]["regime_threshold"]
   size_preds, size_metrics = _at_test_sizes(model, res.params, data, cell["metrics"]["test_sizes"])
   per_seed = []
   for s, seed in enumerate(seeds):
     suites = {name: {m: float(np.mean(v[s])) for m, v in ms.items()} for name, ms in per_image.items()}
     sizes = {size: {name: {m: float(np.mean(v[s])) for m, v in ms.items()} for name, ms in by.items()}
              for size, by in size_metrics.items()}
-    diverged = res.status[s] == train.DIVERGED
-    rs = suites[regime_suite]
-    per_seed.append(dict(
-        seed=seed, status=res.status[s], final_loss=float(res.final_loss[s]),
-        fitted_at=int(res.fitted_at[s]), diverged_at=int(res.diverged_at[s]),
-        regime="diverged" if diverged else stats.regime(rs["corr_identity"], rs["corr_constant"],
-                                                         threshold),
-        suites=suites, **({"test_sizes": sizes} if sizes else {})))
+    row = dict(seed=seed, status=res.status[s], final_loss=float(res.final_loss[s]),
+               fitted_at=int(res.fitted_at[s]), diverged_at=int(res.diverged_at[s]),
+               suites=suites, **({"test_sizes": sizes} if sizes else {}))
+    per_seed.append(dict(row, regime=stats.seed_regime(row, cell["metrics"])))
   steps_done = (res.steps_run - res.resumed_from_step) * len(seeds)
   steady = res.train_seconds - res.compile_seconds
   result = dict(cell=cell["label"], config=cell, seeds=per_seed, data_sources=data.sources,
@@ -229,17 +224,16 @@ def summarize_cell(result: dict) -> dict:
   ok = [s for s in result["seeds"] if s["status"] != train.DIVERGED]
   suite_names = result["seeds"][0]["suites"].keys()
   rule = result["config"]["metrics"]
-  by_cosine = [stats.regime(s["suites"][rule["regime_suite"]]["cos_identity"],
-                            s["suites"][rule["regime_suite"]]["cos_constant"],
-                            rule["regime_threshold"]) for s in ok]
+  by_corr = [stats.seed_regime(s, rule) for s in ok]
+  by_cosine = [stats.seed_regime(s, rule, "cos") for s in ok]
   return dict(
       status_counts={k: sum(s["status"] == k for s in result["seeds"])
                      for k in (train.FITTED, train.NOT_FITTED, train.DIVERGED)},
-      regimes=stats.regime_shares([s["regime"] for s in ok]),
+      regimes=stats.regime_shares(by_corr),
       # The same rule on cosine similarity instead of Pearson correlation (an open question of
       # the paper's wording): its shares, and how many seeds it classifies the same way.
       regimes_cosine=stats.regime_shares(by_cosine),
-      cosine_agrees=sum(a == s["regime"] for a, s in zip(by_cosine, ok)),
+      cosine_agrees=sum(a == b for a, b in zip(by_cosine, by_corr)),
       suites={name: {m: stats.summarize([s["suites"][name][m] for s in ok]) for m in metrics.METRICS}
               for name in suite_names},
       test_sizes={size: {name: {m: stats.summarize([s["test_sizes"][size][name][m] for s in ok])
@@ -257,7 +251,8 @@ def write_tables(root: pathlib.Path, cell_names, config_dict: dict, env: dict | 
   for c, r in results.items():
     for s in r["seeds"]:
       for suite, ms in s["suites"].items():
-        rows.append(dict(cell=c, seed=s["seed"], status=s["status"], regime=s["regime"],
+        rows.append(dict(cell=c, seed=s["seed"], status=s["status"],
+                         regime=stats.seed_regime(s, r["config"]["metrics"]),
                          suite=suite, **ms))
   workdir.write_bytes(root / "per_seed.jsonl",
                       "".join(json.dumps(row) + "\n" for row in rows).encode())

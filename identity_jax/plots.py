@@ -59,7 +59,8 @@ def prediction_grid(root, cells, path):
       last_inputs = inputs
     for s in range(min(MAX_GRID_SEEDS, a["grid_predictions"].shape[0])):
       seed = result["seeds"][s]
-      rows.append((f"{c}\nseed {seed['seed']} ({seed['regime']})",
+      regime = stats.seed_regime(seed, result["config"]["metrics"])
+      rows.append((f"{c}\nseed {seed['seed']} ({regime})",
                    np.concatenate([a["train_predictions"][s, :n_train], a["grid_predictions"][s]])))
   n_rows, n_cols = len(rows), max(len(imgs) for _, imgs in rows)
   fig, axes = plt.subplots(n_rows, n_cols, figsize=(0.75 * n_cols + 1.6, 0.8 * n_rows + 0.3),
@@ -159,7 +160,7 @@ def loss_curves(root, cells, path):
 
 def _seed_regimes(root, cell):
   result = workdir.read_json(pathlib.Path(root) / "cells" / cell / "result.json")
-  return [s["regime"] for s in result["seeds"]]
+  return [stats.seed_regime(s, result["config"]["metrics"]) for s in result["seeds"]]
 
 
 def disagree(regimes) -> bool:
@@ -224,7 +225,7 @@ def sweep_figure(root, cells, kind, path, sweep="", group_by=""):
         result = workdir.read_json(root / "cells" / c / "result.json")
         vals = [s["suites"][suite][metric] for s in result["seeds"] if s["status"] != "diverged"]
         ax.plot(np.full(len(vals), x), vals, ".", color=line.get_color(), alpha=0.5, ms=4)
-        if disagree([s["regime"] for s in result["seeds"]]):
+        if disagree([stats.seed_regime(s, result["config"]["metrics"]) for s in result["seeds"]]):
           ax.plot([x], [np.nanmean(vals)], "o", mfc="none", mec="red", ms=10)
   for ax, target in zip(axes[0], panels):
     if numeric:

@@ -4,9 +4,13 @@ Regime of one seed, from its mean correlations on one suite (config metrics.regi
 'patterns': generated, so present everywhere, and unlike any digit. Not rho = 0 white noise: a
 shallow ConvNet acts as a low-pass filter there, corr to identity ~0.55 against 0.8-0.95 on patterns,
 digits and clothes, measured on the main job):
-  identity  corr_identity >= threshold and corr_identity > corr_constant
-  constant  corr_constant >= threshold and corr_constant > corr_identity
+  identity  corr_identity >= threshold and corr_identity > |corr_constant|
+  constant  |corr_constant| >= threshold and |corr_constant| > corr_identity
   neither   otherwise (e.g. the 1-layer linear net, whose orthogonal predictions are random)
+The absolute value: a network with no nonlinearity cannot output the same image for every input;
+its memorizing solution is f(x) = (u.x) x_hat + b, a signed multiple of the training image. Deep
+linear FCNs output exactly that (measured: corr to constant -0.99 on patterns, whose dot product
+with the "7" is negative, and +0.99 on rho = 0 inputs, whose is positive).
 Diverged seeds are left out of every statistic and counted apart.
 """
 
@@ -35,11 +39,21 @@ def summarize(values) -> dict:
 
 
 def regime(corr_identity: float, corr_constant: float, threshold: float = DEFAULT_THRESHOLD) -> str:
-  if corr_identity >= threshold and corr_identity > corr_constant:
+  memorized = abs(corr_constant)
+  if corr_identity >= threshold and corr_identity > memorized:
     return "identity"
-  if corr_constant >= threshold and corr_constant > corr_identity:
+  if memorized >= threshold and memorized > corr_identity:
     return "constant"
   return "neither"
+
+
+def seed_regime(seed: dict, rule: dict, metric: str = "corr") -> str:
+  """Regime of one seed of a result.json, recomputed from its metrics and the cell's metrics section
+  (regime_suite, regime_threshold), so a changed rule needs no retraining. metric: corr | cos."""
+  if seed["status"] == "diverged":
+    return "diverged"
+  m = seed["suites"][rule["regime_suite"]]
+  return regime(m[f"{metric}_identity"], m[f"{metric}_constant"], rule["regime_threshold"])
 
 
 def regime_shares(regimes) -> dict:

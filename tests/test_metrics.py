@@ -56,7 +56,9 @@ def test_summary_statistics():
 
 @pytest.mark.parametrize("ci, cc, expected", [
     (0.9, 0.1, "identity"), (0.2, 0.95, "constant"), (0.1, 0.2, "neither"),
-    (0.6, 0.7, "constant"), (0.49, 0.3, "neither"), (0.6, 0.6, "neither")])
+    (0.6, 0.7, "constant"), (0.49, 0.3, "neither"), (0.6, 0.6, "neither"),
+    (0.03, -0.99, "constant"), (0.9, -0.6, "identity"), (0.5, -0.7, "constant"),
+    (0.1, -0.4, "neither")])
 def test_regimes(ci, cc, expected):
   assert stats.regime(ci, cc, 0.5) == expected
 
