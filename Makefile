@@ -12,7 +12,7 @@ PRESET ?= quick
 
 STUDY ?= default
 
-.PHONY: demo study studies plot test bench env data clean
+.PHONY: demo study studies plot notebooks test bench env data clean
 
 demo: env data
 	$(PY) experiments/main.py --config=experiments/configs/default.py:$(PRESET) --workdir=$(WORKDIR)
@@ -27,6 +27,14 @@ studies: env
 # Redraw every figure of a workdir from its saved results: make plot WORKDIR=workdirs/convnet_depth
 plot: env
 	$(PY) experiments/plot.py --workdir=$(WORKDIR)
+
+# Re-execute the notebooks in place (quick preset), refreshing their committed outputs.
+NOTEBOOKS := quickstart seed_distribution inside_the_networks
+notebooks: env data
+	cd notebooks && for nb in $(NOTEBOOKS); do \
+	  ../$(PY) -c "import sys, nbformat, nbclient; nb = nbformat.read(sys.argv[1], 4); \
+	nbclient.NotebookClient(nb, timeout=3600, kernel_name='python3').execute(); \
+	nbformat.write(nb, sys.argv[1])" $$nb.ipynb || exit 1; done
 
 test: env data
 	$(PY) -m pytest -q

@@ -230,9 +230,8 @@ def sweep_figure(root, cells, kind, path, sweep="", group_by=""):
   for ax, target in zip(axes[0], panels):
     if numeric:
       ax.set_xlabel(sweep)
-      if len({m[0] for g in groups.values() for m in g}) > 2 and \
-          max(m[0] for g in groups.values() for m in g) / max(1e-9, min(
-              m[0] for g in groups.values() for m in g)) > 30:
+      values = [m[0] for g in groups.values() for m in g]
+      if min(values) > 0 and max(values) / min(values) > 30:  # e.g. channels 2..1024
         ax.set_xscale("log", base=2)
     else:
       ax.set_xticks(range(len(cells)), cells, rotation=45, ha="right", fontsize=7)
