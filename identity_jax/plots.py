@@ -63,7 +63,7 @@ def prediction_grid(root, cells, path):
       rows.append((f"{c}\nseed {seed['seed']} ({regime})",
                    np.concatenate([a["train_predictions"][s, :n_train], a["grid_predictions"][s]])))
   n_rows, n_cols = len(rows), max(len(imgs) for _, imgs in rows)
-  fig, axes = plt.subplots(n_rows, n_cols, figsize=(0.75 * n_cols + 1.6, 0.8 * n_rows + 0.3),
+  fig, axes = plt.subplots(n_rows, n_cols, figsize=(0.75 * n_cols + 1.4, 0.8 * n_rows + 0.3),
                            squeeze=False)
   for r, (label, imgs) in enumerate(rows):
     for col in range(n_cols):
@@ -72,7 +72,8 @@ def prediction_grid(root, cells, path):
       else:
         axes[r, col].axis("off")
     axes[r, 0].set_ylabel(label, rotation=0, ha="right", va="center", fontsize=6)
-  fig.tight_layout(pad=0.2)
+  width = fig.get_size_inches()[0]
+  fig.tight_layout(pad=0.2, rect=(1.1 / width, 0, 1, 1))  # room for the row labels
   fig.savefig(path, dpi=110)
   plt.close(fig)
 
@@ -265,6 +266,18 @@ def seed_histograms(root, cells, path):
   plt.close(fig)
 
 
+def order_cells(root, cells, sweep="", group_by=""):
+  """Cells by (group_by value, sweep value) when a sweep is set (ConfigDicts sort their keys by
+  name, which puts ch16 before ch2); otherwise as given."""
+  if not sweep:
+    return list(cells)
+  def key(c):
+    cfg = workdir.read_json(pathlib.Path(root) / "cells" / c / "result.json")["config"]
+    value = lambda dotted: _field(cfg, dotted) if dotted else 0
+    return (str(value(group_by)), value(sweep) if isinstance(value(sweep), (int, float)) else 0, c)
+  return sorted(cells, key=key)
+
+
 def _size_cells(root, cells):
   summary = workdir.read_json(pathlib.Path(root) / "summary.json")
   return [c for c in cells if summary["cells"][c].get("test_sizes")], summary
@@ -318,7 +331,7 @@ def test_sizes_grid(root, cells, path) -> bool:
     axes[r, 0].set_ylabel(label, rotation=0, ha="right", va="center", fontsize=6)
   axes[0, 0].set_title("input", fontsize=6)
   axes[0, 1].set_title("output", fontsize=6)
-  fig.tight_layout(pad=0.2)
+  fig.tight_layout(pad=0.2, rect=(1.2 / fig.get_size_inches()[0], 0, 1, 1))
   fig.savefig(path, dpi=110)
   plt.close(fig)
   return True
@@ -331,6 +344,7 @@ def draw_all(root, cells, plot_cfg: dict | None = None) -> list[str]:
   if plot_cfg is None:
     plot_cfg = workdir.read_json(root / "config.json").get("plots", {})
   sweep, group_by = plot_cfg.get("sweep", ""), plot_cfg.get("group_by", "")
+  cells = order_cells(root, cells, sweep, group_by)
   written = []
   prediction_grid(root, cells, root / "prediction_grid.png")
   written.append("prediction_grid.png")
