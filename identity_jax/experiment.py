@@ -307,23 +307,26 @@ def run(config, workdir_path, log=print) -> dict:
                    for n, c in cells.items()}
   root = pathlib.Path(workdir_path)
   finished = workdir.claim(root, config.name, fingerprinted)
-  log = _logging_to(root / LOG_FILE, log)  # the workdir is ours from here on
   todo = [n for n in cells if n not in finished]
+  # Data first: a missing or corrupt dataset, or sizes beyond it, fail before anything is written.
+  data_key = {n: json.dumps(cells[n]["data"], sort_keys=True) for n in todo}
+  data_by_config = {}  # cells with the same data section share the built suites
+  for name in todo:
+    if data_key[name] not in data_by_config:
+      data_by_config[data_key[name]] = test_suites.build(_Cfg(cells[name]["data"]))
+  log = _logging_to(root / LOG_FILE, log)  # the workdir is ours from here on
   if finished:
     log(f"skipping finished cells: {', '.join(sorted(finished))}")
-  data_by_config = {}  # cells with the same data section share the built suites
   if todo:
     workdir.record(root, config.name, {n: fingerprinted[n] for n in todo},
                    {"identity_jax": identity_jax.__version__})
     workdir.write_json(root / "config.json", config.to_dict())
+  for data in data_by_config.values():
+    log(f"data: {data.sources}; train images {data.train.shape}; suites "
+        + ", ".join(f"{k} {v.shape[0]}" for k, v in data.suites.items()))
   for name in todo:
-    data_key = json.dumps(cells[name]["data"], sort_keys=True)
-    if data_key not in data_by_config:
-      data = data_by_config[data_key] = test_suites.build(_Cfg(cells[name]["data"]))
-      log(f"data: {data.sources}; train images {data.train.shape}; suites "
-          + ", ".join(f"{k} {v.shape[0]}" for k, v in data.suites.items()))
     cell_dir = root / "cells" / name
-    out = train_cell(cells[name], data_by_config[data_key], log,
+    out = train_cell(cells[name], data_by_config[data_key[name]], log,
                      checkpoint_dir=cell_dir / "checkpoint")
     workdir.write_npz(cell_dir / "arrays.npz", out["arrays"])
     if cells[name]["train"]["save_params"]:

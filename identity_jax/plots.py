@@ -221,7 +221,9 @@ def sweep_figure(root, cells, kind, path, sweep="", group_by=""):
       lo = np.array([np.nan if v["ci95_low"] is None else v["ci95_low"] for v in st])
       hi = np.array([np.nan if v["ci95_high"] is None else v["ci95_high"] for v in st])
       line, = ax.plot(xs, mean, "-", label=label)
-      ax.fill_between(xs, lo, hi, alpha=0.2, color=line.get_color())
+      bounds = (-1, 1) if kind == "corr" else (0, None)  # 2 seeds give t-intervals of +-12.7 sd
+      ax.fill_between(xs, np.clip(lo, *bounds), np.clip(hi, *bounds), alpha=0.2,
+                      color=line.get_color())
       for x, (_, c) in zip(xs, members):
         result = workdir.read_json(root / "cells" / c / "result.json")
         vals = [s["suites"][suite][metric] for s in result["seeds"] if s["status"] != "diverged"]
@@ -229,6 +231,8 @@ def sweep_figure(root, cells, kind, path, sweep="", group_by=""):
         if disagree([stats.seed_regime(s, result["config"]["metrics"]) for s in result["seeds"]]):
           ax.plot([x], [np.nanmean(vals)], "o", mfc="none", mec="red", ms=10)
   for ax, target in zip(axes[0], panels):
+    if kind == "corr" or target == "regimes":
+      ax.set_ylim(-1.05 if target != "regimes" else -0.05, 1.05)
     if numeric:
       ax.set_xlabel(sweep)
       values = [m[0] for g in groups.values() for m in g]

@@ -66,6 +66,7 @@ def test_main_reports_bad_input(tmp_path, args, message):
 def test_main_reports_data_problems(tmp_path, override, message):
   out = run("main", TINY, f"--workdir={tmp_path}/wd", override)
   assert_error(out, message)
+  assert not (tmp_path / "wd").exists()
 
 
 def test_other_binaries_report_bad_workdirs_and_names(tmp_path):
