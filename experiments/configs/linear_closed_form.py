@@ -3,11 +3,12 @@ r"""Study: the 1-layer linear net of eq. (1) (Fig 2, Appendix D).
   python experiments/main.py --config=experiments/configs/linear_closed_form.py:quick \
       --workdir=workdirs/linear_closed_form
 
-Runtime: quick RUNTIME_QUICK; paper (2M steps) a few hours of CPU per seed, minutes on a GPU.
+Runtime: quick 0.4 min on the 2-core CPU (measured); paper (2M steps): not yet run.
 Expected: every seed fits the "7"; on inputs orthogonal to it (rho = 0) the prediction is the random
 initial map W0 x (corr to identity ~0, to constant ~0: regime "neither"); with rho -> 1 the
 prediction tends to the "7". Eq. (1) itself (trained W = W0 + u x^T) is checked to < 1e-4 by
 tests/test_closed_form.py. The quick preset reproduces the whole claim (the loss is flat by 300 steps).
+Quick reproduces: all of it (every seed fits by step ~20; eq. (1) itself is tested).
 """
 
 import ml_collections

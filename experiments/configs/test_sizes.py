@@ -3,11 +3,13 @@ r"""Study: ConvNets trained on the 28x28 "7" and tested on inputs of 7..112 pixe
   python experiments/main.py --config=experiments/configs/test_sizes.py:quick \
       --workdir=workdirs/test_sizes
 
-Runtime: quick RUNTIME_QUICK; paper: GPU hours (2M steps, 128 channels).
+Runtime: quick 8.5 min on the 2-core CPU (measured); paper (2M steps, 128 channels): a GPU job, not yet run.
 Expected (paper): the 5-layer net stays identity-like at every size (Fig 18); the 20-layer net's
 constant map holds for inputs somewhat smaller and larger than 28x28, with artifacts on large ones
 (Fig 3b). Figures: test_sizes.png (correlation per size, seed mean and 95% interval),
 test_sizes_grid.png (inputs and predictions per size).
+Quick reproduces: the 5-layer net's identity at every size, the 20-layer net's stretched "7";
+needs the paper preset: a fitted 20-layer net at 128 channels.
 """
 
 import ml_collections

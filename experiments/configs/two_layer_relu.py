@@ -4,7 +4,7 @@ layers trained (Fig 6).
   python experiments/main.py --config=experiments/configs/two_layer_relu.py:quick \
       --workdir=workdirs/two_layer_relu
 
-Runtime: quick RUNTIME_QUICK; paper: GPU hours.
+Runtime: quick RUNTIME_QUICK; paper: a GPU job, not yet run.
 Expected (paper): bottom layer only -> speckled noise on test inputs (regime "neither"); both
 layers -> the constant map (outputs the "7").
 """
