@@ -36,8 +36,9 @@ notebooks: env data
 	nbclient.NotebookClient(nb, timeout=3600, kernel_name='python3').execute(); \
 	nbformat.write(nb, sys.argv[1])" $$nb.ipynb || exit 1; done
 
+# Two pytest workers (one per core), each taking whole test files.
 test: env data
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n 2 --dist loadfile
 
 bench: env
 	$(PY) -m pip install --quiet -e '.[bench]' || echo "note: no PyTorch; the table skips its baseline"

@@ -4,8 +4,9 @@ r"""Open question: do biases matter? ConvNets and FCNs of several depths, with a
 
 Runtime: quick 9.4 min on the 2-core CPU (measured).
 The paper does not say whether its layers have biases. If the regimes agree with and without them,
-the choice does not matter for its claims; RESULTS.md records the measurement and the decision.
-See RESULTS.md (open questions) for the measurement.
+the choice does not matter for its claims.
+Expected (our hypothesis): no effect. Measured: the regimes agreed in 11 of 12 seeds (RESULTS.md,
+open questions).
 """
 
 import ml_collections
