@@ -106,3 +106,20 @@ def load_study(name: str):
 def study_config(name: str, preset: str = "quick") -> ml_collections.ConfigDict:
   """A study's config at a preset, as `--config=experiments/configs/<name>.py:<preset>` gives it."""
   return load_study(name).get_config(preset)
+
+
+def apply_preset(c: ml_collections.ConfigDict, preset: str, *, num_seeds: int, num_steps: int,
+                 num_snapshots: int = 10, stop_when_fitted: bool = True) -> ml_collections.ConfigDict:
+  """The budgets every study shares. quick: these seeds and steps; paper: the paper's 2M steps,
+  stopping once every seed has fitted; tiny: tiny()."""
+  check_preset(preset)
+  if preset == "quick":
+    c.num_seeds = num_seeds
+    c.train.num_steps = num_steps
+    c.train.num_snapshots = num_snapshots
+    c.train.stop_when_fitted = stop_when_fitted
+  elif preset == "paper":
+    c.train.stop_when_fitted = True
+  else:
+    tiny(c)
+  return c

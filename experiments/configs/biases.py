@@ -11,7 +11,7 @@ open questions).
 
 import ml_collections
 
-from identity_jax.config import base_config, check_preset, tiny
+from identity_jax.config import apply_preset, base_config, check_preset
 
 
 def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
@@ -29,13 +29,4 @@ def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
     cells[f"fcn_h3_{tag}"] = {"model": dict(name="fcn", hidden_layers=3, width=width, use_bias=bias)}
   c.cells = ml_collections.ConfigDict(cells)
   c.plots.group_by = "model.use_bias"
-  if preset == "quick":
-    c.num_seeds = 2
-    c.train.num_steps = 2000
-    c.train.num_snapshots = 10
-    c.train.stop_when_fitted = True
-  elif preset == "paper":
-    c.train.stop_when_fitted = True
-  else:
-    tiny(c)
-  return c
+  return apply_preset(c, preset, num_seeds=2, num_steps=2000)

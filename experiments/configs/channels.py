@@ -13,7 +13,7 @@ Quick reproduces: fewer channels, lower and more variable identity; needs the pa
 
 import ml_collections
 
-from identity_jax.config import base_config, check_preset, tiny
+from identity_jax.config import apply_preset, base_config, check_preset
 
 
 def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
@@ -25,13 +25,4 @@ def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
   c.cells = ml_collections.ConfigDict({
       f"ch{n}": {"model": dict(name="convnet", num_layers=5, channels=n)} for n in channels})
   c.plots.sweep = "model.channels"
-  if preset == "quick":
-    c.num_seeds = 4
-    c.train.num_steps = 2000
-    c.train.num_snapshots = 10
-    c.train.stop_when_fitted = True
-  elif preset == "paper":
-    c.train.stop_when_fitted = True
-  else:
-    tiny(c)
-  return c
+  return apply_preset(c, preset, num_seeds=4, num_steps=2000)

@@ -13,7 +13,7 @@ Quick reproduces: all of it (failure beyond 8 layers, seed-dependent outcomes at
 
 import ml_collections
 
-from identity_jax.config import base_config, check_preset, tiny
+from identity_jax.config import apply_preset, base_config, check_preset
 
 
 def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
@@ -25,13 +25,4 @@ def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
   c.cells = ml_collections.ConfigDict({
       f"c{d}": {"model": dict(name="convnet", num_layers=d, channels=3)} for d in depths})
   c.plots.sweep = "model.num_layers"
-  if preset == "quick":
-    c.num_seeds = 8
-    c.train.num_steps = 2000
-    c.train.num_snapshots = 10
-    c.train.stop_when_fitted = True
-  elif preset == "paper":
-    c.train.stop_when_fitted = True
-  else:
-    tiny(c)
-  return c
+  return apply_preset(c, preset, num_seeds=8, num_steps=2000)

@@ -13,7 +13,7 @@ needs the paper preset: 128 channels, and fitting the 16-24-layer nets (not fitt
 
 import ml_collections
 
-from identity_jax.config import base_config, check_preset, tiny
+from identity_jax.config import apply_preset, base_config, check_preset
 
 DEPTHS = dict(paper=(1, 2, 3, 5, 8, 12, 16, 20, 24), quick=(1, 3, 5, 8, 12, 16, 20), tiny=(1, 3))
 
@@ -27,13 +27,4 @@ def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
       f"c{d}": {"model": dict(name="convnet", num_layers=d, channels=channels)}
       for d in DEPTHS[preset]})
   c.plots.sweep = "model.num_layers"
-  if preset == "quick":
-    c.num_seeds = 2
-    c.train.num_steps = 3000
-    c.train.num_snapshots = 10
-    c.train.stop_when_fitted = True
-  elif preset == "paper":
-    c.train.stop_when_fitted = True
-  else:
-    tiny(c)
-  return c
+  return apply_preset(c, preset, num_seeds=2, num_steps=3000)

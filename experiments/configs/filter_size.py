@@ -13,7 +13,7 @@ Quick preset: 8 channels and filters up to 29x29: a 57x57 filter is 130x the wor
 
 import ml_collections
 
-from identity_jax.config import base_config, check_preset, tiny
+from identity_jax.config import apply_preset, base_config, check_preset
 
 
 def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
@@ -27,13 +27,4 @@ def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
       f"k{k}": {"model": dict(name="convnet", num_layers=5, channels=channels, kernel_size=k)}
       for k in sizes})
   c.plots.sweep = "model.kernel_size"
-  if preset == "quick":
-    c.num_seeds = 2
-    c.train.num_steps = 1500
-    c.train.num_snapshots = 10
-    c.train.stop_when_fitted = True
-  elif preset == "paper":
-    c.train.stop_when_fitted = True
-  else:
-    tiny(c)
-  return c
+  return apply_preset(c, preset, num_seeds=2, num_steps=1500)

@@ -14,7 +14,7 @@ See RESULTS.md row 11 and the open questions for what the quick preset settles.
 
 import ml_collections
 
-from identity_jax.config import base_config, check_preset, tiny
+from identity_jax.config import apply_preset, base_config, check_preset
 
 INITS = ("torch_default", "paper_default", "xavier_normal", "xavier_uniform", "kaiming_normal",
          "kaiming_uniform")
@@ -31,13 +31,4 @@ def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
       for init in INITS for d in depths})
   c.plots.sweep = "model.num_layers"
   c.plots.group_by = "model.init"
-  if preset == "quick":
-    c.num_seeds = 2
-    c.train.num_steps = 2000
-    c.train.num_snapshots = 10
-    c.train.stop_when_fitted = True
-  elif preset == "paper":
-    c.train.stop_when_fitted = True
-  else:
-    tiny(c)
-  return c
+  return apply_preset(c, preset, num_seeds=2, num_steps=2000)

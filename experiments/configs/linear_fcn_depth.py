@@ -13,7 +13,7 @@ Quick reproduces: all of it (every seed fits by step 200). Paper preset adds the
 
 import ml_collections
 
-from identity_jax.config import base_config, check_preset, tiny
+from identity_jax.config import apply_preset, base_config, check_preset
 
 
 def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
@@ -27,13 +27,4 @@ def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
       for w in widths for h in depths if not (h == 0 and w != widths[0])})  # h0 has no width
   c.plots.sweep = "model.hidden_layers"
   c.plots.group_by = "model.width"
-  if preset == "quick":
-    c.num_seeds = 4
-    c.train.num_steps = 1000
-    c.train.num_snapshots = 10
-    c.train.stop_when_fitted = True
-  elif preset == "paper":
-    c.train.stop_when_fitted = True
-  else:
-    tiny(c)
-  return c
+  return apply_preset(c, preset, num_seeds=4, num_steps=1000)

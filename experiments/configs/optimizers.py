@@ -13,7 +13,7 @@ Quick does NOT reproduce the claim at 5 layers (all optimizers give the identity
 
 import ml_collections
 
-from identity_jax.config import base_config, check_preset, tiny
+from identity_jax.config import apply_preset, base_config, check_preset
 
 OPTIMIZERS = (("sgd", 1e-2), ("sgd", 1e-3), ("sgd", 1e-4), ("adagrad", 1e-3), ("rmsprop", 1e-4),
               ("adam", 1e-4), ("adamax", 1e-3))
@@ -27,13 +27,4 @@ def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
   c.model.channels = dict(paper=128, quick=32, tiny=8)[preset]
   c.cells = ml_collections.ConfigDict({
       f"{name}_{lr:.0e}": {"optim": dict(name=name, learning_rate=lr)} for name, lr in OPTIMIZERS})
-  if preset == "quick":
-    c.num_seeds = 2
-    c.train.num_steps = 2000
-    c.train.num_snapshots = 10
-    c.train.stop_when_fitted = True
-  elif preset == "paper":
-    c.train.stop_when_fitted = True
-  else:
-    tiny(c)
-  return c
+  return apply_preset(c, preset, num_seeds=2, num_steps=2000)
