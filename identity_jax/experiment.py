@@ -162,12 +162,14 @@ def train_cell(cell: dict, data: test_suites.Data, log=print, checkpoint_dir=Non
   if res.resumed_from_step:
     log(f"[{cell['label']}] resumed from the checkpoint at step {res.resumed_from_step}")
   preds, per_image = metrics.evaluate(model, res.params, data.train, data.suites)
-  size_preds, size_metrics = _at_test_sizes(model, res.params, data, cell["metrics"]["test_sizes"])
+  size_inputs, size_preds, size_metrics = _at_test_sizes(model, res.params, data,
+                                                         cell["metrics"]["test_sizes"])
+  seed_means = lambda by_suite, s: {name: {m: float(np.mean(v[s])) for m, v in ms.items()}
+                                    for name, ms in by_suite.items()}
   per_seed = []
   for s, seed in enumerate(seeds):
-    suites = {name: {m: float(np.mean(v[s])) for m, v in ms.items()} for name, ms in per_image.items()}
-    sizes = {size: {name: {m: float(np.mean(v[s])) for m, v in ms.items()} for name, ms in by.items()}
-             for size, by in size_metrics.items()}
+    suites = seed_means(per_image, s)
+    sizes = {size: seed_means(by, s) for size, by in size_metrics.items()}
     row = dict(seed=seed, status=res.status[s], final_loss=float(res.final_loss[s]),
                fitted_at=int(res.fitted_at[s]), diverged_at=int(res.diverged_at[s]),
                suites=suites, **({"test_sizes": sizes} if sizes else {}))
@@ -192,21 +194,21 @@ def train_cell(cell: dict, data: test_suites.Data, log=print, checkpoint_dir=Non
       arrays[f"metric/{name}/{m}"] = v
   for size, preds_by in size_preds.items():  # the first images of each suite, for the size grid
     for name, p in preds_by.items():
-      arrays[f"size/{size}/{name}/inputs"] = images.resize(data.suites[name][:per], int(size))
+      arrays[f"size/{size}/{name}/inputs"] = size_inputs[size][name][:per]
       arrays[f"size/{size}/{name}/predictions"] = p[:, :per]
   return dict(result=result, arrays=arrays, params=res.params)
 
 
 def _at_test_sizes(model, params, data, sizes):
   """Predictions and metrics of a ConvNet at other input sizes (Fig 3b, 18): the suites of SIZE_SUITES
-  and the training image(s), resized. Keys are str(size)."""
-  preds, per_image = {}, {}
+  and the training image(s), resized. Returns (inputs, predictions, metrics), keyed by str(size)."""
+  inputs, preds, per_image = {}, {}, {}
   names = [n for n in SIZE_SUITES if n in data.suites]
   for size in sizes:
-    suites = {n: images.resize(data.suites[n], int(size)) for n in names}
+    inputs[str(size)] = {n: images.resize(data.suites[n], int(size)) for n in names}
     preds[str(size)], per_image[str(size)] = metrics.evaluate(
-        model, params, images.resize(data.train, int(size)), suites)
-  return preds, per_image
+        model, params, images.resize(data.train, int(size)), inputs[str(size)])
+  return inputs, preds, per_image
 
 
 def save_params(path, params) -> None:

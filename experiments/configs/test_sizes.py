@@ -14,7 +14,7 @@ needs the paper preset: a fitted 20-layer net at 128 channels.
 
 import ml_collections
 
-from identity_jax.config import base_config, check_preset, tiny
+from identity_jax.config import apply_preset, base_config, check_preset
 
 
 def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
@@ -26,14 +26,7 @@ def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
   c.cells = ml_collections.ConfigDict({
       f"c{d}": {"model": dict(name="convnet", num_layers=d, channels=channels)} for d in depths})
   c.metrics.test_sizes = (7, 14, 21, 28, 42, 56, 84, 112)
-  if preset == "quick":
-    c.num_seeds = 2
-    c.train.num_steps = 3000
-    c.train.num_snapshots = 10
-    c.train.stop_when_fitted = True
-  elif preset == "paper":
-    c.train.stop_when_fitted = True
-  else:
-    tiny(c)
+  apply_preset(c, preset, num_seeds=2, num_steps=3000)
+  if preset == "tiny":
     c.metrics.test_sizes = (7, 14, 28)
   return c

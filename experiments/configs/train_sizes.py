@@ -12,7 +12,7 @@ Quick reproduces: all of it (7x7 nets turn constant at 5 layers, 14x14 at 12, 28
 
 import ml_collections
 
-from identity_jax.config import base_config, check_preset, tiny
+from identity_jax.config import apply_preset, base_config, check_preset
 
 
 def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
@@ -28,13 +28,4 @@ def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
       for s in sizes for d in depths})
   c.plots.sweep = "model.num_layers"
   c.plots.group_by = "data.image_size"
-  if preset == "quick":
-    c.num_seeds = 2
-    c.train.num_steps = 2000
-    c.train.num_snapshots = 10
-    c.train.stop_when_fitted = True
-  elif preset == "paper":
-    c.train.stop_when_fitted = True
-  else:
-    tiny(c)  # the cells keep their own image sizes
-  return c
+  return apply_preset(c, preset, num_seeds=2, num_steps=2000)  # tiny: cells keep their sizes

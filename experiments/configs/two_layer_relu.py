@@ -12,7 +12,7 @@ Quick reproduces: both cases (bottom-only: speckle; both layers: the "7").
 
 import ml_collections
 
-from identity_jax.config import base_config, check_preset, tiny
+from identity_jax.config import apply_preset, base_config, check_preset
 
 
 def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
@@ -24,17 +24,10 @@ def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
       f"w{w}_{which}": {"model": dict(name="fcn", hidden_layers=1, width=w),
                         "train": dict(trainable="0" if which == "bottom" else "all")}
       for w in widths for which in ("bottom", "both")})
+  apply_preset(c, preset, num_seeds=4, num_steps=1000)
   if preset == "quick":
-    c.num_seeds = 4
-    c.train.num_steps = 1000
-    c.train.num_snapshots = 10
-    c.train.stop_when_fitted = True
     # Training the bottom layer alone is slow: after 1,000 steps the loss was 0.25 (2048) and
     # 2.5e-3 (16384).
     c.cells.w2048_bottom.train.num_steps = 4000
     c.cells.w16384_bottom.train.num_steps = 2000
-  elif preset == "paper":
-    c.train.stop_when_fitted = True
-  else:
-    tiny(c)
   return c
