@@ -3,8 +3,9 @@ r"""The performance table: identity_jax against a plain PyTorch eager loop and t
   python benchmarks/table.py [--quick]        (PyTorch: pip install -e .[bench]; skipped if absent)
 
 Per model, on one 28x28 input, SGD with momentum: seed-steps per second at several seed counts
-(identity_jax's default seed strategy for the backend), achieved GFLOP/s, compile time, and the peak
-resident memory of a process that runs only that model. Against it, measured in the same run:
+(identity_jax's default seed strategy for the backend) on one device and, on a CPU, on one device per
+core with the seeds sharded (what the binaries do, identity_jax/host.py); achieved GFLOP/s, compile
+time, and the peak resident memory of a process that runs only that model. Against it, measured in the same run:
   (a) PyTorch eager, the loop a researcher would write, one seed after another (torch threads = cores);
   (b) the machine's matmul peak: a 2048x2048 float32 matmul under jax, and under torch.
 FLOPs per step are 6 x the multiply-accumulates of the layers (forward 2, backward 4), the usual
@@ -58,15 +59,20 @@ def calibrated(run_steps, seconds):
 def run_jax(name, seed_counts, seconds):
   import jax
   import jax.numpy as jnp
+  from jax.sharding import NamedSharding, PartitionSpec as P
   sys.path.insert(0, os.path.dirname(__file__))
   from vmap_vs_sequential import trainer
   from identity_jax import train
   spec = MODELS[name]
-  out = dict(model=name, flops_per_step=6 * macs(spec), rows=[])
+  out = dict(model=name, flops_per_step=6 * macs(spec), devices=jax.device_count(), rows=[])
   for n in seed_counts:
     tr = trainer(spec, 1000)
-    fns = tr.batched(train.resolve_seeds_per_vmap(-1, n))
+    mesh = train.seed_mesh(None, n)  # as train.train: seeds sharded when there are several devices
+    per_device = n // (1 if mesh is None else mesh.size)
+    fns = tr.batched(train.resolve_seeds_per_vmap(-1, per_device), mesh)
     state = fns.init(train.seed_keys(0, range(n)))
+    if mesh is not None:
+      state = jax.device_put(state, NamedSharding(mesh, P(train.SEEDS)))
     t = time.perf_counter()
     run = fns.run.lower(state, jnp.int32(1)).compile()
     compile_s = time.perf_counter() - t
@@ -164,9 +170,10 @@ def child(args):
   print("RESULT " + json.dumps(res))
 
 
-def spawn(*flags):
+def spawn(*flags, cpu_devices=1):
+  env = dict(os.environ, JAX_NUM_CPU_DEVICES=str(cpu_devices))
   out = subprocess.run([sys.executable, __file__, *flags], capture_output=True, text=True,
-                       timeout=1800)
+                       timeout=1800, env=env)
   for line in out.stdout.splitlines():
     if line.startswith("RESULT "):
       return json.loads(line[7:])
@@ -190,12 +197,22 @@ def main():
   peak = spawn("--child", "matmul")
   print(f"# matmul peak (2048x2048 f32): jax {peak['jax_gflops']:.0f} GFLOP/s"
         + (f", torch {peak['torch_gflops']:.0f} GFLOP/s" if "torch_gflops" in peak else ""))
-  print(f"{'model':16s} {'seeds':>5s} {'seed-steps/s':>12s} {'GFLOP/s':>8s} {'% peak':>6s} "
-        f"{'compile s':>9s} {'torch s-s/s':>11s} {'x torch':>7s} {'peak RSS MB':>11s}")
+  cores = len(os.sched_getaffinity(0))
+  split = jax.default_backend() == "cpu" and cores > 1  # identity_jax's binaries: a device per core
+  print(f"# seed-steps/s on one device, and on {cores} CPU devices (one per core, seeds sharded: the "
+        f"binaries' default); GFLOP/s, % peak, compile s and x torch are of the default")
+  print(f"{'model':16s} {'seeds':>5s} {'1 device':>10s} {'per core':>10s} {'GFLOP/s':>8s} "
+        f"{'% peak':>6s} {'compile s':>9s} {'torch s-s/s':>11s} {'x torch':>7s} {'peak RSS MB':>11s}")
   for name in args.models.split(","):
     big = name.startswith("convnet_20") or name.startswith("convnet_5x")
     seeds = "1,8" if big or args.quick else args.seeds
     res = spawn("--child", f"jax:{name}", "--seeds", seeds, "--seconds", seconds)
+    many = ",".join(s for s in seeds.split(",") if int(s) >= cores)
+    per_core = {}
+    if split and many:
+      rows = spawn("--child", f"jax:{name}", "--seeds", many, "--seconds", seconds,
+                   cpu_devices=cores)["rows"]
+      per_core = {r["seeds"]: r for r in rows}
     try:
       ref = spawn("--child", f"torch:{name}")
     except RuntimeError as e:
@@ -203,9 +220,13 @@ def main():
       if "No module named 'torch'" not in str(e):
         raise
     for row in res["rows"]:
-      vs = "" if ref is None else f"{row['seed_steps_per_s'] / ref['seed_steps_per_s']:7.2f}"
-      print(f"{name:16s} {row['seeds']:5d} {row['seed_steps_per_s']:12,.1f} {row['gflops']:8.1f} "
-            f"{100 * row['gflops'] / peak['jax_gflops']:6.0f} {row['compile_s']:9.1f} "
+      split_row = per_core.get(row["seeds"])
+      best = split_row or row
+      vs = "" if ref is None else f"{best['seed_steps_per_s'] / ref['seed_steps_per_s']:7.2f}"
+      print(f"{name:16s} {row['seeds']:5d} {row['seed_steps_per_s']:10,.1f} "
+            f"{format(split_row['seed_steps_per_s'], '10,.1f') if split_row else '':>10s} "
+            f"{best['gflops']:8.1f} {100 * best['gflops'] / peak['jax_gflops']:6.0f} "
+            f"{best['compile_s']:9.1f} "
             f"{'' if ref is None else format(ref['seed_steps_per_s'], '11,.1f'):>11s} {vs:>7s} "
             f"{res['peak_rss_mb']:11.0f}", flush=True)
   # Memory must not grow with the number of steps: the same model, 1x and 10x the steps.

@@ -16,6 +16,7 @@ _WORKDIR = flags.DEFINE_string("workdir", None, "Workdir of a finished experimen
 _CELLS = flags.DEFINE_list("cells", [], "Cells to analyze (default: every finished cell).")
 _MAX_SEEDS = flags.DEFINE_integer("max_seeds", 4, "Seeds per cell to analyze (the first ones).")
 flags.mark_flags_as_required(["workdir"])
+flags.adopt_module_key_flags(cli)  # --cpu_devices in --help
 
 
 def main(argv):

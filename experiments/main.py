@@ -27,6 +27,7 @@ _DISTRIBUTED = flags.DEFINE_bool(
     "GPU); the seeds are then sharded over every host's devices. Untested so far: no multi-host "
     "machine was available.")
 flags.mark_flags_as_required(["config", "workdir"])
+flags.adopt_module_key_flags(cli)  # --cpu_devices in --help
 
 
 def main(argv):

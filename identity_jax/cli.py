@@ -1,11 +1,18 @@
 """What every binary shares: flag parsing and errors in the one style of errors.py (a line saying
-what is wrong, a line saying how to fix it, exit status 2, no traceback), and quiet library logs."""
+what is wrong, a line saying how to fix it, exit status 2, no traceback), quiet library logs, and a
+CPU split into one device per core (host.py) before jax starts."""
 
 import sys
 
 from absl import app, flags, logging
 
+from identity_jax import host
 from identity_jax.errors import IdentityJaxError
+
+_CPU_DEVICES = flags.DEFINE_integer(
+    "cpu_devices", 0, "XLA CPU devices to split this machine into; seeds are sharded over them. "
+    "0: one per core (small models train up to 2x faster on 2 cores); 1: one device, as plain jax. "
+    "Ignored when XLA_FLAGS or JAX_NUM_CPU_DEVICES set a count, and on GPU/TPU.")
 
 FLAG_FIX = ("see the flags with --help, the config's fields in its file under experiments/configs/, "
             "and the studies and presets with: python experiments/studies.py")
@@ -40,6 +47,10 @@ def run(main):
   def wrapped(argv):
     if not flags.FLAGS["verbosity"].present:  # library INFO lines (orbax, XLA) drown the progress
       logging.set_verbosity(logging.WARNING)
+    if _CPU_DEVICES.value < 0:
+      fail(f"--cpu_devices = {_CPU_DEVICES.value} is negative",
+           "use 0 (one device per core) or a positive count (1: a single device)")
+    host.use_every_core(_CPU_DEVICES.value)
     try:
       main(argv)
     except IdentityJaxError as e:

@@ -17,8 +17,8 @@ compiled program, which XLA may fuse and round differently):
                   the plain one (benchmarks/RESULTS.md), so auto means sequential there, all elsewhere.
   seed_chunk      seeds trained in separate consecutive runs of this many, to bound memory; a run
                   that fails for lack of memory is retried in halves automatically.
-  shard           the seed axis split over all devices with shard_map (padded to a multiple of the
-                  device count). Parameters are initialized outside the shard_map and passed in
+  shard           the seed axis split over the devices with shard_map (padded to a multiple of the
+                  device count; auto: when there are several, over no more devices than seeds). Parameters are initialized outside the shard_map and passed in
                   sharded: GUIDE section 5 found jit+NamedSharding, and initializing inside the body,
                   silently wrong for ConvNets on jax 0.10.2.
 """
@@ -169,10 +169,14 @@ def resolve_seeds_per_vmap(setting: int, num_seeds: int) -> int:
   return 0 if setting == 0 or (setting > 1 and setting >= num_seeds) else setting
 
 
-def seed_mesh(shard: bool | None) -> Mesh | None:
-  """A 1-D mesh over every device for the seed axis, or None when not sharding."""
+def seed_mesh(shard: bool | None, num_seeds: int) -> Mesh | None:
+  """A 1-D mesh for the seed axis, or None when not sharding. shard=True: every device (seeds padded
+  to their multiple); None: no more devices than seeds, so that one seed on a CPU split into a device
+  per core (host.py) still runs alone on all cores instead of beside a padding seed."""
   devices = jax.devices()
-  if shard is False or (shard is None and len(devices) == 1):
+  if shard is None:
+    devices = devices[:max(1, num_seeds)]
+  if shard is False or len(devices) == 1:
     return None
   return Mesh(np.array(devices), (SEEDS,))
 
@@ -199,7 +203,7 @@ def _train_seeds(trainer, keys, num_steps, num_snapshots, progress, options, che
   """One run over `keys` (see train). `compiled` caches programs across seed chunks of one size."""
   t0 = time.perf_counter()
   n = len(keys)
-  mesh = seed_mesh(options.shard)
+  mesh = seed_mesh(options.shard, n)
   n_dev = 1 if mesh is None else mesh.size
   padded = -(-n // n_dev) * n_dev
   if padded > n:  # extra seeds only fill the devices; they are dropped from every result
@@ -209,9 +213,9 @@ def _train_seeds(trainer, keys, num_steps, num_snapshots, progress, options, che
     keys = jnp.concatenate([keys, jax.vmap(lambda i: jax.random.fold_in(keys[0], i))(
         jnp.arange(padded - n, dtype=jnp.uint32) + 1_000_003)])
   strategy = resolve_seeds_per_vmap(options.seeds_per_vmap, padded // n_dev)
-  if strategy not in compiled:
-    compiled[strategy] = trainer.batched(strategy, mesh)
-  fns = compiled[strategy]
+  if (strategy, n_dev) not in compiled:
+    compiled[strategy, n_dev] = trainer.batched(strategy, mesh)
+  fns = compiled[strategy, n_dev]
   state = fns.init(keys)
   if mesh is not None:
     state = jax.device_put(state, NamedSharding(mesh, P(SEEDS)))
@@ -239,9 +243,9 @@ def _train_seeds(trainer, keys, num_steps, num_snapshots, progress, options, che
     a, b = steps[i], steps[i + 1]
     tc = time.perf_counter()
     if i == start:  # compile explicitly (once per seed count) to report its time apart
-      if (strategy, padded) not in compiled:
-        compiled[strategy, padded] = fns.run.lower(state, jnp.int32(b - a)).compile()
-      run = compiled[strategy, padded]
+      if (strategy, n_dev, padded) not in compiled:
+        compiled[strategy, n_dev, padded] = fns.run.lower(state, jnp.int32(b - a)).compile()
+      run = compiled[strategy, n_dev, padded]
       compile_seconds = time.perf_counter() - tc
       tc = time.perf_counter()
     state = run(state, jnp.int32(b - a))

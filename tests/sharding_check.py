@@ -42,3 +42,17 @@ for family, mcfg in FAMILIES.items():
   print(family, "ok")
 # 5 seeds on 8 devices: padded, and the user told why and how to avoid it.
 assert any("5 seeds do not divide the 8 devices: padded to 8" in w and "fix:" in w for w in warnings)
+# Auto sharding (shard=None) uses no more devices than seeds: 1 seed runs unsharded, 3 seeds on 3
+# devices without padding; shard=True takes every device.
+assert train.seed_mesh(None, 1) is None
+assert train.seed_mesh(None, 3).size == 3 and train.seed_mesh(True, 3).size == 8
+assert train.seed_mesh(False, 8) is None and train.seed_mesh(None, 20).size == 8
+warnings.clear()
+tr = trainer(FAMILIES["convnet"], 30)
+ref = train.train(tr, keys[:3], 30, 3, options=train.RunOptions(shard=False))
+res = train.train(tr, keys[:3], 30, 3)
+for a, b in zip(jax.tree.leaves(ref.params), jax.tree.leaves(res.params)):
+  np.testing.assert_allclose(np.asarray(b), np.asarray(a), rtol=1e-5,
+                             atol=1e-6 * float(np.abs(np.asarray(a)).max()))
+assert not any("padded" in w for w in warnings), warnings
+print("auto ok")

@@ -23,8 +23,8 @@ def assert_error(out, message):
 
 
 @pytest.mark.parametrize("binary, flags", [
-    ("main", ("--config", "--workdir", "--[no]quiet", "--[no]jax_distributed")),
-    ("analyze", ("--workdir", "--cells", "--max_seeds")),
+    ("main", ("--config", "--workdir", "--[no]quiet", "--[no]jax_distributed", "--cpu_devices")),
+    ("analyze", ("--workdir", "--cells", "--max_seeds", "--cpu_devices")),
     ("plot", ("--workdir",)),
     ("studies", ("--study",)),
 ])
@@ -51,6 +51,7 @@ def test_help_documents_every_flag(binary, flags):
     ((TINY, "--config.metrics.regime_suite=cifar"), "metrics.regime_suite 'cifar'"),
     ((TINY, "--config.train.num_steps=-5"), "train.num_steps"),
     ((TINY, "--config.train.seeds_per_vmap=-3"), "train.seeds_per_vmap"),
+    ((TINY, "--cpu_devices=-2"), "--cpu_devices = -2 is negative"),
 ])
 def test_main_reports_bad_input(tmp_path, args, message):
   out = run("main", *args, f"--workdir={tmp_path}/wd")

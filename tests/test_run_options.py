@@ -153,3 +153,4 @@ def test_sharded_training_equals_unsharded_on_8_devices():
   assert "devices 8" in out.stdout
   for family in ("convnet", "relu_fcn", "linear_fcn"):
     assert f"{family} ok" in out.stdout, out.stdout
+  assert "auto ok" in out.stdout, out.stdout
