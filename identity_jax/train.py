@@ -102,15 +102,27 @@ class Trainer:
   def run(self, state: TrainState, num_steps: jax.Array) -> TrainState:
     return jax.lax.fori_loop(0, num_steps, lambda _, s: self.step(s), state)
 
+  def _run_in_place(self, state: TrainState, num_steps: jax.Array) -> TrainState:
+    """Seeds one after another, each written back into the stacked (donated) state in place. lax.map
+    stacks the results into a new buffer instead; for the FCN 3x2048 (92 MB of state per seed) its
+    copies cost ~65 ms per seed and call, 4x this loop's (benchmarks/RESULTS.md)."""
+    def one_seed(i, stacked):
+      s = jax.tree.map(lambda a: jax.lax.dynamic_index_in_dim(a, i, keepdims=False), stacked)
+      s = self.run(s, num_steps)
+      return jax.tree.map(lambda a, b: jax.lax.dynamic_update_index_in_dim(a, b, i, 0), stacked, s)
+    return jax.lax.fori_loop(0, state.step.shape[0], one_seed, state)
+
   def batched(self, seeds_per_vmap: int = 0, mesh: Mesh | None = None) -> "BatchedTrainer":
     """Compiled functions over a leading seed axis (seeds_per_vmap: see resolve_seeds_per_vmap)."""
     if seeds_per_vmap == 0:
       run = jax.vmap(self.run, in_axes=(0, None))
       loss = jax.vmap(self.loss)
-    else:  # the loss too, so that a seed's numbers never depend on its neighbours
-      group = None if seeds_per_vmap == 1 else seeds_per_vmap  # None: plain sequential loop
-      run = lambda state, n: jax.lax.map(lambda s: self.run(s, n), state, batch_size=group)
-      loss = lambda params: jax.lax.map(self.loss, params, batch_size=group)
+    elif seeds_per_vmap == 1:  # the loss too, so that a seed's numbers never depend on its neighbours
+      run = self._run_in_place
+      loss = lambda params: jax.lax.map(self.loss, params)
+    else:
+      run = lambda state, n: jax.lax.map(lambda s: self.run(s, n), state, batch_size=seeds_per_vmap)
+      loss = lambda params: jax.lax.map(self.loss, params, batch_size=seeds_per_vmap)
     if mesh is not None:
       seeds = P(SEEDS)
       run = jax.shard_map(run, mesh=mesh, in_specs=(seeds, P()), out_specs=seeds)
