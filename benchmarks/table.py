@@ -5,7 +5,8 @@ r"""The performance table: identity_jax against a plain PyTorch eager loop and t
 Per model, on one 28x28 input, SGD with momentum: seed-steps per second at several seed counts
 (identity_jax's default seed strategy for the backend) on one device and, on a CPU, on one device per
 core with the seeds sharded (what the binaries do, identity_jax/host.py); achieved GFLOP/s, compile
-time, and the peak resident memory of a process that runs only that model. Against it, measured in the same run:
+time, and the peak resident memory of a process that runs only that model. Against it, measured in the
+same run:
   (a) PyTorch eager, the loop a researcher would write, one seed after another (torch threads = cores);
   (b) the machine's matmul peak: a 2048x2048 float32 matmul under jax, and under torch.
 FLOPs per step are 6 x the multiply-accumulates of the layers (forward 2, backward 4), the usual

@@ -18,9 +18,10 @@ compiled program, which XLA may fuse and round differently):
   seed_chunk      seeds trained in separate consecutive runs of this many, to bound memory; a run
                   that fails for lack of memory is retried in halves automatically.
   shard           the seed axis split over the devices with shard_map (padded to a multiple of the
-                  device count; auto: when there are several, over no more devices than seeds). Parameters are initialized outside the shard_map and passed in
-                  sharded: GUIDE section 5 found jit+NamedSharding, and initializing inside the body,
-                  silently wrong for ConvNets on jax 0.10.2.
+                  device count; auto: when there are several, over no more devices than seeds).
+                  Parameters are initialized outside the shard_map and passed in sharded: GUIDE
+                  section 5 found jit+NamedSharding, and initializing inside the body, silently
+                  wrong for ConvNets on jax 0.10.2.
 """
 
 import dataclasses
