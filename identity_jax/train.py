@@ -124,19 +124,23 @@ class Trainer:
     else:
       run = lambda state, n: jax.lax.map(lambda s: self.run(s, n), state, batch_size=seeds_per_vmap)
       loss = lambda params: jax.lax.map(self.loss, params, batch_size=seeds_per_vmap)
+    init = jax.jit(jax.vmap(self.init))
     if mesh is not None:
       seeds = P(SEEDS)
       run = jax.shard_map(run, mesh=mesh, in_specs=(seeds, P()), out_specs=seeds)
       loss = jax.shard_map(loss, mesh=mesh, in_specs=seeds, out_specs=seeds)
+      # Initialized whole, then placed: jit with sharded outputs is what GUIDE section 5 found wrong.
+      unplaced = init
+      init = lambda keys: jax.device_put(unplaced(keys), NamedSharding(mesh, seeds))
     return BatchedTrainer(
-        init=jax.jit(jax.vmap(self.init)),
+        init=init,
         init_params=jax.jit(jax.vmap(self.init_params)),
         run=jax.jit(run, donate_argnums=0),
         loss=jax.jit(loss))
 
 
 class BatchedTrainer(NamedTuple):
-  init: Callable
+  init: Callable         # keys -> state, placed on the mesh when there is one
   init_params: Callable
   run: Callable
   loss: Callable
@@ -230,8 +234,6 @@ def _train_seeds(trainer, keys, num_steps, num_snapshots, progress, options, che
     compiled[strategy, n_dev] = trainer.batched(strategy, mesh)
   fns = compiled[strategy, n_dev]
   state = fns.init(keys)
-  if mesh is not None:
-    state = jax.device_put(state, NamedSharding(mesh, P(SEEDS)))
   steps = snapshot_steps(num_steps, num_snapshots)
   history = np.full((padded, len(steps)), np.nan, np.float32)
   history[:, 0] = np.asarray(fns.loss(state.params))
