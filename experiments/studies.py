@@ -23,7 +23,7 @@ def main(argv):
     cells = {p: len(module.get_config(p).cells) for p in PRESETS}
     runtime = re.search(r"^Runtime:.*$|^  quick .*$", doc, re.M)
     print(f"{name}: {doc.splitlines()[0]}")
-    print(f"  presets (cells): " + ", ".join(f"{p} ({n})" for p, n in cells.items()))
+    print("  presets (cells): " + ", ".join(f"{p} ({n})" for p, n in cells.items()))
     if runtime:
       print(f"  {runtime.group(0).strip()}")
     print(f"  python experiments/main.py --config=experiments/configs/{name}.py:quick "
