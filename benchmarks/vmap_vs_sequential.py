@@ -34,7 +34,7 @@ def trainer(spec, num_steps):
            bias_init="torch_default")
   m.update(spec)
   o = ml_collections.ConfigDict(dict(name="sgd", learning_rate=0.01, momentum=0.9,
-                                     schedule="stagewise"))
+                                     schedule="compressed"))
   x = jax.random.normal(jax.random.key(0), (1, 28, 28))
   return train.Trainer(models.build_model(ml_collections.ConfigDict(m)),
                        optim.make_optimizer(o, num_steps), x, 1e-3)

@@ -17,8 +17,13 @@ PRESETS = ("quick", "paper", "tiny")
 def base_config() -> ml_collections.ConfigDict:
   c = ml_collections.ConfigDict()
   c.name = "default"            # the experiment's identity in its workdir
-  c.seed = 0                    # base seed: seed i trains from fold_in(key(seed), i)
-  c.num_seeds = 4
+  c.preset = "custom"           # quick | paper | tiny, set by the study config (recorded in summaries)
+  c.seed = 0                    # base seed (see paired_seeds)
+  # False: seed i of a cell trains from fold_in(fold_in(key(seed), id('study/cell')), i), so cells
+  # and studies start from independent initializations. True: from fold_in(key(seed), i) in every
+  # cell, a deliberately paired comparison (same seed, same lower layers across depths).
+  c.paired_seeds = False
+  c.num_seeds = 8
   c.data = ml_collections.ConfigDict(dict(
       dir="",                   # directory with MNIST / Fashion-MNIST IDX files ('' = search, see datasets.py)
       download=False,           # allow downloading the full datasets into the cache
@@ -37,7 +42,8 @@ def base_config() -> ml_collections.ConfigDict:
       init="torch_default",     # see identity_jax/initializers.py for the six names
       bias_init="torch_default"))
   c.optim = ml_collections.ConfigDict(dict(
-      name="sgd", learning_rate=0.01, momentum=0.9, schedule="stagewise"))
+      name="sgd", learning_rate=0.01, momentum=0.9,
+      schedule="paper"))        # paper | compressed | constant (optim.py)
   c.train = ml_collections.ConfigDict(dict(
       num_steps=2_000_000,
       batch_size=0,             # training images per step, drawn at random; 0 = all (full batch)
@@ -54,6 +60,7 @@ def base_config() -> ml_collections.ConfigDict:
   c.metrics = ml_collections.ConfigDict(dict(
       regime_suite="patterns",  # suite whose mean correlations classify a seed's regime (stats.py)
       regime_threshold=0.5,
+      dead_threshold=1e-6,      # output spread below this (relative to the inputs') = dead (metrics.py)
       test_sizes=()))           # ConvNets: also test at these input sizes (Fig 3b, 18)
   c.plots = ml_collections.ConfigDict(dict(
       grid_per_suite=2,
@@ -64,14 +71,16 @@ def base_config() -> ml_collections.ConfigDict:
 
 
 def tiny(c: ml_collections.ConfigDict) -> ml_collections.ConfigDict:
-  """Shrinks a config in place to seconds of CPU: 2 seeds, 14x14 images, 100 steps, 4 test images
-  per suite. Keeps the cells; no scientific claim."""
+  """Shrinks a config in place to seconds of CPU: 2 seeds, 14x14 images, 100 steps at a constant
+  learning rate (the paper schedule's 30-step cap is too short to fit anything), 4 test images per
+  suite. Keeps the cells; no scientific claim."""
   c.name += "_tiny"
   c.num_seeds = 2
   c.data.image_size = 14
   c.data.per_suite = 4
   c.data.rhos = (0.0, 1.0)
   c.train.num_steps = 100
+  c.optim.schedule = "constant"
   c.train.num_snapshots = 4
   c.train.fit_tolerance = 1e-1
   c.train.stop_when_fitted = False
@@ -113,6 +122,7 @@ def apply_preset(c: ml_collections.ConfigDict, preset: str, *, num_seeds: int, n
   """The budgets every study shares. quick: these seeds and steps; paper: the paper's 2M steps,
   stopping once every seed has fitted; tiny: tiny()."""
   check_preset(preset)
+  c.preset = preset
   if preset == "quick":
     c.num_seeds = num_seeds
     c.train.num_steps = num_steps

@@ -87,6 +87,10 @@ def validate(cell: dict):
   check_positive("train.num_steps", t.num_steps, integer=True)
   check_positive("train.num_snapshots", t.num_snapshots, integer=True)
   check_positive("train.fit_tolerance", t.fit_tolerance)
+  check_positive("metrics.dead_threshold", cell["metrics"]["dead_threshold"])
+  if not isinstance(cell["paired_seeds"], bool):
+    raise ConfigError(f"paired_seeds = {cell['paired_seeds']!r} is not True or False",
+                      "use False (independent seeds per cell) or True (a paired comparison)")
   if not t.checkpoint_minutes >= 0:
     raise ConfigError(f"train.checkpoint_minutes = {t.checkpoint_minutes!r} is negative",
                       "use 0 (save after every chunk) or a positive number of minutes")
@@ -142,6 +146,24 @@ def _progress_printer(cell: str, num_seeds: int, log):
   return progress
 
 
+def seed_stream(cell: dict, label: str) -> str:
+  """The key stream of the seeds of cell `label` (train.seed_keys): '' when paired, else
+  'study/cell'."""
+  return "" if cell["paired_seeds"] else f"{cell['name']}/{label}"
+
+
+def cell_keys(cell: dict, label: str) -> jax.Array:
+  """The seed keys cell `label` trains from: training, analyses and notebooks all use these."""
+  return train.seed_keys(cell["seed"], range(cell["num_seeds"]), seed_stream(cell, label))
+
+
+def final_status(trained: str, output_spread: float, dead_threshold: float) -> str:
+  """Training's status, with not_fitted made dead when the output does not depend on the input."""
+  if trained == train.NOT_FITTED and not output_spread >= dead_threshold:
+    return train.DEAD
+  return trained
+
+
 def train_cell(cell: dict, data: test_suites.Data, log=print, checkpoint_dir=None) -> dict:
   """Trains and evaluates one cell; returns {'result': json-able dict, 'arrays': name -> array,
   'params': final parameters with a leading seed axis}.
@@ -150,9 +172,11 @@ def train_cell(cell: dict, data: test_suites.Data, log=print, checkpoint_dir=Non
   """
   model, tx = validate(cell)
   t = cell["train"]
-  trainer = train.Trainer(model, tx, jnp.asarray(data.train), t["fit_tolerance"], t["batch_size"])
+  paper = t["num_steps"] if cell["optim"]["schedule"] == "paper" else 0
+  trainer = train.Trainer(model, tx, jnp.asarray(data.train), t["fit_tolerance"], t["batch_size"],
+                          paper_schedule_steps=paper)
   seeds = list(range(cell["num_seeds"]))
-  keys = train.seed_keys(cell["seed"], seeds)
+  keys = cell_keys(cell, cell["label"])
   options = train.RunOptions(
       seeds_per_vmap=t["seeds_per_vmap"], seed_chunk=t["seed_chunk"],
       stop_when_fitted=t["stop_when_fitted"], checkpoint_dir=checkpoint_dir,
@@ -162,22 +186,29 @@ def train_cell(cell: dict, data: test_suites.Data, log=print, checkpoint_dir=Non
   if res.resumed_from_step:
     log(f"[{cell['label']}] resumed from the checkpoint at step {res.resumed_from_step}")
   preds, per_image = metrics.evaluate(model, res.params, data.train, data.suites)
+  pooled = np.concatenate(list(data.suites.values()))
+  spread = metrics.output_spread(np.concatenate(list(preds.values()), axis=1), pooled)
+  init_spread = metrics.output_spread(metrics.predict(model, res.init_params, pooled), pooled)
   size_inputs, size_preds, size_metrics = _at_test_sizes(model, res.params, data,
                                                          cell["metrics"]["test_sizes"])
   seed_means = lambda by_suite, s: {name: {m: float(np.mean(v[s])) for m, v in ms.items()}
                                     for name, ms in by_suite.items()}
+  dead = cell["metrics"]["dead_threshold"]
   per_seed = []
   for s, seed in enumerate(seeds):
     suites = seed_means(per_image, s)
     sizes = {size: seed_means(by, s) for size, by in size_metrics.items()}
-    row = dict(seed=seed, status=res.status[s], final_loss=float(res.final_loss[s]),
-               fitted_at=int(res.fitted_at[s]), diverged_at=int(res.diverged_at[s]),
+    row = dict(seed=seed, status=final_status(res.status[s], spread[s], dead),
+               final_loss=float(res.final_loss[s]), fitted_at=int(res.fitted_at[s]),
+               diverged_at=int(res.diverged_at[s]), output_spread=float(spread[s]),
+               init_output_spread=float(init_spread[s]), dead_at_init=bool(init_spread[s] < dead),
                suites=suites, **({"test_sizes": sizes} if sizes else {}))
     per_seed.append(dict(row, regime=stats.seed_regime(row, cell["metrics"])))
   steps_done = (res.steps_run - res.resumed_from_step) * len(seeds)
   steady = res.train_seconds - res.compile_seconds
   result = dict(cell=cell["label"], config=cell, seeds=per_seed, data_sources=data.sources,
-                steps_run=res.steps_run, resumed_from_step=res.resumed_from_step,
+                seed_stream=seed_stream(cell, cell["label"]), steps_run=res.steps_run,
+                resumed_from_step=res.resumed_from_step,
                 timing=dict(train_seconds=res.train_seconds, compile_seconds=res.compile_seconds,
                             seed_steps_per_second=steps_done / max(steady, 1e-9)))
   grid_names = [n for n in GRID_SUITES if n in data.suites]
@@ -185,8 +216,7 @@ def train_cell(cell: dict, data: test_suites.Data, log=print, checkpoint_dir=Non
   kept_train = data.train[:MAX_SAVED_TRAIN]
   arrays = {"loss_steps": res.loss_steps, "loss_history": res.loss_history,
             "train_images": kept_train,
-            "train_predictions": np.asarray(jax.vmap(model.apply, in_axes=(0, None))(
-                res.params, jnp.asarray(kept_train))),
+            "train_predictions": np.asarray(metrics.predict(model, res.params, kept_train)),
             "grid_inputs": np.concatenate([data.suites[n][:per] for n in grid_names]),
             "grid_predictions": np.concatenate([preds[n][:, :per] for n in grid_names], axis=1)}
   for name, ms in per_image.items():
@@ -222,26 +252,47 @@ def load_params(path):
     return flax.traverse_util.unflatten_dict({k: z[k] for k in z.files}, sep="/")
 
 
+def status_counts(seeds) -> dict:
+  return {k: sum(s["status"] == k for s in seeds) for k in train.STATUSES}
+
+
+def status_line(counts: dict) -> str:
+  """e.g. 'fitted 7/9; not_fitted 1, diverged 1' (zero counts left out)."""
+  total = sum(counts.values())
+  rest = ", ".join(f"{k} {v}" for k, v in counts.items() if k != train.FITTED and v)
+  return f"fitted {counts[train.FITTED]}/{total}" + (f"; {rest}" if rest else "")
+
+
 def summarize_cell(result: dict) -> dict:
-  ok = [s for s in result["seeds"] if s["status"] != train.DIVERGED]
-  suite_names = result["seeds"][0]["suites"].keys()
+  """Statistics of one cell. Regimes and every metric statistic over fitted seeds only (stats.py);
+  the other seeds are counted in status_counts, and their final losses summarized apart."""
+  seeds = result["seeds"]
+  fitted = [s for s in seeds if s["status"] == train.FITTED]
+  others = [s for s in seeds if s["status"] != train.FITTED]
+  suite_names = seeds[0]["suites"].keys()
   rule = result["config"]["metrics"]
-  by_corr = [stats.seed_regime(s, rule) for s in ok]
-  by_cosine = [stats.seed_regime(s, rule, "cos") for s in ok]
+  by_corr = [stats.seed_regime(s, rule) for s in fitted]
+  by_cosine = [stats.seed_regime(s, rule, "cos") for s in fitted]
+  counts = status_counts(seeds)
+  shares = stats.regime_shares(by_corr)
+  over_fitted = lambda pick: {m: stats.summarize([pick(s)[m] for s in fitted]) for m in metrics.METRICS}
   return dict(
-      status_counts={k: sum(s["status"] == k for s in result["seeds"])
-                     for k in (train.FITTED, train.NOT_FITTED, train.DIVERGED)},
-      regimes=stats.regime_shares(by_corr),
+      status_counts=counts,
+      status=status_line(counts),
+      dead_at_init=sum(bool(s.get("dead_at_init")) for s in seeds),
+      regimes=shares,
+      verdict=stats.verdict(counts, shares),
       # The same rule on cosine similarity instead of Pearson correlation (an open question of
-      # the paper's wording): its shares, and how many seeds it classifies the same way.
+      # the paper's wording): its shares, and how many fitted seeds it classifies the same way.
       regimes_cosine=stats.regime_shares(by_cosine),
       cosine_agrees=sum(a == b for a, b in zip(by_cosine, by_corr)),
-      suites={name: {m: stats.summarize([s["suites"][name][m] for s in ok]) for m in metrics.METRICS}
-              for name in suite_names},
-      test_sizes={size: {name: {m: stats.summarize([s["test_sizes"][size][name][m] for s in ok])
-                                for m in metrics.METRICS} for name in by}
-                  for size, by in result["seeds"][0].get("test_sizes", {}).items()},
-      fitted_at=stats.summarize([s["fitted_at"] for s in ok if s["fitted_at"] >= 0]),
+      suites={name: over_fitted(lambda s, n=name: s["suites"][n]) for name in suite_names},
+      test_sizes={size: {name: over_fitted(lambda s, z=size, n=name: s["test_sizes"][z][n])
+                         for name in by}
+                  for size, by in seeds[0].get("test_sizes", {}).items()},
+      fitted_at=stats.summarize([s["fitted_at"] for s in fitted]),
+      final_loss_not_fitted=stats.summarize([s["final_loss"] for s in others]),
+      seed_stream=result.get("seed_stream"),
       timing=result["timing"])
 
 
@@ -255,6 +306,7 @@ def write_tables(root: pathlib.Path, cell_names, config_dict: dict, env: dict | 
       for suite, ms in s["suites"].items():
         rows.append(dict(cell=c, seed=s["seed"], status=s["status"],
                          regime=stats.seed_regime(s, r["config"]["metrics"]),
+                         final_loss=s["final_loss"], output_spread=s.get("output_spread"),
                          suite=suite, **ms))
   workdir.write_bytes(root / "per_seed.jsonl",
                       "".join(json.dumps(row) + "\n" for row in rows).encode())
@@ -262,6 +314,7 @@ def write_tables(root: pathlib.Path, cell_names, config_dict: dict, env: dict | 
                  regime_rule=dict(suite=config_dict["metrics"]["regime_suite"],
                                   threshold=config_dict["metrics"]["regime_threshold"],
                                   doc=stats.__doc__.strip()),
+                 preset=config_dict.get("preset"), paired_seeds=config_dict.get("paired_seeds", True),
                  environment=env or environment())
   workdir.write_json(root / "summary.json", summary)
   return summary
@@ -337,9 +390,9 @@ def run(config, workdir_path, log=print) -> dict:
     workdir.write_json(cell_dir / "result.json", out["result"])
     shutil.rmtree(cell_dir / "checkpoint", ignore_errors=True)  # scratch, superseded by the result
     s = summarize_cell(out["result"])
-    log(f"[{name}] done in {out['result']['timing']['train_seconds']:.0f}s: "
-        f"status {s['status_counts']}, regimes "
-        + ", ".join(f"{k} {v['count']}" for k, v in s["regimes"].items()))
+    log(f"[{name}] done in {out['result']['timing']['train_seconds']:.0f}s: {s['status']}; "
+        f"regimes of fitted seeds " + ", ".join(f"{k} {v['count']}" for k, v in s["regimes"].items())
+        + f" -> {s['verdict']}")
   summary = write_tables(root, list(cells), config.to_dict())
   plots.draw_all(root, list(cells), config.plots.to_dict())
   return summary

@@ -5,8 +5,15 @@ For every test image three similarities are computed, all per image over its pix
         test sets hold fixed; 0 where an image is constant
   cos   cosine similarity (uncentred), kept so the Pearson-or-cosine question can be settled from data
   mse   mean squared error (Appendix I)
-"to constant" compares with the training image; with k > 1 training images it takes the closest one
-(highest corr / cos, lowest mse), since a memorizing net outputs one of them or a mixture.
+"to constant" compares with the training image; with 2 or 3 training images it takes the closest one
+(highest corr / cos, lowest mse), since a memorizing net outputs one of them or a mixture. With more
+than MAX_CONSTANT_IMAGES it is NaN (not computed): the best of thousands of digits matches almost any
+output, so it measures the training set, not the network.
+
+Output spread (`output_spread`): per seed, the variance of each output pixel across the test inputs,
+averaged over pixels, relative to the same for the inputs. A seed that did not fit and whose spread is
+below metrics.dead_threshold is dead: its output does not depend on its input (e.g. every ReLU off, the
+output is the last bias); Pearson correlation reads 0 there, which is not a bias.
 """
 
 import jax
@@ -16,6 +23,7 @@ import numpy as np
 METRICS = ("corr_identity", "corr_constant", "cos_identity", "cos_constant",
            "mse_identity", "mse_constant")
 _TINY = 1e-12
+MAX_CONSTANT_IMAGES = 3
 
 
 def _flat(x):
@@ -41,7 +49,10 @@ def mse(a, b):
 
 def similarities(pred_nhw, inputs_nhw, train_khw) -> dict:
   """Per-image metrics -> dict of (n,) arrays, keys METRICS."""
-  to_train = lambda f: f(pred_nhw[:, None], train_khw[None])  # (n, k)
+  if train_khw.shape[0] > MAX_CONSTANT_IMAGES:
+    to_train = lambda f: jnp.full(pred_nhw.shape[:1] + (1,), jnp.nan, pred_nhw.dtype)
+  else:
+    to_train = lambda f: f(pred_nhw[:, None], train_khw[None])  # (n, k)
   return {
       "corr_identity": pearson(pred_nhw, inputs_nhw),
       "corr_constant": to_train(pearson).max(-1),
@@ -52,19 +63,43 @@ def similarities(pred_nhw, inputs_nhw, train_khw) -> dict:
   }
 
 
+def output_spread(pred_snhw, inputs_nhw) -> np.ndarray:
+  """(S,) per seed: variance across the n inputs of each output pixel, averaged over pixels,
+  divided by the same for the inputs."""
+  spread = lambda x: np.var(np.asarray(x, np.float64), axis=-3).mean(axis=(-2, -1))
+  return spread(pred_snhw) / max(float(spread(inputs_nhw)), _TINY)
+
+
+def predict(model, params, images, batch: int = 32) -> jax.Array:
+  """(S, n, H, W): every seed's predictions, in batches of `batch` images to bound memory."""
+  apply = _batched_apply(model)
+  return jnp.concatenate([apply(params, jnp.asarray(images[i:i + batch]))
+                          for i in range(0, len(images), batch)], axis=1)
+
+
+_APPLY_CACHE = {}
+
+
+def _batched_apply(model):
+  """One compiled vmap(apply) per model (flax modules hash by their fields)."""
+  if model not in _APPLY_CACHE:
+    _APPLY_CACHE[model] = jax.jit(jax.vmap(model.apply, in_axes=(0, None)))
+  return _APPLY_CACHE[model]
+
+
+_score = jax.jit(jax.vmap(similarities, in_axes=(0, None, None)))
+
+
 def evaluate(model, params, train_khw, suites: dict, batch: int = 32):
   """Predictions and metrics of every seed on every suite.
 
   params carry a leading seed axis. Returns (predictions, metrics): suite -> (S, n, H, W) and
   suite -> metric -> (S, n) numpy arrays. Images go through in batches of `batch` to bound memory.
   """
-  apply = jax.jit(jax.vmap(model.apply, in_axes=(0, None)))
-  score = jax.jit(jax.vmap(similarities, in_axes=(0, None, None)))
   train_khw = jnp.asarray(train_khw)
   predictions, metrics = {}, {}
   for name, images in suites.items():
-    parts = [apply(params, jnp.asarray(images[i:i + batch])) for i in range(0, len(images), batch)]
-    pred = jnp.concatenate(parts, axis=1)
+    pred = predict(model, params, images, batch)
     predictions[name] = np.asarray(pred)
-    metrics[name] = {k: np.asarray(v) for k, v in score(pred, jnp.asarray(images), train_khw).items()}
+    metrics[name] = {k: np.asarray(v) for k, v in _score(pred, jnp.asarray(images), train_khw).items()}
   return predictions, metrics

@@ -1,29 +1,74 @@
-"""Optimizers by name with the paper's stagewise schedule, and freezing of chosen layers.
+"""Optimizers by name, learning-rate schedules, and freezing of chosen layers.
 
 Hyperparameters other than the learning rate follow PyTorch's defaults (the paper names optimizers the
 way PyTorch does and gives no other settings): Adagrad starts its accumulator at 0 with eps 1e-10,
 RMSprop decays with 0.99 and adds eps outside the square root.
+
+Schedules (optim.schedule). Appendix B: lr x0.2 at 30%, 60% and 80% of 2,000,000 steps, i.e. 600,000
+steps at the full rate, then three decays, ending at 10/3 of the constant phase.
+  paper       per seed: the full rate until that seed first fits (training MSE below the tolerance)
+              or until 30% of the budget, whichever comes first; from there, call it T, x0.2 at T,
+              2T and 8T/3, and no more updates from 10T/3 on. A seed that never fits before 30% of
+              the budget gets exactly the paper's schedule. Per seed rather than per cell, so that a
+              seed's run never depends on which other seeds train beside it.
+  compressed  x0.2 at 30/60/80% of the run's budget, whatever the budget: a short budget shortens
+              the constant phase too (kept for comparison; fitting then depends on the budget).
+  constant    the full rate throughout.
 """
 
 import jax
+import jax.numpy as jnp
 import optax
 
 from identity_jax.errors import ConfigError, check_choice, check_positive
 
 OPTIMIZERS = ("sgd", "adam", "adagrad", "rmsprop", "adamax")
-SCHEDULES = ("stagewise", "constant")
-# Appendix B: the learning rate is multiplied by 0.2 at 30%, 60% and 80% of the steps.
-STAGE_FRACTIONS = (0.3, 0.6, 0.8)
+SCHEDULES = ("paper", "compressed", "constant")
+RENAMED_SCHEDULES = {"stagewise": "compressed"}
+STAGE_FRACTIONS = (0.3, 0.6, 0.8)  # of the budget (compressed), 0.3 being the paper's constant phase
 STAGE_FACTOR = 0.2
+# paper: decays at these multiples of the constant phase T, and the end (2M / 600k = 10/3).
+PAPER_STAGES = (1.0, 2.0, 8.0 / 3.0)
+PAPER_END = 10.0 / 3.0
+
+
+def check_schedule(name: str) -> None:
+  if name in RENAMED_SCHEDULES:
+    raise ConfigError(f"optim.schedule {name!r} was renamed",
+                      f"use {RENAMED_SCHEDULES[name]!r} (same schedule), or 'paper' (the default)")
+  check_choice("optim.schedule", name, SCHEDULES)
 
 
 def learning_rate_schedule(cfg, num_steps: int) -> optax.Schedule:
+  """The schedule inside the optimizer; for 'paper' it is constant, and the per-seed decays are
+  `update_scale`'s, applied by the training step."""
   check_positive("optim.learning_rate", cfg.learning_rate)
-  check_choice("optim.schedule", cfg.schedule, SCHEDULES)
-  if cfg.schedule == "constant":
+  check_schedule(cfg.schedule)
+  if cfg.schedule != "compressed":
     return optax.constant_schedule(cfg.learning_rate)
   return optax.piecewise_constant_schedule(
       cfg.learning_rate, {int(f * num_steps): STAGE_FACTOR for f in STAGE_FRACTIONS})
+
+
+def paper_phase(fitted_at, num_steps: int):
+  """T of the paper schedule: the seed's first fitted step, capped at 30% of the budget."""
+  cap = int(STAGE_FRACTIONS[0] * num_steps)
+  return jnp.where((fitted_at >= 0) & (fitted_at < cap), fitted_at, cap)
+
+
+def paper_end(fitted_at, num_steps: int):
+  """Step from which a seed under the paper schedule takes no more updates (int, per seed)."""
+  return jnp.minimum(jnp.round(PAPER_END * paper_phase(fitted_at, num_steps)), num_steps).astype(
+      jnp.int32)
+
+
+def update_scale(step, fitted_at, num_steps: int):
+  """Factor on one seed's update at `step` under the paper schedule (1, 0.2, 0.04, 0.008, then 0).
+  Every optimizer here applies its learning rate last, so scaling the update is scaling the rate."""
+  phase = paper_phase(fitted_at, num_steps).astype(jnp.float32)
+  passed = sum((step >= jnp.round(m * phase)).astype(jnp.int32) for m in PAPER_STAGES)
+  scale = jnp.asarray(STAGE_FACTOR, jnp.float32) ** passed
+  return jnp.where(step >= paper_end(fitted_at, num_steps), 0.0, scale)
 
 
 def make_optimizer(cfg, num_steps: int) -> optax.GradientTransformation:

@@ -16,18 +16,18 @@
                        regime suite, one histogram per cell (the seed-distribution view)
   test_sizes.png       ConvNets tested at other input sizes (metrics.test_sizes): correlation per size
   test_sizes_grid.png  the first seed of each such cell: inputs and predictions per size (Fig 3b)
-Heatmap rows carry each cell's regime counts; '*' marks a cell whose seeds disagree.
+Every regime and statistic counts fitted seeds only (stats.py); the others are counted beside: heatmap
+rows and sweep x labels carry each cell's regime counts among fitted seeds and its not fitted (nf),
+dead and diverged (dv) counts; '*' marks a cell whose fitted seeds disagree. The library never picks a
+matplotlib backend: headless processes get Agg by themselves, notebooks their inline one.
 """
 
 import pathlib
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-
-from identity_jax import images, stats, workdir  # noqa: E402
+from identity_jax import images, stats, workdir
 
 MAX_GRID_SEEDS = 4
 
@@ -59,7 +59,7 @@ def prediction_grid(root, cells, path):
       last_inputs = inputs
     for s in range(min(MAX_GRID_SEEDS, a["grid_predictions"].shape[0])):
       seed = result["seeds"][s]
-      regime = stats.seed_regime(seed, result["config"]["metrics"])
+      regime = stats.seed_regime(seed, result["config"]["metrics"]) or seed["status"]
       rows.append((f"{c}\nseed {seed['seed']} ({regime})",
                    np.concatenate([a["train_predictions"][s, :n_train], a["grid_predictions"][s]])))
   n_rows, n_cols = len(rows), max(len(imgs) for _, imgs in rows)
@@ -159,21 +159,28 @@ def loss_curves(root, cells, path):
   plt.close(fig)
 
 
-def _seed_regimes(root, cell):
-  result = workdir.read_json(pathlib.Path(root) / "cells" / cell / "result.json")
-  return [stats.seed_regime(s, result["config"]["metrics"]) for s in result["seeds"]]
-
-
 def disagree(regimes) -> bool:
-  """Seeds disagree when the non-diverged ones fall in more than one regime."""
+  """Seeds disagree when the fitted ones (those with a regime) fall in more than one regime."""
   return len({r for r in regimes if r in stats.REGIMES}) > 1
 
 
+STATUS_ABBREV = {"not_fitted": "nf", "dead": "dead", "diverged": "dv"}
+
+
+def counts_label(seeds, rule) -> str:
+  """e.g. 'id5 co1 | nf1 dv1': regimes of the fitted seeds, then how many did not fit, were dead or
+  diverged; '*' where the fitted seeds disagree."""
+  regimes = [stats.seed_regime(s, rule) for s in seeds]
+  fitted = " ".join(f"{r[:2]}{regimes.count(r)}" for r in stats.REGIMES if regimes.count(r))
+  statuses = [s["status"] for s in seeds]
+  rest = " ".join(f"{a}{statuses.count(k)}" for k, a in STATUS_ABBREV.items() if statuses.count(k))
+  return (f"{fitted or 'none fitted'}{' *' if disagree(regimes) else ''}"
+          + (f" | {rest}" if rest else ""))
+
+
 def _cell_label(root, cell):
-  regimes = _seed_regimes(root, cell)
-  counts = " ".join(f"{r[:2]}{regimes.count(r)}" for r in (*stats.REGIMES, "diverged")
-                    if regimes.count(r))
-  return f"{cell}{' *' if disagree(regimes) else ''}\n{counts}"
+  result = workdir.read_json(pathlib.Path(root) / "cells" / cell / "result.json")
+  return f"{cell}\n{counts_label(result['seeds'], result['config']['metrics'])}"
 
 
 def _field(cfg: dict, dotted: str):
@@ -211,9 +218,16 @@ def sweep_figure(root, cells, kind, path, sweep="", group_by=""):
     for ax, target in zip(axes[0], panels):
       if target == "regimes":
         for r, style in (("identity", "-o"), ("constant", "--s")):
-          share = [summary["cells"][c]["regimes"][r]["share"] for _, c in members]
-          ax.plot(xs, [np.nan if v is None else v for v in share], style, ms=4,
-                  label=f"{r}{'' if label is None else ', ' + label}")
+          share = [summary["cells"][c]["regimes"][r] for _, c in members]
+          line, = ax.plot(xs, [np.nan if v["share"] is None else v["share"] for v in share], style,
+                          ms=4, label=f"{r} (of fitted){'' if label is None else ', ' + label}")
+          ax.vlines(xs, [np.nan if v["ci95_low"] is None else v["ci95_low"] for v in share],
+                    [np.nan if v["ci95_high"] is None else v["ci95_high"] for v in share],
+                    color=line.get_color(), alpha=0.4)
+        unfit = [1 - summary["cells"][c]["status_counts"]["fitted"]
+                 / sum(summary["cells"][c]["status_counts"].values()) for _, c in members]
+        ax.plot(xs, unfit, ":x", color="gray", ms=4,
+                label=f"not fitted / dead / diverged (of all){'' if label is None else ', ' + label}")
         continue
       metric = f"{kind}_{target}"
       st = [summary["cells"][c]["suites"][suite][metric] for _, c in members]
@@ -226,7 +240,7 @@ def sweep_figure(root, cells, kind, path, sweep="", group_by=""):
                       color=line.get_color())
       for x, (_, c) in zip(xs, members):
         result = workdir.read_json(root / "cells" / c / "result.json")
-        vals = [s["suites"][suite][metric] for s in result["seeds"] if s["status"] != "diverged"]
+        vals = [s["suites"][suite][metric] for s in result["seeds"] if s["status"] == "fitted"]
         ax.plot(np.full(len(vals), x), vals, ".", color=line.get_color(), alpha=0.5, ms=4)
         if disagree([stats.seed_regime(s, result["config"]["metrics"]) for s in result["seeds"]]):
           ax.plot([x], [np.nanmean(vals)], "o", mfc="none", mec="red", ms=10)
@@ -239,9 +253,12 @@ def sweep_figure(root, cells, kind, path, sweep="", group_by=""):
       if min(values) > 0 and max(values) / min(values) > 30:  # e.g. channels 2..1024
         ax.set_xscale("log", base=2)
     else:
-      ax.set_xticks(range(len(cells)), cells, rotation=45, ha="right", fontsize=7)
-    ax.set_title(f"share of seeds per regime ({suite})" if target == "regimes"
-                 else f"{kind} to {target} ({suite}; mean, 95% CI, seeds)", fontsize=8)
+      ax.set_xticks(range(len(cells)), [f"{c} ({summary['cells'][c]['status_counts']['fitted']}/"
+                                        f"{sum(summary['cells'][c]['status_counts'].values())})"
+                                        for c in cells], rotation=45, ha="right", fontsize=7)
+    ax.set_title(f"share of fitted seeds per regime, Wilson 95% ({suite})" if target == "regimes"
+                 else f"{kind} to {target} ({suite}; fitted seeds: mean, t 95% CI if n>=4, each)",
+                 fontsize=8)
     if target == "regimes" or group_by:
       ax.legend(fontsize=6)
   fig.tight_layout()
@@ -256,10 +273,10 @@ def seed_histograms(root, cells, path):
   bins = np.linspace(-1, 1, 41)
   for c in cells:
     seeds = workdir.read_json(root / "cells" / c / "result.json")["seeds"]
-    ok = [s for s in seeds if s["status"] != "diverged"]
+    ok = [s for s in seeds if s["status"] == "fitted"]
     for ax, target in zip(axes, ("identity", "constant")):
       ax.hist([s["suites"][suite][f"corr_{target}"] for s in ok], bins=bins, histtype="step",
-              lw=1.5, label=f"{c} ({len(ok)} seeds)")
+              lw=1.5, label=f"{c} ({len(ok)}/{len(seeds)} fitted)")
   for ax, target in zip(axes, ("identity", "constant")):
     ax.set_xlabel(f"correlation to {target} ({suite}; mean over its images)")
     ax.set_title(f"seeds per correlation to {target}", fontsize=8)

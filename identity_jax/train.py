@@ -25,6 +25,7 @@ compiled program, which XLA may fuse and round differently):
 """
 
 import dataclasses
+import hashlib
 import logging
 import pathlib
 import time
@@ -37,9 +38,13 @@ import numpy as np
 import optax
 from jax.sharding import Mesh, NamedSharding, PartitionSpec as P
 
+from identity_jax import optim
 from identity_jax.errors import ConfigError
 
-FITTED, NOT_FITTED, DIVERGED = "fitted", "not_fitted", "diverged"
+# A seed's status. Training decides the first three; evaluation turns not_fitted into dead when the
+# output does not depend on the input (experiment.py). Only fitted seeds get a regime.
+FITTED, NOT_FITTED, DIVERGED, DEAD = "fitted", "not_fitted", "diverged", "dead"
+STATUSES = (FITTED, NOT_FITTED, DIVERGED, DEAD)
 SEEDS = "seeds"  # name of the mesh axis
 SNAPSHOT_IMAGES = 256
 
@@ -52,9 +57,19 @@ class TrainState(NamedTuple):
   diverged_at: jax.Array   # first step whose loss was not finite, -1 if none
 
 
-def seed_keys(base_seed: int, seeds) -> jax.Array:
-  """Key of seed i is fold_in(PRNGKey(base_seed), i): a seed's run does not depend on how many run."""
+def stream_id(stream: str) -> int:
+  """A stable 31-bit number for a name (Python's hash() is salted per process)."""
+  return int.from_bytes(hashlib.sha256(stream.encode()).digest()[:4], "little") & 0x7FFFFFFF
+
+
+def seed_keys(base_seed: int, seeds, stream: str = "") -> jax.Array:
+  """Key of seed i is fold_in(base, i), so a seed's run does not depend on how many run. base is
+  PRNGKey(base_seed), folded with the id of `stream` when one is given: experiments pass
+  'study/cell', so no two cells start from the same initialization (flax derives each layer's key
+  from its name, so without it seed i of a 5- and a 20-layer net would share their lower layers)."""
   base = jax.random.key(base_seed)
+  if stream:
+    base = jax.random.fold_in(base, stream_id(stream))
   return jax.vmap(lambda i: jax.random.fold_in(base, i))(jnp.asarray(seeds, jnp.uint32))
 
 
@@ -66,6 +81,7 @@ class Trainer:
   x_train: jax.Array  # (k, H, W)
   fit_tolerance: float
   batch_size: int = 0  # images per step when < k (the many-images study); 0: all k every step
+  paper_schedule_steps: int = 0  # > 0: the per-seed 'paper' schedule over this budget (optim.py)
 
   def loss(self, params, x=None) -> jax.Array:
     """MSE on x; by default on the training images (with minibatches: the first SNAPSHOT_IMAGES,
@@ -94,11 +110,23 @@ class Trainer:
   def step(self, state: TrainState) -> TrainState:
     loss, grads = jax.value_and_grad(self.loss)(state.params, self.batch(state.step))
     updates, opt_state = self.tx.update(grads, state.opt_state, state.params)
-    params = optax.apply_updates(state.params, updates)
     first = lambda seen, hit: jnp.where((seen < 0) & hit, state.step, seen)
-    return TrainState(params, opt_state, state.step + 1,
-                      first(state.fitted_at, loss < self.fit_tolerance),
+    fitted_at = first(state.fitted_at, loss < self.fit_tolerance)
+    if self.paper_schedule_steps:
+      scale = optim.update_scale(state.step, fitted_at, self.paper_schedule_steps)
+      updates = jax.tree.map(lambda u: u * scale.astype(u.dtype), updates)
+    params = optax.apply_updates(state.params, updates)
+    return TrainState(params, opt_state, state.step + 1, fitted_at,
                       first(state.diverged_at, ~jnp.isfinite(loss)))
+
+  def finished(self, state: TrainState, loss) -> np.ndarray:
+    """Per seed (host side): nothing more to learn. Diverged; or, under the paper schedule, past
+    the end of its own schedule; otherwise below the fit tolerance now."""
+    done = np.asarray(state.diverged_at) >= 0
+    if self.paper_schedule_steps:
+      end = optim.paper_end(np.asarray(state.fitted_at), self.paper_schedule_steps)
+      return done | (np.asarray(state.step) >= np.asarray(end))
+    return done | (np.asarray(loss) < self.fit_tolerance)
 
   def run(self, state: TrainState, num_steps: jax.Array) -> TrainState:
     return jax.lax.fori_loop(0, num_steps, lambda _, s: self.step(s), state)
@@ -247,9 +275,8 @@ def _train_seeds(trainer, keys, num_steps, num_snapshots, progress, options, che
           {"state": state, "history": history}))
       state, history = restored["state"], np.asarray(restored["history"])
       resumed_from = int(steps[start])
-  def all_done(chunk):  # every real seed below tolerance now, or diverged
-    diverged = np.asarray(state.diverged_at)[:n] >= 0
-    return bool(np.all((history[:n, chunk] < trainer.fit_tolerance) | diverged))
+  def all_done(chunk):  # every real seed finished (Trainer.finished)
+    return bool(np.all(trainer.finished(state, history[:, chunk])[:n]))
 
   last_save = time.perf_counter()
   compile_seconds, i = 0.0, start - 1  # i: the last chunk run; its end is where the run stands

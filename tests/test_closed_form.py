@@ -31,8 +31,8 @@ def trained_linear(x_train, use_bias, steps, schedule):
 
 
 # Two images leave a slow direction (their difference): a constant rate and more steps reach it.
-@pytest.mark.parametrize("use_bias, k, steps, schedule", [(False, 1, 1500, "stagewise"),
-                                                          (True, 1, 1500, "stagewise"),
+@pytest.mark.parametrize("use_bias, k, steps, schedule", [(False, 1, 1500, "compressed"),
+                                                          (True, 1, 1500, "compressed"),
                                                           (False, 2, 6000, "constant")])
 def test_sgd_lands_on_equation_1(seven, use_bias, k, steps, schedule):
   x_train = seven[:k]

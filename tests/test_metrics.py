@@ -63,7 +63,8 @@ def test_regimes(ci, cc, expected):
   assert stats.regime(ci, cc, 0.5) == expected
 
 
-def test_regime_shares_skip_diverged():
-  shares = stats.regime_shares(["identity", "identity", "constant", "diverged"])
-  assert shares["identity"] == dict(count=2, share=2 / 3)
-  assert shares["neither"] == dict(count=0, share=0.0)
+def test_regime_shares_count_only_classified_seeds():
+  shares = stats.regime_shares(["identity", "identity", "constant", None])
+  assert {k: shares["identity"][k] for k in ("count", "n", "share")} == dict(count=2, n=3, share=2 / 3)
+  assert shares["neither"]["count"] == 0 and shares["neither"]["share"] == 0.0
+  assert shares["identity"]["ci95_low"] < 2 / 3 < shares["identity"]["ci95_high"]

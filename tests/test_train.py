@@ -10,7 +10,7 @@ from test_models import model_cfg
 
 
 def optim_cfg(**kw):
-  c = dict(name="sgd", learning_rate=0.01, momentum=0.9, schedule="stagewise")
+  c = dict(name="sgd", learning_rate=0.01, momentum=0.9, schedule="compressed")
   c.update(kw)
   return ml_collections.ConfigDict(c)
 

@@ -3,7 +3,7 @@ r"""Study: ConvNets of 1..24 layers, 5x5 filters, stride 1, padding 2 (Fig 3a, 9
   python experiments/main.py --config=experiments/configs/convnet_depth.py:quick \
       --workdir=workdirs/convnet_depth
 
-Runtime: quick 11.8 min on the 2-core CPU (measured); paper (128 channels, 2M steps, 9 depths): a GPU job, not yet run.
+Runtime: quick 11.8 min on the 2-core CPU when it ran 2-4 seeds under the compressed schedule; the 8-seed time is in results/<study>/summary.json (timing) once rerun; paper (128 channels, 2M steps, 9 depths): a GPU job, not yet run.
 Expected (paper): shallow nets learn the identity (edge-detector-like at 1-3 layers), the identity
 holds to ~10-14 layers, and from ~15-20 layers the nets output the "7" (constant). MSE heatmap:
 Fig 33. Quick preset (32 channels, 3,000 steps): see RESULTS.md for what it reproduces.
@@ -15,7 +15,7 @@ import ml_collections
 
 from identity_jax.config import apply_preset, base_config, check_preset
 
-DEPTHS = dict(paper=(1, 2, 3, 5, 8, 12, 16, 20, 24), quick=(1, 3, 5, 8, 12, 16, 20), tiny=(1, 3))
+DEPTHS = dict(paper=(1, 2, 3, 5, 8, 12, 16, 20, 24), quick=(1, 3, 5, 8, 12, 16, 20, 24), tiny=(1, 3))
 
 
 def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
@@ -27,4 +27,4 @@ def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
       f"c{d}": {"model": dict(name="convnet", num_layers=d, channels=channels)}
       for d in DEPTHS[preset]})
   c.plots.sweep = "model.num_layers"
-  return apply_preset(c, preset, num_seeds=2, num_steps=3000)
+  return apply_preset(c, preset, num_seeds=8, num_steps=6000)

@@ -8,7 +8,7 @@ Presets (`--config=...default.py:PRESET`; any field can be overridden, e.g. --co
   tiny   2 seeds x 100 steps on 14x14 images: what the tests run (~10 s); no scientific claim.
   paper  the paper's budget: 2,000,000 steps, 128-channel ConvNet, width-2048 FCN; a GPU job.
 
-Cells (one training image, the MNIST "7"; SGD lr 0.01, momentum 0.9, stagewise x0.2 at 30/60/80%):
+Cells (one training image, the MNIST "7"; SGD lr 0.01, momentum 0.9, the paper schedule (optim.py)):
   convnet_5      5 conv layers, 5x5, 32 channels (paper: 128): expected identity-like (Fig 3a, 9)
   linear_1       the 1-layer linear net of eq. (1): random on inputs orthogonal to the "7" (Fig 2)
   relu_fcn_5     5 hidden ReLU layers of width 2048: expected constant, outputs the "7" (Fig 7, 8a)
@@ -22,6 +22,7 @@ from identity_jax.config import base_config, check_preset, tiny
 def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
   check_preset(preset)
   c = base_config()
+  c.preset = preset
   channels, width = dict(paper=(128, 2048), quick=(32, 2048), tiny=(8, 64))[preset]
   c.cells = ml_collections.ConfigDict({
       "convnet_5": {"model": dict(name="convnet", num_layers=5, channels=channels)},

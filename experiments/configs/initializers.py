@@ -4,7 +4,7 @@ initializer reproduces its depth picture (GUIDE section 1, open question).
   python experiments/main.py --config=experiments/configs/initializers.py:quick \
       --workdir=workdirs/initializers
 
-Runtime: quick 8.5 min on the 2-core CPU (measured); paper: a GPU job, not yet run.
+Runtime: quick 8.5 min on the 2-core CPU when it ran 2-4 seeds under the compressed schedule; the 8-seed time is in results/<study>/summary.json (timing) once rerun; paper: a GPU job, not yet run.
 Inits: paper_default (N(0, 1/(fan_in fan_out)), the paper's text taken literally), torch_default
 (PyTorch's uniform +-1/sqrt(fan_in), our default), Xavier normal/uniform, Kaiming normal/uniform.
 Expected (paper): every init gives the identity for shallow nets; Kaiming with heavy artifacts;
@@ -31,4 +31,4 @@ def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
       for init in INITS for d in depths})
   c.plots.sweep = "model.num_layers"
   c.plots.group_by = "model.init"
-  return apply_preset(c, preset, num_seeds=2, num_steps=2000)
+  return apply_preset(c, preset, num_seeds=8, num_steps=2000)

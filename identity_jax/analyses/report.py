@@ -44,11 +44,18 @@ def _collapse_digits(data_cfg, size):
           ds.test_labels[te], ds.source)
 
 
+def fitted_seeds(root, name) -> list[int]:
+  """The cell's fitted seeds: the analyses read the learned function, which only these have."""
+  result = workdir.read_json(pathlib.Path(root) / "cells" / name / "result.json")
+  return [s["seed"] for s in result["seeds"] if s["status"] == train.FITTED]
+
+
 def analyze_cell(root, name, cell, max_seeds=4, log=print):
-  """Numbers (json-able) and images (name -> array) of every analysis for one cell."""
+  """Numbers (json-able) and images (name -> array) of every analysis for one cell, over its first
+  `max_seeds` fitted seeds."""
   model, tx = experiment.validate(cell)
   data = test_suites.build(ml_collections.ConfigDict(cell["data"]))
-  keys = train.seed_keys(cell["seed"], range(cell["num_seeds"]))
+  keys = experiment.cell_keys(cell, name)
   # The very initialization training started from (init is pure in the seed's key).
   trainer = train.Trainer(model, tx, jnp.asarray(data.train), cell["train"]["fit_tolerance"])
   init = trainer.batched().init_params(keys)
@@ -58,13 +65,14 @@ def analyze_cell(root, name, cell, max_seeds=4, log=print):
   else:
     log(f"[{name}] no saved parameters: retraining the cell from its recorded config")
     final = experiment.train_cell(dict(cell, label=name, grid_per_suite=1), data, log)["params"]
-  seed_ids = list(range(min(max_seeds, cell["num_seeds"])))
+  seed_ids = fitted_seeds(root, name)[:max_seeds]
   one = lambda tree, s: jax.tree.map(lambda a: jnp.asarray(a[s]), tree)
+  pick = lambda tree: jax.tree.map(lambda a: np.asarray(a)[np.array(seed_ids, int)], tree)
   trx, try_, tex, tey, source = _collapse_digits(cell["data"], cell["data"]["image_size"])
   numbers = dict(
       seeds=seed_ids, collapse_mnist=source,
       weight_change={layer: {t: v.tolist() for t, v in ts.items()}
-                     for layer, ts in weights.relative_change(init, final).items()},
+                     for layer, ts in weights.relative_change(pick(init), pick(final)).items()},
       collapse_trained=[representations.collapse_curve(model, one(final, s), trx, try_, tex,
                                                        tey).tolist() for s in seed_ids],
       collapse_untrained=[representations.collapse_curve(model, one(init, s), trx, try_, tex,
@@ -74,7 +82,7 @@ def analyze_cell(root, name, cell, max_seeds=4, log=print):
     x = data.suites["mnist"][0] if "mnist" in data.suites else data.train[0]
     big = images.resize(x[None], 2 * x.shape[-1])[0]  # Fig 19: the same net on a larger input
     for tag, params, inp in (("init", init, x), ("trained", final, x), ("trained_2x", final, big)):
-      views = layer_views.layer_views(model, one(params, 0), inp)
+      views = layer_views.layer_views(model, one(params, seed_ids[0]), inp)
       for kind in ("top_sv", "best_channel", "channel_0"):
         pics[f"layers/{tag}/{kind}"] = np.stack([v[kind] for v in views])
     patterns = data.suites.get("patterns", data.suites[next(iter(data.suites))])[::3][:6]
@@ -116,6 +124,13 @@ def analyze(root, cells=None, max_seeds=4, log=print) -> list[str]:
   if missing:
     raise WorkdirError(f"cells {missing} are not finished in {root} (finished: {finished})",
                        "train them first with experiments/main.py, or name finished cells")
+  unfit = [c for c in cells if not fitted_seeds(root, c)]
+  for c in unfit:
+    log(f"[{c}] skipped: no seed fitted its training image, so there is no learned function to analyze")
+  cells = [c for c in cells if c not in unfit]
+  if not cells:
+    raise WorkdirError(f"no seed of the cells asked for in {root} fitted its training image",
+                       "train longer (train.num_steps) or analyze other cells")
   numbers, pics = {}, {}
   for c in cells:
     log(f"[{c}] analyzing")
@@ -139,10 +154,13 @@ def _mean_band(ax, curves, label, **kw):
   curves = np.asarray(curves, float)
   m = curves.mean(axis=0)
   line, = ax.plot(np.arange(len(m)), m, marker="o", ms=3, label=label, **kw)
-  if len(curves) > 1:
+  if len(curves) >= stats.MIN_SEEDS_FOR_T:  # t band; with fewer seeds, each seed's curve
     half = np.array([stats.summarize(c)["ci95_high"] - stats.summarize(c)["mean"]
                      for c in curves.T])
     ax.fill_between(np.arange(len(m)), m - half, m + half, alpha=0.2, color=line.get_color())
+  else:
+    ax.plot(np.arange(len(m)), curves.T, lw=0.6, alpha=0.5, color=line.get_color(),
+            ls=kw.get("ls", "-"))
   return line
 
 

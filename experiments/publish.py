@@ -1,0 +1,25 @@
+r"""Copies a finished workdir's data and figures into results/<study>/ (identity_jax/publish.py).
+
+  python experiments/publish.py --workdir=workdirs/convnet_depth
+  python experiments/results_table.py      # then regenerate RESULTS.md's tables
+"""
+
+import pathlib
+
+from absl import flags
+
+from identity_jax import cli, publish
+
+_WORKDIR = flags.DEFINE_string("workdir", None, "A finished workdir of experiments/main.py.")
+_RESULTS = flags.DEFINE_string("results", str(pathlib.Path(__file__).resolve().parents[1] / "results"),
+                               "Where results/<study>/ go.")
+flags.mark_flag_as_required("workdir")
+
+
+def main(argv):
+  del argv
+  print(f"published to {publish.publish(_WORKDIR.value, _RESULTS.value)}")
+
+
+if __name__ == "__main__":
+  cli.run(main)

@@ -1,0 +1,256 @@
+"""The science rules: schedules, independent seeds, seed status, statistics over fitted seeds only,
+and RESULTS.md generated from results/."""
+
+import copy
+import math
+import pathlib
+import subprocess
+import sys
+
+import jax
+import jax.numpy as jnp
+import ml_collections
+import numpy as np
+import pytest
+
+from identity_jax import claims, experiment, metrics, models, optim, stats, train
+from identity_jax.errors import ConfigError
+
+REPO = pathlib.Path(__file__).resolve().parents[1]
+
+
+def sgd(schedule):
+  return ml_collections.ConfigDict(dict(name="sgd", learning_rate=0.01, momentum=0.9,
+                                        schedule=schedule))
+
+
+# --- schedules -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("fitted_at, expected_end", [(100, 333), (-1, 1000), (5000, 1000), (299, 997)])
+def test_paper_schedule_factors(fitted_at, expected_end):
+  """Full rate until T = min(first fitted step, 30% of the budget); x0.2 at T, 2T, 8T/3; 0 from 10T/3."""
+  t = fitted_at if 0 <= fitted_at < 300 else 300
+  scale = lambda s: float(optim.update_scale(jnp.int32(s), jnp.int32(fitted_at), 1000))
+  assert int(optim.paper_end(jnp.int32(fitted_at), 1000)) == expected_end
+  assert scale(t - 1) == 1.0
+  assert math.isclose(scale(t), 0.2, rel_tol=1e-6) and math.isclose(scale(2 * t - 1), 0.2, rel_tol=1e-6)
+  assert math.isclose(scale(2 * t), 0.04, rel_tol=1e-6)
+  assert math.isclose(scale(round(8 * t / 3)), 0.008, rel_tol=1e-6)
+  assert scale(expected_end) == 0.0
+  assert scale(999) == 0.0 if expected_end < 1000 else math.isclose(scale(999), 0.008, rel_tol=1e-6)
+
+
+def test_paper_schedule_of_a_seed_that_never_fits_is_the_papers():
+  """Not fitted by 30% of the budget: the decays fall at 30/60/80%, like the compressed schedule."""
+  compressed = optim.learning_rate_schedule(sgd("compressed"), 1000)
+  for s in (0, 299, 300, 599, 600, 799, 800, 999):
+    assert math.isclose(0.01 * float(optim.update_scale(jnp.int32(s), jnp.int32(-1), 1000)),
+                        float(compressed(s)), rel_tol=1e-6), s
+
+
+def test_the_old_schedule_name_is_refused_with_the_new_one():
+  with pytest.raises(ConfigError, match="(?s)renamed.*use 'compressed'"):
+    optim.make_optimizer(sgd("stagewise"), 100)
+
+
+def _trainer(schedule, num_steps, tolerance=1e-3):
+  model = models.build_model(ml_collections.ConfigDict(dict(
+      name="fcn", hidden_layers=1, width=32, activation="relu", use_bias=True, init="torch_default",
+      bias_init="torch_default", num_layers=0, channels=0, kernel_size=0, conv_impl="auto")))
+  x = jax.random.normal(jax.random.key(0), (1, 8, 8))
+  tx = optim.make_optimizer(sgd(schedule), num_steps)
+  return train.Trainer(model, tx, x, tolerance,
+                       paper_schedule_steps=num_steps if schedule == "paper" else 0)
+
+
+def test_paper_schedule_freezes_a_seed_at_its_end_and_stops_the_run():
+  tr = _trainer("paper", 600, tolerance=5e-2)
+  keys = train.seed_keys(0, range(2))
+  full = train.train(tr, keys, 600, 60)
+  assert (full.fitted_at >= 0).all()
+  ends = np.asarray(optim.paper_end(jnp.asarray(full.fitted_at), 600))
+  assert (ends < 600).all()
+  # Run to just past the latest end: the parameters are those of the whole budget, exactly.
+  short = train.train(tr, keys, 600, 60, options=train.RunOptions(stop_when_fitted=True))
+  assert short.steps_run < 600
+  for a, b in zip(jax.tree.leaves(short.params), jax.tree.leaves(full.params)):
+    np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+
+
+def test_paper_schedule_is_per_seed_so_seeds_do_not_depend_on_their_neighbours():
+  tr = _trainer("paper", 300, tolerance=5e-2)
+  together = train.train(tr, train.seed_keys(0, range(3)), 300, 3)
+  alone = train.train(tr, train.seed_keys(0, [1]), 300, 3)
+  assert together.fitted_at[1] == alone.fitted_at[0]
+  for a, b in zip(jax.tree.leaves(together.params), jax.tree.leaves(alone.params)):
+    np.testing.assert_allclose(np.asarray(a)[1], np.asarray(b)[0], rtol=1e-5, atol=1e-6)
+
+
+# --- seeds -----------------------------------------------------------------------------------------
+
+def _cell(paired, name="study"):
+  return dict(name=name, seed=0, num_seeds=3, paired_seeds=paired)
+
+
+def test_cells_get_independent_keys_unless_paired():
+  a, b = experiment.cell_keys(_cell(False), "c5"), experiment.cell_keys(_cell(False), "c20")
+  other_study = experiment.cell_keys(_cell(False, "other"), "c5")
+  data = lambda k: np.asarray(jax.random.key_data(k))
+  assert not np.any(np.all(data(a) == data(b), axis=-1))
+  assert not np.any(np.all(data(a) == data(other_study), axis=-1))
+  np.testing.assert_array_equal(data(experiment.cell_keys(_cell(False), "c5")), data(a))  # stable
+  paired = [data(experiment.cell_keys(_cell(True), c)) for c in ("c5", "c20")]
+  np.testing.assert_array_equal(paired[0], paired[1])
+  np.testing.assert_array_equal(paired[0], data(train.seed_keys(0, range(3))))
+
+
+def test_stream_ids_are_stable_across_processes():
+  code = "from identity_jax import train; print(train.stream_id('convnet_depth/c5'))"
+  out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+  assert int(out.stdout) == train.stream_id("convnet_depth/c5")
+
+
+# --- status ----------------------------------------------------------------------------------------
+
+def test_output_spread_closed_forms():
+  x = np.random.default_rng(0).normal(size=(10, 6, 6))
+  preds = np.stack([x, 2 * x, np.broadcast_to(x[:1], x.shape), np.zeros_like(x)])
+  np.testing.assert_allclose(metrics.output_spread(preds, x), [1.0, 4.0, 0.0, 0.0], atol=1e-12)
+
+
+@pytest.mark.parametrize("trained, spread, expected", [
+    ("not_fitted", 0.0, "dead"), ("not_fitted", 1e-9, "dead"), ("not_fitted", 0.3, "not_fitted"),
+    ("fitted", 0.0, "fitted"),  # a fitted constant map is memorization, not death
+    ("diverged", 0.0, "diverged"), ("not_fitted", float("nan"), "dead")])
+def test_final_status(trained, spread, expected):
+  assert experiment.final_status(trained, spread, 1e-6) == expected
+
+
+def _seed(status, ci, cc, loss=1e-4):
+  m = dict(corr_identity=ci, corr_constant=cc, cos_identity=ci, cos_constant=cc,
+           mse_identity=0.1, mse_constant=0.2)
+  return dict(seed=0, status=status, final_loss=loss, fitted_at=10 if status == "fitted" else -1,
+              suites={"patterns": m})
+
+
+def _result(seeds):
+  rule = dict(regime_suite="patterns", regime_threshold=0.5)
+  return dict(seeds=seeds, config=dict(metrics=rule), timing=dict(train_seconds=1.0))
+
+
+def test_summary_reads_fitted_seeds_only_and_counts_the_rest():
+  seeds = [_seed("fitted", 0.9, 0.1), _seed("fitted", 0.8, 0.0), _seed("fitted", 0.1, 0.9),
+           _seed("not_fitted", 0.0, 0.95, 0.3), _seed("dead", 0.0, 0.0, 0.5),
+           _seed("diverged", float("nan"), float("nan"), float("nan"))]
+  s = experiment.summarize_cell(_result(seeds))
+  assert s["status_counts"] == dict(fitted=3, not_fitted=1, diverged=1, dead=1)
+  assert s["status"] == "fitted 3/6; not_fitted 1, diverged 1, dead 1"
+  assert s["regimes"]["identity"]["count"] == 2 and s["regimes"]["identity"]["n"] == 3
+  assert s["regimes"]["constant"]["count"] == 1  # the unfitted 0.95 is not counted
+  assert s["verdict"] == "identity"
+  assert s["suites"]["patterns"]["corr_identity"]["n"] == 3
+  assert math.isclose(s["suites"]["patterns"]["corr_identity"]["mean"], 0.6)
+  assert s["suites"]["patterns"]["corr_identity"]["values"] == pytest.approx([0.9, 0.8, 0.1])
+  assert s["final_loss_not_fitted"]["n"] == 2  # the NaN of the diverged seed is not a value
+  assert [stats.seed_regime(x, _result(seeds)["config"]["metrics"]) for x in seeds] == \
+      ["identity", "identity", "constant", None, None, None]
+
+
+def test_a_cell_with_fewer_than_half_fitted_is_inconclusive():
+  seeds = [_seed("fitted", 0.9, 0.1)] * 2 + [_seed("not_fitted", 0.9, 0.1, 0.2)] * 3
+  assert experiment.summarize_cell(_result(seeds))["verdict"] == "inconclusive"
+  seeds = [_seed("fitted", 0.9, 0.1)] * 3 + [_seed("not_fitted", 0.9, 0.1, 0.2)] * 3
+  assert experiment.summarize_cell(_result(seeds))["verdict"] == "identity"
+  tie = [_seed("fitted", 0.9, 0.1), _seed("fitted", 0.1, 0.9)]
+  assert experiment.summarize_cell(_result(tie))["verdict"] == "split"
+
+
+# --- statistics ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("count, n, low, high", [
+    (0, 10, 0.0, 0.2775), (5, 10, 0.2366, 0.7634), (10, 10, 0.7225, 1.0), (8, 8, 0.6756, 1.0)])
+def test_wilson_interval_against_tabulated_values(count, n, low, high):
+  lo, hi = stats.wilson(count, n)
+  assert math.isclose(lo, low, abs_tol=1e-4) and math.isclose(hi, high, abs_tol=1e-4)
+
+
+def test_t_interval_only_from_four_values():
+  three = stats.summarize([0.1, 0.2, 0.6])
+  assert three["ci95_low"] is None and three["values"] == pytest.approx([0.1, 0.2, 0.6])
+  four = stats.summarize([0.1, 0.2, 0.6, 0.5])
+  half = 3.182446305284263 * np.std([0.1, 0.2, 0.6, 0.5], ddof=1) / 2  # t(0.975, 3) sd / sqrt 4
+  assert math.isclose(four["ci95_high"] - four["mean"], half, rel_tol=1e-9) and "values" not in four
+
+
+def test_many_training_images_have_no_constant_pole():
+  x = jax.random.normal(jax.random.key(1), (5, 6, 6))
+  few = metrics.similarities(x[:2], x[:2], x[:3])
+  many = metrics.similarities(x[:2], x[:2], x)
+  assert np.isfinite(np.asarray(few["corr_constant"])).all()
+  assert np.isnan(np.asarray(many["corr_constant"])).all()
+  np.testing.assert_allclose(many["corr_identity"], 1.0, rtol=1e-6)
+  assert stats.regime(0.9, float("nan")) == "identity" and stats.regime(0.2, float("nan")) == "neither"
+
+
+# --- RESULTS.md from results/ ----------------------------------------------------------------------
+
+def _summary(cells, preset="quick"):
+  out = {}
+  for name, (fitted, total, ci) in cells.items():
+    seeds = [_seed("fitted", ci, 0.05)] * fitted + [_seed("not_fitted", 0.0, 0.0, 0.3)] * (total - fitted)
+    out[name] = experiment.summarize_cell(_result(seeds))
+  return dict(name="convnet_depth", preset=preset, paired_seeds=False, cells=out,
+              regime_rule=dict(suite="patterns"))
+
+
+def _depth_claim():
+  return next(c for c in claims.CLAIMS if c.study == "convnet_depth" and c.expect)
+
+
+def test_claim_verdicts_are_computed_from_the_summaries():
+  claim = _depth_claim()
+  depths = (1, 3, 5, 8, 12, 16, 20, 24)
+  good = {f"c{d}": (8, 8, 0.95 - 0.04 * i) for i, d in enumerate(depths)}
+  good.update(c20=(8, 8, -0.2), c24=(8, 8, -0.3))
+  # identity needs corr >= 0.5; the deep cells read constant only with a large corr to constant:
+  summary = _summary(good)
+  for d in ("c20", "c24"):
+    seeds = [_seed("fitted", 0.0, 0.9)] * 8
+    summary["cells"][d] = experiment.summarize_cell(_result(seeds))
+  assert claims.judge(claim, {"convnet_depth": summary}) == "agrees"
+  thin = copy.deepcopy(summary)
+  thin["cells"]["c5"] = experiment.summarize_cell(_result(
+      [_seed("fitted", 0.9, 0.0)] * 7 + [_seed("not_fitted", 0, 0, 0.3)] * 2))
+  assert claims.judge(claim, {"convnet_depth": thin}) == "inconclusive: c5 fitted 7/9"
+  wrong = copy.deepcopy(summary)
+  wrong["cells"]["c20"] = summary["cells"]["c1"]
+  assert claims.judge(claim, {"convnet_depth": wrong}).startswith("differs: c20 identity, not constant")
+  assert claims.judge(claim, {}).startswith("pending")
+
+
+def test_results_table_writes_and_checks_a_results_md(tmp_path):
+  summary = _summary({f"c{d}": (8, 8, 0.9) for d in (1, 3, 5, 8, 12, 16, 20, 24)})
+  (tmp_path / "results" / "convnet_depth").mkdir(parents=True)
+  from identity_jax import workdir
+  workdir.write_json(tmp_path / "results" / "convnet_depth" / "summary.json", summary)
+  md = tmp_path / "RESULTS.md"
+  prose = "# Results\n\nhand-written prose\n\n"
+  md.write_text(prose + claims.BEGIN.format("claims") + "\nstale\n" + claims.END.format("claims")
+                + "\n\n" + claims.BEGIN.format("cells") + "\n" + claims.END.format("cells") + "\nend\n")
+  run = lambda *flags: subprocess.run(
+      [sys.executable, str(REPO / "experiments" / "results_table.py"),
+       f"--results={tmp_path / 'results'}", f"--results_md={md}", *flags],
+      capture_output=True, text=True)
+  assert run("--check").returncode == 1
+  assert run().returncode == 0
+  text = md.read_text()
+  assert text.startswith(prose) and text.endswith("end\n") and "stale" not in text
+  assert "| `c5` | fitted 8/8 | 0 | identity | 8/8 [0.68, 1.00] |" in text
+  assert "`convnet_depth` quick, 8 seeds per cell, fitted 64/64, independent seeds" in text
+  assert run("--check").returncode == 0
+
+
+def test_committed_results_md_matches_committed_results():
+  out = subprocess.run([sys.executable, str(REPO / "experiments" / "results_table.py"), "--check"],
+                       capture_output=True, text=True)
+  assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-2000:]
