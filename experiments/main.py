@@ -43,10 +43,9 @@ def main(argv):
     ci = r0.get("corr_identity", {}).get("mean")
     cc = r0.get("corr_constant", {}).get("mean")
     fmt = lambda v: "n/a" if v is None else f"{v:+.3f}"
-    print(f"  {cell:14s} corr to identity {fmt(ci)}, to constant {fmt(cc)} "
-          f"({summary['regime_rule']['suite']}); regimes "
-          + ", ".join(f"{k} {v['count']}" for k, v in s["regimes"].items())
-          + f"; status {s['status_counts']}")
+    print(f"  {cell:14s} {s['status']}; fitted seeds: corr to identity {fmt(ci)}, to constant "
+          f"{fmt(cc)} ({summary['regime_rule']['suite']}); regimes "
+          + ", ".join(f"{k} {v['count']}" for k, v in s["regimes"].items()) + f" -> {s['verdict']}")
 
 
 if __name__ == "__main__":

@@ -6,12 +6,14 @@ variations a study compares) and presets. `tiny()` shrinks any config to what a 
 
 import importlib.util
 import pathlib
+import sys
 
 import ml_collections
 
 from identity_jax.errors import ConfigError
 
 PRESETS = ("quick", "paper", "tiny")
+ON_COLAB = "google.colab" in sys.modules  # Colab has the internet and no Debian data packages
 
 
 def base_config() -> ml_collections.ConfigDict:
@@ -26,7 +28,7 @@ def base_config() -> ml_collections.ConfigDict:
   c.num_seeds = 8
   c.data = ml_collections.ConfigDict(dict(
       dir="",                   # directory with MNIST / Fashion-MNIST IDX files ('' = search, see datasets.py)
-      download=False,           # allow downloading the full datasets into the cache
+      download=ON_COLAB,        # allow downloading the full datasets into the cache (on Colab: yes)
       image_size=28,
       train_digit=7,
       num_train=1,              # k training images: the "7", then k-1 more with the same fixed seed

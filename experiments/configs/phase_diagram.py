@@ -1,0 +1,37 @@
+r"""Study (ours, beyond the paper): a phase diagram of inductive bias, depth x channels.
+
+  python experiments/main.py --config=experiments/configs/phase_diagram.py:quick \
+      --workdir=workdirs/phase_diagram
+
+The paper draws depth (Fig 3a) and channels (Fig 4b, 24) as separate single-run sweeps. Here every
+(depth, channels) pair is a cell of 16 independent seeds on the 14x14 training image (4x cheaper per
+step than 28x28; the train_sizes study shows the transition happens earlier at 14x14), and phase.png
+colours each cell by the regime shares of its fitted seeds, with the not fitted, dead and diverged
+seeds written beside: the map the paper could not draw from single runs.
+
+Runtime: quick 60 min on the 2-core CPU (an estimate: 40 cells x 16 seeds; not yet run; the measured
+time will be in results/phase_diagram/summary.json).
+Expected: identity at low depth and many channels, constant at high depth, dead or unfitted nets at
+high depth with few channels (Fig 24's 3-channel failure), a boundary that moves to lower depth as
+channels shrink.
+"""
+
+import ml_collections
+
+from identity_jax.config import apply_preset, base_config, check_preset
+
+DEPTHS = dict(paper=(1, 2, 3, 4, 5, 6, 8, 10, 12), quick=(1, 2, 3, 4, 6, 8, 10, 12), tiny=(1, 2))
+CHANNELS = dict(paper=(2, 3, 4, 8, 16), quick=(2, 3, 4, 8, 16), tiny=(2, 3))
+
+
+def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
+  check_preset(preset)
+  c = base_config()
+  c.name = "phase_diagram"
+  c.data.image_size = 14
+  c.cells = ml_collections.ConfigDict({
+      f"d{d}_ch{ch}": {"model": dict(name="convnet", num_layers=d, channels=ch)}
+      for d in DEPTHS[preset] for ch in CHANNELS[preset]})
+  c.plots.sweep = "model.num_layers"
+  c.plots.group_by = "model.channels"
+  return apply_preset(c, preset, num_seeds=16, num_steps=4000)
