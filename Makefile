@@ -15,11 +15,11 @@ STUDY ?= default
 .PHONY: demo study studies plot notebooks test bench env data clean
 
 demo: env data
-	$(PY) experiments/main.py --config=experiments/configs/default.py:$(PRESET) --workdir=$(WORKDIR)
+	$(PY) experiments/main.py --config=identity_jax/configs/default.py:$(PRESET) --workdir=$(WORKDIR)
 
 # Any study: make study STUDY=convnet_depth [PRESET=quick] -> workdirs/convnet_depth
 study: env data
-	$(PY) experiments/main.py --config=experiments/configs/$(STUDY).py:$(PRESET) --workdir=workdirs/$(STUDY)
+	$(PY) experiments/main.py --config=identity_jax/configs/$(STUDY).py:$(PRESET) --workdir=workdirs/$(STUDY)
 
 studies: env
 	$(PY) experiments/studies.py

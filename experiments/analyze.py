@@ -7,23 +7,7 @@ config when they are missing. Writes analyses.json / analyses.npz and the figure
 (see identity_jax/analyses/report.py).
 """
 
-from absl import flags
-
-from identity_jax import cli
-from identity_jax.analyses import report
-
-_WORKDIR = flags.DEFINE_string("workdir", None, "Workdir of a finished experiment.")
-_CELLS = flags.DEFINE_list("cells", [], "Cells to analyze (default: every finished cell).")
-_MAX_SEEDS = flags.DEFINE_integer("max_seeds", 4, "Seeds per cell to analyze (the first ones).")
-flags.mark_flags_as_required(["workdir"])
-flags.adopt_module_key_flags(cli)  # --cpu_devices in --help
-
-
-def main(argv):
-  del argv
-  written = report.analyze(_WORKDIR.value, _CELLS.value or None, _MAX_SEEDS.value)
-  print(f"analyses in {_WORKDIR.value}: " + ", ".join(written))
-
+from identity_jax.commands.analyze import entry
 
 if __name__ == "__main__":
-  cli.run(main)
+  entry()

@@ -1,52 +1,15 @@
 r"""Trains every cell of an experiment config over its seeds; writes results and figures to --workdir.
 
-  python experiments/main.py --config=experiments/configs/default.py:quick --workdir=workdirs/default \
+  python experiments/main.py --config=identity_jax/configs/default.py:quick --workdir=workdirs/default \
       [--config.num_seeds=16 --config.train.num_steps=3000 ...] [--quiet]
 
-Configs: one per study of the paper in experiments/configs/ (list them: python experiments/studies.py),
+Configs: one per study of the paper in identity_jax/configs/ (list them: python experiments/studies.py),
 each with presets quick (minutes on a 2-core CPU), paper (the paper's budget) and tiny (tests).
 Rerunning the same command skips finished cells and resumes an interrupted one from its checkpoint;
 a workdir holding another experiment is refused. Progress goes to the console and to <workdir>/log.txt.
 """
 
-from absl import flags
-from ml_collections import config_flags
-
-from identity_jax import cli, experiment
-
-_CONFIG = config_flags.DEFINE_config_file(
-    "config", None, "Experiment config file with ':preset' (quick | paper | tiny); any field can be "
-    "overridden as --config.field=value.", lock_config=True)
-_WORKDIR = flags.DEFINE_string("workdir", None, "Directory for results, figures and log.txt.")
-_QUIET = flags.DEFINE_bool(
-    "quiet", False, "Print only errors and the final table (for batch jobs); log.txt still gets "
-    "every progress line.")
-_DISTRIBUTED = flags.DEFINE_bool(
-    "jax_distributed", False,
-    "Call jax.distributed.initialize() first, for a job over several hosts (TPU pods, multi-node "
-    "GPU); the seeds are then sharded over every host's devices. Untested so far: no multi-host "
-    "machine was available.")
-flags.mark_flags_as_required(["config", "workdir"])
-flags.adopt_module_key_flags(cli)  # --cpu_devices in --help
-
-
-def main(argv):
-  del argv
-  if _DISTRIBUTED.value:
-    import jax
-    jax.distributed.initialize()
-  summary = experiment.run(_CONFIG.value, _WORKDIR.value,
-                           log=(lambda _: None) if _QUIET.value else print)
-  print(f"results and figures in {_WORKDIR.value}")
-  for cell, s in summary["cells"].items():
-    r0 = s["suites"].get(summary["regime_rule"]["suite"], {})
-    ci = r0.get("corr_identity", {}).get("mean")
-    cc = r0.get("corr_constant", {}).get("mean")
-    fmt = lambda v: "n/a" if v is None else f"{v:+.3f}"
-    print(f"  {cell:14s} {s['status']}; fitted seeds: corr to identity {fmt(ci)}, to constant "
-          f"{fmt(cc)} ({summary['regime_rule']['suite']}); regimes "
-          + ", ".join(f"{k} {v['count']}" for k, v in s["regimes"].items()) + f" -> {s['verdict']}")
-
+from identity_jax.commands.run import entry
 
 if __name__ == "__main__":
-  cli.run(main)
+  entry()

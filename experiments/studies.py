@@ -4,34 +4,7 @@ r"""Lists the studies (experiment configs), their presets, cells and expected ru
   python experiments/studies.py --study=convnet_depth   # one study's whole description
 """
 
-import re
-
-from absl import flags
-
-from identity_jax import cli
-from identity_jax.config import PRESETS, load_study, study_names
-
-_STUDY = flags.DEFINE_string("study", None, "Show this study's full description and its cells.")
-
-
-def main(argv):
-  del argv
-  names = [_STUDY.value] if _STUDY.value else study_names()
-  modules = {name: load_study(name) for name in names}
-  for name, module in modules.items():
-    doc = module.__doc__.strip()
-    cells = {p: len(module.get_config(p).cells) for p in PRESETS}
-    runtime = re.search(r"^Runtime:.*$|^  quick .*$", doc, re.M)
-    print(f"{name}: {doc.splitlines()[0]}")
-    print("  presets (cells): " + ", ".join(f"{p} ({n})" for p, n in cells.items()))
-    if runtime:
-      print(f"  {runtime.group(0).strip()}")
-    print(f"  python experiments/main.py --config=experiments/configs/{name}.py:quick "
-          f"--workdir=workdirs/{name}")
-    if _STUDY.value:
-      print("\n" + doc + "\n\ncells (quick): " + ", ".join(module.get_config("quick").cells))
-    print()
-
+from identity_jax.commands.studies import entry
 
 if __name__ == "__main__":
-  cli.run(main)
+  entry()

@@ -14,7 +14,7 @@ _CPU_DEVICES = flags.DEFINE_integer(
     "0: one per core (small models train up to 2x faster on 2 cores); 1: one device, as plain jax. "
     "Ignored when XLA_FLAGS or JAX_NUM_CPU_DEVICES set a count, and on GPU/TPU.")
 
-FLAG_FIX = ("see the flags with --help, the config's fields in its file under experiments/configs/, "
+FLAG_FIX = ("see the flags with --help, the config's fields in its file under identity_jax/configs/, "
             "and the studies and presets with: python experiments/studies.py")
 
 
@@ -42,8 +42,20 @@ def _parse(argv):
     fail(f"bad flag: {problem}", FLAG_FIX)
 
 
+def _document(command) -> None:
+  """--help lists the flags of the module defining `command` and shows its docstring, whether it
+  runs as experiments/<name>.py or as a console script (absl documents sys.argv[0]'s flags)."""
+  module = sys.modules[command.__module__]
+  for flag in flags.FLAGS.get_key_flags_for_module(module):
+    flags.FLAGS.register_key_flag_for_module(sys.argv[0], flag)
+  main_module = sys.modules["__main__"]
+  if not main_module.__doc__:
+    main_module.__doc__ = module.__doc__
+
+
 def run(main):
   """app.run(main) with flag errors and IdentityJaxErrors reported in the one style."""
+  _document(main)
   def wrapped(argv):
     if not flags.FLAGS["verbosity"].present:  # library INFO lines (orbax, XLA) drown the progress
       logging.set_verbosity(logging.WARNING)

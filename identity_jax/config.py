@@ -1,10 +1,10 @@
 """The experiment config: every field, at the paper's values (Appendix B) where the paper gives one.
 
-Study configs (experiments/configs/*.py) start from `base_config()` and add named cells (the
+Study configs (identity_jax/configs/*.py) start from `base_config()` and add named cells (the
 variations a study compares) and presets. `tiny()` shrinks any config to what a test runs in seconds.
 """
 
-import importlib.util
+import importlib
 import pathlib
 import sys
 
@@ -96,26 +96,29 @@ def check_preset(preset: str) -> None:
                       f"end --config with one of :{', :'.join(PRESETS)}")
 
 
-STUDIES_DIR = pathlib.Path(__file__).resolve().parents[1] / "experiments" / "configs"
+STUDIES_DIR = pathlib.Path(__file__).resolve().parent / "configs"  # package data: works installed
 
 
 def study_names() -> list[str]:
   return sorted(p.stem for p in STUDIES_DIR.glob("*.py") if not p.stem.startswith("_"))
 
 
+def study_path(name: str) -> pathlib.Path:
+  """The config file of study `name`, for --config=<path>:<preset>."""
+  load_study(name)
+  return STUDIES_DIR / f"{name}.py"
+
+
 def load_study(name: str):
-  """The module of study `name` (experiments/configs/<name>.py): its docstring and get_config."""
+  """The module of study `name` (identity_jax/configs/<name>.py): its docstring and get_config."""
   if name not in study_names():
     raise ConfigError(f"no study {name!r} in {STUDIES_DIR}",
-                      f"use one of: {', '.join(study_names())} (python experiments/studies.py)")
-  spec = importlib.util.spec_from_file_location(f"identity_jax_study_{name}", STUDIES_DIR / f"{name}.py")
-  module = importlib.util.module_from_spec(spec)
-  spec.loader.exec_module(module)
-  return module
+                      f"use one of: {', '.join(study_names())} (identity-jax-studies lists them)")
+  return importlib.import_module(f"identity_jax.configs.{name}")
 
 
 def study_config(name: str, preset: str = "quick") -> ml_collections.ConfigDict:
-  """A study's config at a preset, as `--config=experiments/configs/<name>.py:<preset>` gives it."""
+  """A study's config at a preset, as `--config=identity_jax/configs/<name>.py:<preset>` gives it."""
   return load_study(name).get_config(preset)
 
 

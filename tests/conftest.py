@@ -2,18 +2,16 @@
 
 import os
 import pathlib
-import sys
 
 import numpy as np
 import pytest
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "experiments"))
 
 
 @pytest.fixture
 def tiny_config():
-  from configs import default
+  from identity_jax.configs import default
   return default.get_config("tiny")
 
 

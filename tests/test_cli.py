@@ -7,8 +7,10 @@ import sys
 
 import pytest
 
+from identity_jax import config as config_lib
+
 REPO = pathlib.Path(__file__).resolve().parents[1]
-TINY = "--config=experiments/configs/default.py:tiny"
+TINY = "--config=identity_jax/configs/default.py:tiny"
 
 
 def run(binary, *args):
@@ -38,8 +40,8 @@ def test_help_documents_every_flag(binary, flags):
 
 @pytest.mark.parametrize("args, message", [
     ((), "--config must have a value"),
-    (("--config=experiments/configs/default.py:huge",), "unknown preset 'huge'"),
-    (("--config=experiments/configs/nope.py:quick",), "cannot load the config"),
+    (("--config=identity_jax/configs/default.py:huge",), "unknown preset 'huge'"),
+    (("--config=identity_jax/configs/nope.py:quick",), "cannot load the config"),
     ((TINY, "--config.model.depth=3"), "the config has no field depth"),
     ((TINY, "--config.num_seeds=abc"), "bad flag"),
     ((TINY, "--config.num_seeds=0"), "num_seeds = 0 is not a positive integer"),
@@ -81,4 +83,4 @@ def test_studies_lists_every_config_with_presets_and_runtime():
   assert out.returncode == 0
   for study in ("convnet_depth", "multi_image", "optimizers", "default"):
     assert f"{study}: " in out.stdout and f"configs/{study}.py:quick" in out.stdout
-  assert out.stdout.count("presets (cells): quick") == len(list((REPO / "experiments" / "configs").glob("*.py")))
+  assert out.stdout.count("presets (cells): quick") == len(config_lib.study_names())

@@ -33,9 +33,7 @@ def snapshot(root):
 
 @pytest.fixture(scope="module")
 def finished(tmp_path_factory):
-  import sys as _s
-  _s.path.insert(0, str(REPO / "experiments"))
-  from configs import default
+  from identity_jax.configs import default
   cfg = two_cells(default.get_config("tiny"))
   root = tmp_path_factory.mktemp("wd") / "run"
   lines = []
@@ -149,7 +147,7 @@ def run_binary(*args):
     ("--config.optim.name=sgdd", "unknown optim.name 'sgdd'"),
 ])
 def test_binary_reports_bad_input_without_traceback(tmp_path, override, message):
-  out = run_binary("--config=experiments/configs/default.py:tiny", f"--workdir={tmp_path}/wd",
+  out = run_binary("--config=identity_jax/configs/default.py:tiny", f"--workdir={tmp_path}/wd",
                    override)
   assert out.returncode == 2
   assert message in out.stderr and "fix:" in out.stderr and "Traceback" not in out.stderr

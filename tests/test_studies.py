@@ -13,11 +13,11 @@ from identity_jax import config as config_lib, experiment, plots, workdir
 from identity_jax.errors import WorkdirError
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
-STUDIES = sorted(p.stem for p in (REPO / "experiments" / "configs").glob("*.py"))
+STUDIES = config_lib.study_names()
 
 
 def load(study, preset):
-  return importlib.import_module(f"configs.{study}").get_config(preset)
+  return importlib.import_module(f"identity_jax.configs.{study}").get_config(preset)
 
 
 @pytest.mark.parametrize("study", STUDIES)
@@ -32,8 +32,8 @@ def test_every_preset_validates_and_the_config_documents_itself(study):
       experiment.validate(cell)
     names.add(cfg.name)
   assert len(names) == len(config_lib.PRESETS) - 1 or study == "default"  # tiny has its own name
-  doc = importlib.import_module(f"configs.{study}").__doc__
-  assert f"--config=experiments/configs/{study}.py:quick" in doc
+  doc = importlib.import_module(f"identity_jax.configs.{study}").__doc__
+  assert f"--config=identity_jax/configs/{study}.py:quick" in doc
   assert re.search(r"Runtime: quick \d", doc) or study == "default", "measured quick runtime"
   assert "Expected" in doc or study == "default"
 

@@ -1,7 +1,7 @@
 r"""Main job: the paper's central finding for a batch of seeds, offline, in minutes on 2 CPU cores.
 
   make demo                  # = the command below, creating the environment on first use
-  python experiments/main.py --config=experiments/configs/default.py:quick --workdir=workdirs/default
+  python experiments/main.py --config=identity_jax/configs/default.py:quick --workdir=workdirs/default
 
 Presets (`--config=...default.py:PRESET`; any field can be overridden, e.g. --config.num_seeds=16):
   quick  4 seeds; 2,000 / 300 / 600 steps for the three cells. Measured on the 2-core CPU machine: see README ("Main job").

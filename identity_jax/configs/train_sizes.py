@@ -1,6 +1,6 @@
 r"""Study: ConvNets of several depths trained on the "7" at 7x7, 14x14 and 28x28 (Fig 4a).
 
-  python experiments/main.py --config=experiments/configs/train_sizes.py:quick \
+  python experiments/main.py --config=identity_jax/configs/train_sizes.py:quick \
       --workdir=workdirs/train_sizes
 
 Runtime: quick 7.6 min on the 2-core CPU when it ran 2-4 seeds under the compressed schedule; the 8-seed time is in results/<study>/summary.json (timing) once rerun; paper: a GPU job, not yet run.

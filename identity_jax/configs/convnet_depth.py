@@ -1,6 +1,6 @@
 r"""Study: ConvNets of 1..24 layers, 5x5 filters, stride 1, padding 2 (Fig 3a, 9, 11, 33).
 
-  python experiments/main.py --config=experiments/configs/convnet_depth.py:quick \
+  python experiments/main.py --config=identity_jax/configs/convnet_depth.py:quick \
       --workdir=workdirs/convnet_depth
 
 Runtime: quick 11.8 min on the 2-core CPU when it ran 2-4 seeds under the compressed schedule; the 8-seed time is in results/<study>/summary.json (timing) once rerun; paper (128 channels, 2M steps, 9 depths): a GPU job, not yet run.

@@ -1,6 +1,6 @@
 r"""Study: 5-layer ConvNets with filters of 5x5 .. 57x57 (padding k // 2, stride 1) (Fig 27, 28).
 
-  python experiments/main.py --config=experiments/configs/filter_size.py:quick \
+  python experiments/main.py --config=identity_jax/configs/filter_size.py:quick \
       --workdir=workdirs/filter_size
 
 Runtime: quick 7 min on the 2-core CPU when it ran 2-4 seeds under the compressed schedule; the 8-seed time is in results/<study>/summary.json (timing) once rerun; paper (128 channels, up to 57x57): a GPU job, not yet run.

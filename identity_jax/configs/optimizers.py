@@ -1,6 +1,6 @@
 r"""Study: optimizers with the paper's learning rates on a 5-layer ConvNet (Fig 30).
 
-  python experiments/main.py --config=experiments/configs/optimizers.py:quick \
+  python experiments/main.py --config=identity_jax/configs/optimizers.py:quick \
       --workdir=workdirs/optimizers
 
 Runtime: quick 4.5 min on the 2-core CPU when it ran 2-4 seeds under the compressed schedule; the 8-seed time is in results/<study>/summary.json (timing) once rerun; paper: a GPU job, not yet run.

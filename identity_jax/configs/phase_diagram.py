@@ -1,6 +1,6 @@
 r"""Study (ours, beyond the paper): a phase diagram of inductive bias, depth x channels.
 
-  python experiments/main.py --config=experiments/configs/phase_diagram.py:quick \
+  python experiments/main.py --config=identity_jax/configs/phase_diagram.py:quick \
       --workdir=workdirs/phase_diagram
 
 The paper draws depth (Fig 3a) and channels (Fig 4b, 24) as separate single-run sweeps. Here every

@@ -1,6 +1,6 @@
 r"""Study: the 1-layer linear net of eq. (1) (Fig 2, Appendix D).
 
-  python experiments/main.py --config=experiments/configs/linear_closed_form.py:quick \
+  python experiments/main.py --config=identity_jax/configs/linear_closed_form.py:quick \
       --workdir=workdirs/linear_closed_form
 
 Runtime: quick 0.4 min on the 2-core CPU when it ran 2-4 seeds under the compressed schedule; the 8-seed time is in results/<study>/summary.json (timing) once rerun; paper (2M steps): not yet run.

@@ -1,6 +1,6 @@
 r"""Study (ours): does the learned function depend on the learning-rate schedule and the budget?
 
-  python experiments/main.py --config=experiments/configs/schedules.py:quick \
+  python experiments/main.py --config=identity_jax/configs/schedules.py:quick \
       --workdir=workdirs/schedules
 
 The evidence that a CPU budget can stand in for the paper's 2,000,000 steps. The same 8 seeds

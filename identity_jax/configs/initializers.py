@@ -1,7 +1,7 @@
 r"""Study: initializers across ConvNet depth (Fig 29), and which reading of the paper's "default"
 initializer reproduces its depth picture (GUIDE section 1, open question).
 
-  python experiments/main.py --config=experiments/configs/initializers.py:quick \
+  python experiments/main.py --config=identity_jax/configs/initializers.py:quick \
       --workdir=workdirs/initializers
 
 Runtime: quick 8.5 min on the 2-core CPU when it ran 2-4 seeds under the compressed schedule; the 8-seed time is in results/<study>/summary.json (timing) once rerun; paper: a GPU job, not yet run.

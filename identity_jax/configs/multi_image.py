@@ -1,6 +1,6 @@
 r"""Study: training on 1, 2, 3 and many images (Fig 1, 34-36).
 
-  python experiments/main.py --config=experiments/configs/multi_image.py:quick \
+  python experiments/main.py --config=identity_jax/configs/multi_image.py:quick \
       --workdir=workdirs/multi_image
 
 Runtime: quick 16 min on the 2-core CPU when it ran 2-4 seeds under the compressed schedule; the 8-seed time is in results/<study>/summary.json (timing) once rerun; paper: a GPU job, not yet run.

@@ -1,6 +1,6 @@
 r"""Study: 3-channel ConvNets of 3..12 layers (Fig 24).
 
-  python experiments/main.py --config=experiments/configs/channels3_depth.py:quick \
+  python experiments/main.py --config=identity_jax/configs/channels3_depth.py:quick \
       --workdir=workdirs/channels3_depth
 
 Runtime: quick 7.6 min on the 2-core CPU when it ran 2-4 seeds under the compressed schedule; the 8-seed time is in results/<study>/summary.json (timing) once rerun; paper: a GPU job, not yet run.

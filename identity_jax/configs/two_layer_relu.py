@@ -1,7 +1,7 @@
 r"""Study: 2-layer ReLU nets (1 hidden layer of 2048 or 16384), bottom layer trained alone or both
 layers trained (Fig 6).
 
-  python experiments/main.py --config=experiments/configs/two_layer_relu.py:quick \
+  python experiments/main.py --config=identity_jax/configs/two_layer_relu.py:quick \
       --workdir=workdirs/two_layer_relu
 
 Runtime: quick 2.4 min on the 2-core CPU when it ran 2-4 seeds under the compressed schedule; the 8-seed time is in results/<study>/summary.json (timing) once rerun; paper: a GPU job, not yet run.

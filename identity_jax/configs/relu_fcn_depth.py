@@ -1,6 +1,6 @@
 r"""Study: ReLU FCNs of width 2048 with 1..11 hidden layers (Fig 7, 8a, 17, 32).
 
-  python experiments/main.py --config=experiments/configs/relu_fcn_depth.py:quick \
+  python experiments/main.py --config=identity_jax/configs/relu_fcn_depth.py:quick \
       --workdir=workdirs/relu_fcn_depth
 
 Runtime: quick 2.8 min on the 2-core CPU when it ran 2-4 seeds under the compressed schedule; the 8-seed time is in results/<study>/summary.json (timing) once rerun; paper: a GPU job, not yet run.

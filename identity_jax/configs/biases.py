@@ -1,6 +1,6 @@
 r"""Open question: do biases matter? ConvNets and FCNs of several depths, with and without biases.
 
-  python experiments/main.py --config=experiments/configs/biases.py:quick --workdir=workdirs/biases
+  python experiments/main.py --config=identity_jax/configs/biases.py:quick --workdir=workdirs/biases
 
 Runtime: quick 9.4 min on the 2-core CPU when it ran 2-4 seeds under the compressed schedule; the 8-seed time is in results/<study>/summary.json (timing) once rerun.
 The paper does not say whether its layers have biases. If the regimes agree with and without them,

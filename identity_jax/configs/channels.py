@@ -1,6 +1,6 @@
 r"""Study: 5-layer ConvNets with 2..1024 channels (Fig 4b, 23).
 
-  python experiments/main.py --config=experiments/configs/channels.py:quick \
+  python experiments/main.py --config=identity_jax/configs/channels.py:quick \
       --workdir=workdirs/channels
 
 Runtime: quick 6.9 min on the 2-core CPU when it ran 2-4 seeds under the compressed schedule; the 8-seed time is in results/<study>/summary.json (timing) once rerun; paper (up to 1024 channels, ~25M parameters per middle layer): a GPU job, not yet run.

@@ -1,6 +1,6 @@
 r"""Study: linear FCNs of depth 0..9 hidden layers at widths 784 and 2048 (Fig 5, 8b, 16, 31).
 
-  python experiments/main.py --config=experiments/configs/linear_fcn_depth.py:quick \
+  python experiments/main.py --config=identity_jax/configs/linear_fcn_depth.py:quick \
       --workdir=workdirs/linear_fcn_depth
 
 Runtime: quick 3.8 min on the 2-core CPU when it ran 2-4 seeds under the compressed schedule; the 8-seed time is in results/<study>/summary.json (timing) once rerun; paper: a GPU job, not yet run (20 cells x 2M steps, stopping when fitted).

@@ -1,6 +1,6 @@
 r"""Study: ConvNets trained on the 28x28 "7" and tested on inputs of 7..112 pixels (Fig 3b, 18).
 
-  python experiments/main.py --config=experiments/configs/test_sizes.py:quick \
+  python experiments/main.py --config=identity_jax/configs/test_sizes.py:quick \
       --workdir=workdirs/test_sizes
 
 Runtime: quick 8.5 min on the 2-core CPU when it ran 2-4 seeds under the compressed schedule; the 8-seed time is in results/<study>/summary.json (timing) once rerun; paper (2M steps, 128 channels): a GPU job, not yet run.

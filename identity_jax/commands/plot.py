@@ -1,0 +1,31 @@
+r"""Redraws every figure of a workdir from its saved results, without training: recomputes
+summary.json and per_seed.jsonl from the cells' result files, draws the experiment's figures, and
+the layer-wise analyses' figures when experiments/analyze.py has run there.
+
+  python experiments/plot.py --workdir=workdirs/default
+"""
+
+import pathlib
+
+from absl import flags
+
+from identity_jax import cli, experiment, workdir
+from identity_jax.analyses import report
+
+_WORKDIR = flags.DEFINE_string("workdir", None, "A workdir written by experiments/main.py.")
+flags.mark_flag_as_required("workdir")
+
+
+def main(argv):
+  del argv
+  root = pathlib.Path(_WORKDIR.value)
+  written = experiment.redraw(root)
+  if (root / "analyses.json").is_file():
+    analyzed = [c for c in workdir.read_json(root / "analyses.json") if (root / "cells" / c).is_dir()]
+    written += report.draw(root, analyzed)
+  print(f"redrew in {root}: {', '.join(written)}")
+
+
+def entry():
+  """The console script identity-jax-plot."""
+  cli.run(main)
