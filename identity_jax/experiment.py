@@ -351,48 +351,93 @@ def _logging_to(path: pathlib.Path, log):
   return both
 
 
-def run(config, workdir_path, log=print) -> dict:
-  """Trains every cell not yet finished in `workdir_path`, then writes tables and figures."""
+def select_cells(names, only=None, shard: str = "") -> list:
+  """The cells this job trains: `only` (names, in the config's order) or all, then the i-th of every
+  n of them for shard 'i/n' (jobs sharing one workdir, e.g. over machines)."""
+  chosen = list(names)
+  if only:
+    unknown = [c for c in only if c not in chosen]
+    if unknown:
+      raise ConfigError(f"--cells names {unknown}, not cells of this config",
+                        f"use some of: {', '.join(chosen)}")
+    chosen = [c for c in chosen if c in only]
+  if shard:
+    fix = "give --shard as i/n with 0 <= i < n, e.g. 0/2 and 1/2 for two jobs"
+    try:
+      i, n = (int(v) for v in shard.split("/"))
+    except ValueError:
+      raise ConfigError(f"--shard = {shard!r} is not i/n", fix) from None
+    if not 0 <= i < n:
+      raise ConfigError(f"--shard = {shard!r} is out of range", fix)
+    chosen = chosen[i::n]
+  return chosen
+
+
+def run(config, workdir_path, log=print, only=None, shard: str = "") -> dict:
+  """Trains every cell not yet finished in `workdir_path` (or only those of `only` / `shard`, see
+  select_cells), then writes tables and figures over every finished cell.
+
+  Several jobs may run on one workdir at once: each cell is trained under a lock on its directory,
+  so a cell another job is training is skipped (and said so), never trained twice."""
   cells = resolve_cells(config)
   for name, cell in cells.items():
     cell["label"] = name
     cell["grid_per_suite"] = config.plots.grid_per_suite
     validate(cell)
+  mine = select_cells(cells, only, shard)
   fingerprinted = {n: {k: v for k, v in c.items() if k not in ("label", "grid_per_suite")}
                    for n, c in cells.items()}
   root = pathlib.Path(workdir_path)
   finished = workdir.claim(root, config.name, fingerprinted)
-  todo = [n for n in cells if n not in finished]
+  todo = [n for n in mine if n not in finished]
   # Data first: a missing or corrupt dataset, or sizes beyond it, fail before anything is written.
   data_key = {n: json.dumps(cells[n]["data"], sort_keys=True) for n in todo}
   data_by_config = {}  # cells with the same data section share the built suites
   for name in todo:
     if data_key[name] not in data_by_config:
       data_by_config[data_key[name]] = test_suites.build(_Cfg(cells[name]["data"]))
-  log = _logging_to(root / LOG_FILE, log)  # the workdir is ours from here on
-  if finished:
-    log(f"skipping finished cells: {', '.join(sorted(finished))}")
   if todo:
-    workdir.record(root, config.name, {n: fingerprinted[n] for n in todo},
-                   {"identity_jax": identity_jax.__version__})
-    workdir.write_json(root / "config.json", config.to_dict())
+    with workdir.lock(root / workdir.LOCK):  # another job may be recording its cells
+      workdir.claim(root, config.name, fingerprinted)
+      workdir.record(root, config.name, {n: fingerprinted[n] for n in todo},
+                     {"identity_jax": identity_jax.__version__})
+      workdir.write_json(root / "config.json", config.to_dict())
+  log = _logging_to(root / LOG_FILE, log)  # the workdir is ours from here on
+  if set(finished) & set(mine):
+    log(f"skipping finished cells: {', '.join(sorted(c for c in finished if c in mine))}")
   for data in data_by_config.values():
     log(f"data: {data.sources}; train images {data.train.shape}; suites "
         + ", ".join(f"{k} {v.shape[0]}" for k, v in data.suites.items()))
   for name in todo:
     cell_dir = root / "cells" / name
-    out = train_cell(cells[name], data_by_config[data_key[name]], log,
-                     checkpoint_dir=cell_dir / "checkpoint")
-    workdir.write_npz(cell_dir / "arrays.npz", out["arrays"])
-    if cells[name]["train"]["save_params"]:
-      save_params(cell_dir / "params.npz", out["params"])
-    # result.json last: its presence marks the cell finished.
-    workdir.write_json(cell_dir / "result.json", out["result"])
-    shutil.rmtree(cell_dir / "checkpoint", ignore_errors=True)  # scratch, superseded by the result
-    s = summarize_cell(out["result"])
-    log(f"[{name}] done in {out['result']['timing']['train_seconds']:.0f}s: {s['status']}; "
-        f"regimes of fitted seeds " + ", ".join(f"{k} {v['count']}" for k, v in s["regimes"].items())
-        + f" -> {s['verdict']}")
-  summary = write_tables(root, list(cells), config.to_dict())
-  plots.draw_all(root, list(cells), config.plots.to_dict())
+    with workdir.lock(cell_dir / workdir.LOCK, wait=False) as holder:
+      if holder is not None:
+        log(f"[{name}] skipped: another job is training it ({holder}); when it has finished, rerun "
+            "this command to redraw the tables and figures with it")
+        continue
+      if (cell_dir / "result.json").is_file():
+        log(f"[{name}] skipped: another job finished it meanwhile")
+        continue
+      _train_and_save(cells[name], data_by_config[data_key[name]], cell_dir, log)
+  done = [n for n in cells if (root / "cells" / n / "result.json").is_file()]
+  if not done:
+    log("no cell has finished yet: no tables or figures")
+    return dict(name=config.name, cells={}, regime_rule=dict(suite=config.metrics.regime_suite))
+  with workdir.lock(root / workdir.LOCK):
+    summary = write_tables(root, done, config.to_dict())
+    plots.draw_all(root, done, config.plots.to_dict())
   return summary
+
+
+def _train_and_save(cell: dict, data, cell_dir: pathlib.Path, log) -> None:
+  out = train_cell(cell, data, log, checkpoint_dir=cell_dir / "checkpoint")
+  workdir.write_npz(cell_dir / "arrays.npz", out["arrays"])
+  if cell["train"]["save_params"]:
+    save_params(cell_dir / "params.npz", out["params"])
+  # result.json last: its presence marks the cell finished.
+  workdir.write_json(cell_dir / "result.json", out["result"])
+  shutil.rmtree(cell_dir / "checkpoint", ignore_errors=True)  # scratch, superseded by the result
+  s = summarize_cell(out["result"])
+  log(f"[{cell['label']}] done in {out['result']['timing']['train_seconds']:.0f}s: {s['status']}; "
+      f"regimes of fitted seeds " + ", ".join(f"{k} {v['count']}" for k, v in s["regimes"].items())
+      + f" -> {s['verdict']}")

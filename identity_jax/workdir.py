@@ -5,11 +5,15 @@ it was trained with. A rerun with the same config skips finished cells; a config
 cell already there, or another experiment's name, is refused before anything is written.
 """
 
+import contextlib
+import datetime
+import fcntl
 import hashlib
 import io
 import json
 import os
 import pathlib
+import socket
 import tempfile
 
 import numpy as np
@@ -17,6 +21,29 @@ import numpy as np
 from identity_jax.errors import WorkdirError
 
 MARKER = "experiment.json"
+LOCK = ".lock"  # in the workdir (marker and tables) and in each cell's directory (its training)
+
+
+@contextlib.contextmanager
+def lock(path, wait: bool = True):
+  """An exclusive lock (fcntl) on the file `path`, held for the block and released when the process
+  ends, however it ends. Yields None when taken; with wait=False, when another process holds it,
+  yields who holds it ('pid P on HOST since T') instead, without taking it."""
+  path = pathlib.Path(path)
+  path.parent.mkdir(parents=True, exist_ok=True)
+  with open(path, "a+") as f:
+    try:
+      fcntl.flock(f, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+    except BlockingIOError:
+      f.seek(0)
+      yield f.read().strip() or "another process"
+      return
+    f.seek(0)
+    f.truncate()
+    stamp = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+    f.write(f"pid {os.getpid()} on {socket.gethostname()} since {stamp}\n")
+    f.flush()
+    yield None
 
 
 def fingerprint(obj) -> str:
@@ -84,7 +111,7 @@ def claim(workdir, name: str, cells: dict) -> set:
     raise WorkdirError(f"workdir {root} is a file", fix_new)
   marker = root / MARKER
   if not marker.is_file():
-    if root.exists() and any(root.iterdir()):
+    if root.exists() and any(p.name != LOCK for p in root.iterdir()):  # the lock: a job recording
       raise WorkdirError(f"workdir {root} is not empty and holds no identity_jax experiment", fix_new)
     return set()
   try:

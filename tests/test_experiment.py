@@ -217,3 +217,36 @@ def test_results_are_readable_by_collaborators(tmp_path):
     os.umask(old)
   for name in ("a.json", "b.npz"):
     assert (tmp_path / name).stat().st_mode & 0o777 == 0o644, name
+
+
+def test_select_cells_by_name_and_shard():
+  names = ["a", "b", "c", "d", "e"]
+  assert experiment.select_cells(names) == names
+  assert experiment.select_cells(names, only=["d", "b"]) == ["b", "d"]
+  assert experiment.select_cells(names, shard="0/2") == ["a", "c", "e"]
+  assert experiment.select_cells(names, shard="1/2") == ["b", "d"]
+  assert experiment.select_cells(names, only=["a", "b", "c"], shard="1/2") == ["b"]
+  for bad, message in ((dict(only=["x"]), "not cells"), (dict(shard="2/2"), "out of range"),
+                       (dict(shard="half"), "is not i/n")):
+    with pytest.raises(ConfigError, match=message):
+      experiment.select_cells(names, **bad)
+
+
+def test_two_jobs_on_one_workdir_train_each_cell_once(tmp_path):
+  args = [sys.executable, str(REPO / "experiments" / "main.py"),
+          "--config=identity_jax/configs/default.py:tiny", f"--workdir={tmp_path / 'wd'}",
+          "--config.cells.relu_fcn_5.model.width=16", "--cpu_devices=1"]
+  jobs = [subprocess.Popen(args, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           text=True) for _ in range(2)]
+  outputs = [job.communicate(timeout=600)[0] for job in jobs]
+  assert [job.returncode for job in jobs] == [0, 0], outputs
+  both = "".join(outputs)
+  for cell in ("convnet_5", "linear_1", "relu_fcn_5"):
+    assert both.count(f"[{cell}] done in") == 1, both
+    assert (tmp_path / "wd" / "cells" / cell / "result.json").is_file()
+  assert "another job" in both or "skipping finished cells" in both, both
+  # A later run finds everything finished, trains nothing, and tabulates every cell.
+  again = subprocess.run(args, cwd=REPO, capture_output=True, text=True, timeout=600)
+  assert "done in" not in again.stdout and "skipping finished cells" in again.stdout
+  assert set(workdir.read_json(tmp_path / "wd" / "summary.json")["cells"]) == {
+      "convnet_5", "linear_1", "relu_fcn_5"}

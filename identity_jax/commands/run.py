@@ -26,6 +26,12 @@ _DISTRIBUTED = flags.DEFINE_bool(
     "Call jax.distributed.initialize() first, for a job over several hosts (TPU pods, multi-node "
     "GPU); the seeds are then sharded over every host's devices. Untested so far: no multi-host "
     "machine was available.")
+_CELLS = flags.DEFINE_list(
+    "cells", [], "Train only these cells (comma-separated names); default: every cell. Jobs given "
+    "different cells may share one --workdir; each cell is trained by one job only.")
+_SHARD = flags.DEFINE_string(
+    "shard", "", "i/n: train the i-th of every n cells (0-based), e.g. 0/2 and 1/2 on two machines "
+    "sharing the workdir. Tables and figures cover every finished cell; rerun to refresh them.")
 flags.mark_flags_as_required(["config", "workdir"])
 flags.adopt_module_key_flags(cli)  # --cpu_devices in --help
 
@@ -36,7 +42,8 @@ def main(argv):
     import jax
     jax.distributed.initialize()
   summary = experiment.run(_CONFIG.value, _WORKDIR.value,
-                           log=(lambda _: None) if _QUIET.value else print)
+                           log=(lambda _: None) if _QUIET.value else print,
+                           only=_CELLS.value, shard=_SHARD.value)
   print(f"results and figures in {_WORKDIR.value}")
   for cell, s in summary["cells"].items():
     r0 = s["suites"].get(summary["regime_rule"]["suite"], {})
