@@ -3,7 +3,7 @@
 'matmul': the k*k shifted slices of the zero-padded input are concatenated along channels and multiplied
   by the kernel reshaped to (k*k*C_in, C_out) in ONE matmul. On XLA:CPU this runs ~15x faster than
   lax.conv_general_dilated, stays fast inside lax.scan / fori_loop, and under vmap over seeds becomes a
-  batched matmul instead of a grouped convolution (GUIDE section 2).
+  batched matmul instead of a grouped convolution (benchmarks/RESULTS.md).
 'xla': jax.lax.conv_general_dilated (cuDNN on GPU).
 Both are cross-correlations with the same HWIO kernel layout, so parameters are interchangeable.
 """

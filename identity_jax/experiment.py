@@ -13,6 +13,7 @@ Layout of a workdir (all machine-readable; figures are drawn from these files al
   *.png                      figures (plots.py)
 """
 
+import contextlib
 import copy
 import datetime
 import json
@@ -27,7 +28,8 @@ import jax.numpy as jnp
 import numpy as np
 
 import identity_jax
-from identity_jax import images, metrics, models, optim, plots, stats, test_suites, train, workdir
+from identity_jax import (images, metrics, models, multihost, optim, plots, stats, test_suites,
+                          train, workdir)
 from identity_jax.errors import ConfigError, WorkdirError, check_choice, check_positive
 
 CELL_SECTIONS = ("data", "model", "optim", "train", "metrics")
@@ -396,13 +398,14 @@ def run(config, workdir_path, log=print, only=None, shard: str = "") -> dict:
   for name in todo:
     if data_key[name] not in data_by_config:
       data_by_config[data_key[name]] = test_suites.build(_Cfg(cells[name]["data"]))
-  if todo:
+  writer = multihost.is_writer()  # several processes: process 0 alone writes (multihost.py)
+  if todo and writer:
     with workdir.lock(root / workdir.LOCK):  # another job may be recording its cells
       workdir.claim(root, config.name, fingerprinted)
       workdir.record(root, config.name, {n: fingerprinted[n] for n in todo},
                      {"identity_jax": identity_jax.__version__})
       workdir.write_json(root / "config.json", config.to_dict())
-  log = _logging_to(root / LOG_FILE, log)  # the workdir is ours from here on
+  log = _logging_to(root / LOG_FILE, log) if writer else (lambda _: None)
   if set(finished) & set(mine):
     log(f"skipping finished cells: {', '.join(sorted(c for c in finished if c in mine))}")
   for data in data_by_config.values():
@@ -410,16 +413,18 @@ def run(config, workdir_path, log=print, only=None, shard: str = "") -> dict:
         + ", ".join(f"{k} {v.shape[0]}" for k, v in data.suites.items()))
   for name in todo:
     cell_dir = root / "cells" / name
-    with workdir.lock(cell_dir / workdir.LOCK, wait=False) as holder:
-      if holder is not None:
-        log(f"[{name}] skipped: another job is training it ({holder}); when it has finished, rerun "
-            "this command to redraw the tables and figures with it")
+    held = workdir.lock(cell_dir / workdir.LOCK, wait=False) if writer else contextlib.nullcontext()
+    with held as holder:
+      finished_meanwhile = (cell_dir / "result.json").is_file()
+      if multihost.agree(bool(holder is not None or finished_meanwhile)):
+        log(f"[{name}] skipped: " + (f"another job is training it ({holder}); when it has finished, "
+            "rerun this command to redraw the tables and figures with it" if holder else
+            "another job finished it meanwhile"))
         continue
-      if (cell_dir / "result.json").is_file():
-        log(f"[{name}] skipped: another job finished it meanwhile")
-        continue
-      _train_and_save(cells[name], data_by_config[data_key[name]], cell_dir, log)
+      _train_and_save(cells[name], data_by_config[data_key[name]], cell_dir, log, writer)
   done = [n for n in cells if (root / "cells" / n / "result.json").is_file()]
+  if not writer:
+    return dict(name=config.name, cells={}, regime_rule=dict(suite=config.metrics.regime_suite))
   if not done:
     log("no cell has finished yet: no tables or figures")
     return dict(name=config.name, cells={}, regime_rule=dict(suite=config.metrics.regime_suite))
@@ -429,8 +434,10 @@ def run(config, workdir_path, log=print, only=None, shard: str = "") -> dict:
   return summary
 
 
-def _train_and_save(cell: dict, data, cell_dir: pathlib.Path, log) -> None:
+def _train_and_save(cell: dict, data, cell_dir: pathlib.Path, log, writer: bool = True) -> None:
   out = train_cell(cell, data, log, checkpoint_dir=cell_dir / "checkpoint")
+  if not writer:
+    return
   workdir.write_npz(cell_dir / "arrays.npz", out["arrays"])
   if cell["train"]["save_params"]:
     save_params(cell_dir / "params.npz", out["params"])

@@ -19,9 +19,10 @@ compiled program, which XLA may fuse and round differently):
                   that fails for lack of memory is retried in halves automatically.
   shard           the seed axis split over the devices with shard_map (padded to a multiple of the
                   device count; auto: when there are several, over no more devices than seeds).
-                  Parameters are initialized outside the shard_map and passed in sharded: GUIDE
-                  section 5 found jit+NamedSharding, and initializing inside the body, silently
-                  wrong for ConvNets on jax 0.10.2.
+                  Parameters are initialized outside the shard_map and passed in sharded:
+                  jit+NamedSharding, and initializing inside the body, were silently wrong for
+                  ConvNets on jax 0.10.2 (tests/sharding_check.py checks the equality). Over
+                  several processes the seed axis spans every host's devices (multihost.py).
 """
 
 import dataclasses
@@ -38,7 +39,7 @@ import numpy as np
 import optax
 from jax.sharding import Mesh, NamedSharding, PartitionSpec as P
 
-from identity_jax import optim
+from identity_jax import multihost, optim
 from identity_jax.errors import ConfigError
 
 # A seed's status. Training decides the first three; evaluation turns not_fitted into dead when the
@@ -119,13 +120,14 @@ class Trainer:
     return TrainState(params, opt_state, state.step + 1, fitted_at,
                       first(state.diverged_at, ~jnp.isfinite(loss)))
 
-  def finished(self, state: TrainState, loss) -> np.ndarray:
-    """Per seed (host side): nothing more to learn. Diverged; or, under the paper schedule, past
-    the end of its own schedule; otherwise below the fit tolerance now."""
-    done = np.asarray(state.diverged_at) >= 0
+  def finished(self, counters: dict, loss) -> np.ndarray:
+    """Per seed (host side; counters: step, fitted_at, diverged_at as numpy): nothing more to learn.
+    Diverged; or, under the paper schedule, past the end of its own schedule; otherwise below the
+    fit tolerance now."""
+    done = counters["diverged_at"] >= 0
     if self.paper_schedule_steps:
-      end = optim.paper_end(np.asarray(state.fitted_at), self.paper_schedule_steps)
-      return done | (np.asarray(state.step) >= np.asarray(end))
+      end = optim.paper_end(counters["fitted_at"], self.paper_schedule_steps)
+      return done | (counters["step"] >= np.asarray(end))
     return done | (np.asarray(loss) < self.fit_tolerance)
 
   def run(self, state: TrainState, num_steps: jax.Array) -> TrainState:
@@ -157,9 +159,10 @@ class Trainer:
       seeds = P(SEEDS)
       run = jax.shard_map(run, mesh=mesh, in_specs=(seeds, P()), out_specs=seeds)
       loss = jax.shard_map(loss, mesh=mesh, in_specs=seeds, out_specs=seeds)
-      # Initialized whole, then placed: jit with sharded outputs is what GUIDE section 5 found wrong.
+      # Initialized whole, then placed: jit with sharded outputs gave silently wrong ConvNet
+      # gradients on jax 0.10.2 (tests/sharding_check.py holds the equality check).
       unplaced = init
-      init = lambda keys: jax.device_put(unplaced(keys), NamedSharding(mesh, seeds))
+      init = lambda keys: multihost.place(unplaced(keys), NamedSharding(mesh, seeds))
     return BatchedTrainer(
         init=init,
         init_params=jax.jit(jax.vmap(self.init_params)),
@@ -219,7 +222,7 @@ def seed_mesh(shard: bool | None, num_seeds: int) -> Mesh | None:
   to their multiple); None: no more devices than seeds, so that one seed on a CPU split into a device
   per core (host.py) still runs alone on all cores instead of beside a padding seed."""
   devices = jax.devices()
-  if shard is None:
+  if shard is None and not multihost.several():  # every process must hold a part of the mesh
     devices = devices[:max(1, num_seeds)]
   if shard is False or len(devices) == 1:
     return None
@@ -264,7 +267,7 @@ def _train_seeds(trainer, keys, num_steps, num_snapshots, progress, options, che
   state = fns.init(keys)
   steps = snapshot_steps(num_steps, num_snapshots)
   history = np.full((padded, len(steps)), np.nan, np.float32)
-  history[:, 0] = np.asarray(fns.loss(state.params))
+  history[:, 0] = multihost.to_host(fns.loss(state.params))
   start, resumed_from = 0, 0
   ocp = manager = None
   if checkpoint_dir is not None:
@@ -275,12 +278,16 @@ def _train_seeds(trainer, keys, num_steps, num_snapshots, progress, options, che
           {"state": state, "history": history}))
       state, history = restored["state"], np.asarray(restored["history"])
       resumed_from = int(steps[start])
-  def all_done(chunk):  # every real seed finished (Trainer.finished)
-    return bool(np.all(trainer.finished(state, history[:, chunk])[:n]))
+  counters = lambda: multihost.to_host(dict(step=state.step, fitted_at=state.fitted_at,
+                                            diverged_at=state.diverged_at))
+
+  def all_done(chunk, now):  # every real seed finished (Trainer.finished)
+    return bool(np.all(trainer.finished(now, history[:, chunk])[:n]))
 
   last_save = time.perf_counter()
   compile_seconds, i = 0.0, start - 1  # i: the last chunk run; its end is where the run stands
-  stopped_before = options.stop_when_fitted and start > 0 and all_done(start)
+  now = counters()
+  stopped_before = options.stop_when_fitted and start > 0 and all_done(start, now)
   for i in range(start, start if stopped_before else len(steps) - 1):
     a, b = steps[i], steps[i + 1]
     tc = time.perf_counter()
@@ -291,17 +298,20 @@ def _train_seeds(trainer, keys, num_steps, num_snapshots, progress, options, che
       compile_seconds = time.perf_counter() - tc
       tc = time.perf_counter()
     state = run(state, jnp.int32(b - a))
-    history[:, i + 1] = np.asarray(fns.loss(state.params))
-    stop = options.stop_when_fitted and all_done(i + 1)
+    history[:, i + 1] = multihost.to_host(fns.loss(state.params))
+    now = counters()
+    stop = options.stop_when_fitted and all_done(i + 1, now)
     # Save before anything else can fail, so a run killed from here on resumes after this chunk.
-    if manager is not None and time.perf_counter() - last_save >= 60 * options.checkpoint_minutes:
+    # Every process saves (a collective), so all must take the same decision: process 0's.
+    if manager is not None and multihost.agree(
+        bool(time.perf_counter() - last_save >= 60 * options.checkpoint_minutes)):
       manager.save(i + 1, args=ocp.args.StandardSave({"state": state, "history": history}))
       last_save = time.perf_counter()
     if progress is not None:
       progress(dict(step=int(b), num_steps=num_steps, chunk_steps=int(b - a),
                     chunk_seconds=time.perf_counter() - tc, loss=history[:n, i + 1],
-                    fitted=int(np.sum(np.asarray(state.fitted_at)[:n] >= 0)),
-                    diverged=int(np.sum(np.asarray(state.diverged_at)[:n] >= 0))))
+                    fitted=int(np.sum(now["fitted_at"][:n] >= 0)),
+                    diverged=int(np.sum(now["diverged_at"][:n] >= 0))))
     if stop:
       break
   if manager is not None:
@@ -310,11 +320,14 @@ def _train_seeds(trainer, keys, num_steps, num_snapshots, progress, options, che
   kept = slice(0, i + 2)
   cut = lambda tree: jax.tree.map(lambda a: a[:n], tree)
   final_loss = history[:n, i + 1]
-  diverged_at = np.asarray(state.diverged_at)[:n]
+  now = counters()
+  diverged_at = now["diverged_at"][:n]
+  # Several processes: the parameters come to every host whole (numpy), for evaluation there.
+  params = multihost.to_host(state.params) if multihost.several() else state.params
   return TrainResult(
-      init_params=cut(fns.init_params(keys)), params=cut(state.params), loss_steps=steps[kept],
+      init_params=cut(fns.init_params(keys)), params=cut(params), loss_steps=steps[kept],
       loss_history=history[:n, kept], final_loss=final_loss,
-      fitted_at=np.asarray(state.fitted_at)[:n], diverged_at=diverged_at,
+      fitted_at=now["fitted_at"][:n], diverged_at=diverged_at,
       status=seed_status(final_loss, diverged_at, trainer.fit_tolerance), steps_run=int(steps[i + 1]),
       train_seconds=time.perf_counter() - t0, compile_seconds=compile_seconds,
       resumed_from_step=resumed_from)

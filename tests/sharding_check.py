@@ -36,7 +36,7 @@ for family, mcfg in FAMILIES.items():
       scale = float(np.abs(np.asarray(a)).max())
       np.testing.assert_allclose(np.asarray(b), np.asarray(a), rtol=1e-5, atol=1e-6 * scale,
                                  err_msg=family)
-    # every layer really trained on every seed (the failure mode GUIDE section 5 reports)
+    # every layer really trained on every seed (the failure mode jit + NamedSharding showed for ConvNets on jax 0.10.2)
     for a, b in zip(jax.tree.leaves(ref.init_params), jax.tree.leaves(res.params)):
       assert np.all(np.abs(np.asarray(b) - np.asarray(a)).reshape(5, -1).max(axis=1) > 0), family
   print(family, "ok")

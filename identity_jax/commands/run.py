@@ -12,7 +12,7 @@ a workdir holding another experiment is refused. Progress goes to the console an
 from absl import flags
 from ml_collections import config_flags
 
-from identity_jax import cli, experiment
+from identity_jax import cli, experiment, multihost
 
 _CONFIG = config_flags.DEFINE_config_file(
     "config", None, "Experiment config file with ':preset' (quick | paper | tiny); any field can be "
@@ -23,9 +23,14 @@ _QUIET = flags.DEFINE_bool(
     "every progress line.")
 _DISTRIBUTED = flags.DEFINE_bool(
     "jax_distributed", False,
-    "Call jax.distributed.initialize() first, for a job over several hosts (TPU pods, multi-node "
-    "GPU); the seeds are then sharded over every host's devices. Untested so far: no multi-host "
-    "machine was available.")
+    "Start jax's multi-process runtime first (jax.distributed.initialize), for a job over several "
+    "hosts: the seeds are sharded over every host's devices, process 0 writes the results. Without "
+    "the three flags below the environment is auto-detected (TPU pods, Slurm, Open MPI).")
+_COORDINATOR = flags.DEFINE_string("coordinator_address", "", "host:port of process 0 "
+                                   "(--jax_distributed).")
+_NUM_PROCESSES = flags.DEFINE_integer("num_processes", 0, "Processes in the job (--jax_distributed).")
+_PROCESS_ID = flags.DEFINE_integer("process_id", -1, "This process's index, 0-based "
+                                   "(--jax_distributed).")
 _CELLS = flags.DEFINE_list(
     "cells", [], "Train only these cells (comma-separated names); default: every cell. Jobs given "
     "different cells may share one --workdir; each cell is trained by one job only.")
@@ -39,11 +44,12 @@ flags.adopt_module_key_flags(cli)  # --cpu_devices in --help
 def main(argv):
   del argv
   if _DISTRIBUTED.value:
-    import jax
-    jax.distributed.initialize()
+    multihost.initialize(_COORDINATOR.value, _NUM_PROCESSES.value, _PROCESS_ID.value)
   summary = experiment.run(_CONFIG.value, _WORKDIR.value,
                            log=(lambda _: None) if _QUIET.value else print,
                            only=_CELLS.value, shard=_SHARD.value)
+  if not multihost.is_writer():
+    return
   print(f"results and figures in {_WORKDIR.value}")
   for cell, s in summary["cells"].items():
     r0 = s["suites"].get(summary["regime_rule"]["suite"], {})

@@ -1,5 +1,5 @@
 r"""Study: initializers across ConvNet depth (Fig 29), and which reading of the paper's "default"
-initializer reproduces its depth picture (GUIDE section 1, open question).
+initializer reproduces its depth picture (an open question; RESULTS.md).
 
   python experiments/main.py --config=identity_jax/configs/initializers.py:quick \
       --workdir=workdirs/initializers
