@@ -1,5 +1,6 @@
-"""The package as a user installs it: a wheel in a fresh virtual environment outside the checkout,
-with its dependencies from the package index, and nothing from this source tree on the path."""
+"""The package as a user meets it: a wheel in a fresh virtual environment outside the checkout, with
+its dependencies from the package index and nothing from this source tree on the path; and the
+notebooks as a fresh Colab runtime meets them (their own first cell installs the package)."""
 
 import os
 import pathlib
@@ -11,11 +12,28 @@ import venv
 import pytest
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
+NOTEBOOKS = REPO / "notebooks"
+ORDER = ("quickstart", "seed_distribution", "inside_the_networks")  # the last reuses the first's workdir
 
 
-def _run(args, cwd, timeout=900):
-  env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
-  out = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+def test_every_notebook_is_listed():
+  assert {p.stem for p in NOTEBOOKS.glob("*.ipynb")} == set(ORDER)
+
+
+@pytest.mark.parametrize("name", ORDER)
+def test_notebook_is_committed_with_outputs_and_installs_first(name):
+  import nbformat
+  nb = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
+  code = [c for c in nb.cells if c.cell_type == "code"]
+  assert any(c.get("outputs") for c in code), f"{name}.ipynb is committed without outputs"
+  assert "%pip install" in code[0].source, "the first code cell installs the package"
+  assert "import identity_jax" not in code[0].source and "from identity_jax" not in code[0].source
+
+
+def _run(args, cwd, timeout=900, env=None):
+  clean = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+  out = subprocess.run(args, cwd=cwd, env={**clean, **(env or {})}, capture_output=True, text=True,
+                       timeout=timeout)
   assert out.returncode == 0, f"{args}\n{out.stdout[-3000:]}\n{out.stderr[-3000:]}"
   return out.stdout
 
@@ -61,3 +79,41 @@ def test_console_scripts_list_the_studies_and_run_a_tiny_one(installed):
   helped = subprocess.run([str(bin_dir / "identity-jax-analyze"), "--help"], cwd=work,
                           capture_output=True, text=True)
   assert "--max_seeds" in helped.stdout and "--cpu_devices" in helped.stdout
+
+
+_EXECUTE = """
+import sys, nbformat, nbclient
+nb = nbformat.read(sys.argv[1], 4)
+nbclient.NotebookClient(nb, timeout=900, kernel_name="python3",
+                        resources={"metadata": {"path": sys.argv[2]}}).execute()
+nbformat.write(nb, sys.argv[1])
+"""
+
+
+def test_notebooks_run_as_a_fresh_colab_meets_them(installed, tmp_path):
+  """Each notebook, copied outside the repository, in an environment holding identity_jax's
+  dependencies but not identity_jax: its own first cell installs the wheel (non-editable) and the
+  next cells import it in the same kernel, as on Colab."""
+  import nbformat
+  bin_dir, work = installed
+  _run([str(bin_dir / "python"), "-m", "pip", "install", "-q", "ipykernel", "nbclient", "nbformat"],
+       cwd=work)
+  _run([str(bin_dir / "python"), "-m", "pip", "uninstall", "-y", "-q", "identity_jax"], cwd=work)
+  wheel, = (work.parent / "dist").glob("identity_jax-*.whl")
+  colab = tmp_path / "content"
+  colab.mkdir()
+  env = dict(IDENTITY_JAX_SOURCE=str(wheel), IDENTITY_JAX_NOTEBOOK_PRESET="tiny",
+             IDENTITY_JAX_NOTEBOOK_WORKDIRS=str(colab / "workdirs"))
+  for name in ORDER:
+    copy = colab / f"{name}.ipynb"
+    copy.write_bytes((NOTEBOOKS / f"{name}.ipynb").read_bytes())
+    _run([str(bin_dir / "python"), "-c", _EXECUTE, str(copy), str(colab)], cwd=colab, env=env)
+    nb = nbformat.read(copy, as_version=4)
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    assert not [o for o in outputs if o.output_type == "error"], name
+    assert any("image/png" in o.get("data", {}) for o in outputs), f"{name} showed no figure"
+  assert any((colab / "workdirs" / d / "summary.json").is_file()
+             for d in ("notebook_quickstart_tiny", "notebook_seeds_tiny"))
+  where = _run([str(bin_dir / "python"), "-c", "import identity_jax; print(identity_jax.__file__)"],
+               cwd=colab)
+  assert "site-packages" in where and str(REPO) not in where
