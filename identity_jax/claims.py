@@ -13,6 +13,7 @@ been run under the current rules), reported (the paper gives nothing to test aga
 """
 
 import dataclasses
+import json
 import math
 import pathlib
 
@@ -101,10 +102,51 @@ CLAIMS = (
 )
 
 
+# Paired comparisons: study -> (reference cell -> the cells compared with it seed by seed).
+PAIRED = {"schedules": {f"c{d}_paper_6000": tuple(f"c{d}_{s}_{n}" for s in ("paper", "compressed",
+                                                                            "constant")
+                                                  for n in (2000, 6000) if (s, n) != ("paper", 6000))
+                        for d in (5, 8)}}
+
+
 def load(results_dir) -> dict:
-  """study -> its summary.json, for every results/<study>/ that has one."""
+  """study -> its summary.json, with its per-seed rows under 'rows', for every results/<study>/."""
   root = pathlib.Path(results_dir)
-  return {p.parent.name: workdir.read_json(p) for p in sorted(root.glob("*/summary.json"))}
+  out = {}
+  for p in sorted(root.glob("*/summary.json")):
+    out[p.parent.name] = summary = workdir.read_json(p)
+    rows = p.parent / "per_seed.jsonl"
+    summary["rows"] = [json.loads(l) for l in rows.read_text().splitlines()] if rows.is_file() else []
+  return out
+
+
+def paired_table(summaries: dict) -> str:
+  """For paired studies: each cell against its reference, over the seeds fitted in both (same seed,
+  same initialization): the mean and largest |difference| of the correlations, and how many of
+  those seeds land in the same regime."""
+  lines = ["| study | cell vs reference | seeds fitted in both | corr to identity: mean abs diff "
+           "(max) | corr to constant: mean abs diff (max) | same regime |", "|---|---|---|---|---|---|"]
+  for study, refs in PAIRED.items():
+    if study not in summaries:
+      lines.append(f"| `{study}` | pending: not yet run under the current rules | | | | |")
+      continue
+    suite = summaries[study]["regime_rule"]["suite"]
+    by = {}
+    for r in summaries[study]["rows"]:
+      if r["suite"] == suite and r["status"] == "fitted":
+        by[r["cell"], r["seed"]] = r
+    for ref, cells in refs.items():
+      for c in cells:
+        both = sorted(s for (cell, s) in by if cell == c and (ref, s) in by)
+        if not both:
+          lines.append(f"| `{study}` | `{c}` vs `{ref}` | 0 | - | - | - |")
+          continue
+        diff = lambda m: np.abs([by[c, s][m] - by[ref, s][m] for s in both])
+        same = sum(by[c, s]["regime"] == by[ref, s]["regime"] for s in both)
+        di, dc = diff("corr_identity"), diff("corr_constant")
+        lines.append(f"| `{study}` | `{c}` vs `{ref}` | {len(both)} | {di.mean():.3f} ({di.max():.3f}) | "
+                     f"{dc.mean():.3f} ({dc.max():.3f}) | {same}/{len(both)} |")
+  return "\n".join(lines)
 
 
 def fitted_share(cell: dict) -> float:
@@ -264,7 +306,8 @@ def stat_text_int(st: dict) -> str:
 
 def render(text: str, summaries: dict) -> str:
   """RESULTS.md with its generated tables replaced; the prose around them is kept."""
-  for name, table in (("claims", claims_table(summaries)), ("cells", cells_table(summaries))):
+  for name, table in (("claims", claims_table(summaries)), ("paired", paired_table(summaries)),
+                      ("cells", cells_table(summaries))):
     begin, end = BEGIN.format(name), END.format(name)
     if begin not in text or end not in text:
       raise ValueError(f"RESULTS.md lacks the markers of the {name} table ({begin!r} ... {end!r})")

@@ -236,6 +236,7 @@ def test_results_table_writes_and_checks_a_results_md(tmp_path):
   md = tmp_path / "RESULTS.md"
   prose = "# Results\n\nhand-written prose\n\n"
   md.write_text(prose + claims.BEGIN.format("claims") + "\nstale\n" + claims.END.format("claims")
+                + "\n\n" + claims.BEGIN.format("paired") + "\n" + claims.END.format("paired")
                 + "\n\n" + claims.BEGIN.format("cells") + "\n" + claims.END.format("cells") + "\nend\n")
   run = lambda *flags: subprocess.run(
       [sys.executable, str(REPO / "experiments" / "results_table.py"),
@@ -254,3 +255,16 @@ def test_committed_results_md_matches_committed_results():
   out = subprocess.run([sys.executable, str(REPO / "experiments" / "results_table.py"), "--check"],
                        capture_output=True, text=True)
   assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-2000:]
+
+
+def test_paired_table_compares_seeds_fitted_in_both_cells():
+  def row(cell, seed, status, ci, regime):
+    return dict(cell=cell, seed=seed, status=status, suite="patterns", corr_identity=ci,
+                corr_constant=0.1, regime=regime)
+  rows = [row("c5_paper_6000", 0, "fitted", 0.80, "identity"),
+          row("c5_paper_6000", 1, "fitted", 0.70, "identity"),
+          row("c5_compressed_2000", 0, "fitted", 0.90, "identity"),
+          row("c5_compressed_2000", 1, "not_fitted", 0.10, None)]
+  table = claims.paired_table({"schedules": dict(regime_rule=dict(suite="patterns"), rows=rows)})
+  assert "| `schedules` | `c5_compressed_2000` vs `c5_paper_6000` | 1 | 0.100 (0.100) | 0.000 (0.000) | 1/1 |" in table
+  assert "| `schedules` | `c5_constant_2000` vs `c5_paper_6000` | 0 | - | - | - |" in table
