@@ -47,7 +47,7 @@ def _show(ax, img):
   ax.set_yticks([])
 
 
-def prediction_grid(root, cells, path):
+def prediction_grid(root, cells):
   """An input row, then a row per seed of each cell; a new input row wherever a cell's inputs differ
   from the previous cell's (studies that vary the training image or its size)."""
   rows, last_inputs = [], None
@@ -76,8 +76,7 @@ def prediction_grid(root, cells, path):
     axes[r, 0].set_ylabel(label, rotation=0, ha="right", va="center", fontsize=6)
   width = fig.get_size_inches()[0]
   fig.tight_layout(pad=0.2, rect=(1.1 / width, 0, 1, 1))  # room for the row labels
-  fig.savefig(path, dpi=110)
-  plt.close(fig)
+  return fig
 
 
 def _rho_table(root, cells, metric):
@@ -97,14 +96,14 @@ def _rho_table(root, cells, metric):
   return [float(n[4:]) for n in rho_names], mean, half
 
 
-def rho_heatmaps(root, cells, kind, path):
-  """kind: 'corr' or 'mse'. Skipped (returns False) when the experiment has no rho suites."""
+def rho_heatmaps(root, cells, kind):
+  """kind: 'corr' or 'mse'. None when the experiment has no rho suites."""
   fig, axes = plt.subplots(1, 2, figsize=(11, 0.55 * len(cells) + 1.6), squeeze=False)
   for ax, target in zip(axes[0], ("identity", "constant")):
     rhos, mean, half = _rho_table(root, cells, f"{kind}_{target}")
     if not rhos:
       plt.close(fig)
-      return False
+      return None
     vmin, vmax = (-1, 1) if kind == "corr" else (0, np.nanmax(mean) if np.isfinite(mean).any() else 1)
     im = ax.imshow(mean, cmap="viridis", vmin=vmin, vmax=vmax, aspect="auto")
     for i in range(mean.shape[0]):
@@ -118,12 +117,10 @@ def rho_heatmaps(root, cells, kind, path):
     ax.set_title(f"{kind} to {target} (seed mean, ±95% CI)")
     fig.colorbar(im, ax=ax)
   fig.tight_layout()
-  fig.savefig(path, dpi=110)
-  plt.close(fig)
-  return True
+  return fig
 
 
-def suites_bars(root, cells, path):
+def suites_bars(root, cells):
   summary = workdir.read_json(pathlib.Path(root) / "summary.json")
   suites = [n for n in summary["cells"][cells[0]]["suites"] if not n.startswith("rho_")]
   fig, axes = plt.subplots(1, 2, figsize=(11, 3.2), sharey=True)
@@ -139,11 +136,10 @@ def suites_bars(root, cells, path):
     ax.axhline(0, color="k", lw=0.5)
   axes[0].legend(fontsize=7)
   fig.tight_layout()
-  fig.savefig(path, dpi=110)
-  plt.close(fig)
+  return fig
 
 
-def loss_curves(root, cells, path):
+def loss_curves(root, cells):
   fig, ax = plt.subplots(figsize=(6, 3.5))
   for c in cells:
     _, a = load_cell(root, c)
@@ -157,8 +153,7 @@ def loss_curves(root, cells, path):
   ax.set_ylabel("training MSE (median, range over seeds)")
   ax.legend(fontsize=7)
   fig.tight_layout()
-  fig.savefig(path, dpi=110)
-  plt.close(fig)
+  return fig
 
 
 def disagree(regimes) -> bool:
@@ -202,7 +197,7 @@ def _sweep_layout(root, cells, sweep: str, group_by: str):
   return groups
 
 
-def sweep_figure(root, cells, kind, path, sweep="", group_by=""):
+def sweep_figure(root, cells, kind, sweep="", group_by=""):
   """kind 'corr' or 'mse': per cell, the metric to identity and constant on the regime suite (seed
   mean, 95% interval, each seed a dot) and the regime shares; see the module docstring."""
   root = pathlib.Path(root)
@@ -264,11 +259,10 @@ def sweep_figure(root, cells, kind, path, sweep="", group_by=""):
     if target == "regimes" or group_by:
       ax.legend(fontsize=6)
   fig.tight_layout()
-  fig.savefig(path, dpi=110)
-  plt.close(fig)
+  return fig
 
 
-def seed_histograms(root, cells, path):
+def seed_histograms(root, cells):
   root = pathlib.Path(root)
   suite = workdir.read_json(root / "summary.json")["regime_rule"]["suite"]
   fig, axes = plt.subplots(1, 2, figsize=(10, 3.4), sharey=True)
@@ -285,8 +279,7 @@ def seed_histograms(root, cells, path):
   axes[0].set_ylabel("seeds")
   axes[0].legend(fontsize=6)
   fig.tight_layout()
-  fig.savefig(path, dpi=110)
-  plt.close(fig)
+  return fig
 
 
 def order_cells(root, cells, sweep="", group_by=""):
@@ -306,10 +299,10 @@ def _size_cells(root, cells):
   return [c for c in cells if summary["cells"][c].get("test_sizes")], summary
 
 
-def test_sizes_curves(root, cells, path) -> bool:
+def test_sizes_curves(root, cells):
   with_sizes, summary = _size_cells(root, cells)
   if not with_sizes:
-    return False
+    return None
   fig, axes = plt.subplots(1, 2, figsize=(9, 3.4))
   for ax, target in zip(axes, ("identity", "constant")):
     for c in with_sizes:
@@ -326,15 +319,13 @@ def test_sizes_curves(root, cells, path) -> bool:
     ax.set_title(f"correlation to {target} (seed mean, 95% CI)", fontsize=8)
     ax.legend(fontsize=6)
   fig.tight_layout()
-  fig.savefig(path, dpi=110)
-  plt.close(fig)
-  return True
+  return fig
 
 
-def test_sizes_grid(root, cells, path) -> bool:
+def test_sizes_grid(root, cells):
   with_sizes, _ = _size_cells(root, cells)
   if not with_sizes:
-    return False
+    return None
   rows = []
   for c in with_sizes:
     _, a = load_cell(root, c)
@@ -355,23 +346,21 @@ def test_sizes_grid(root, cells, path) -> bool:
   axes[0, 0].set_title("input", fontsize=6)
   axes[0, 1].set_title("output", fontsize=6)
   fig.tight_layout(pad=0.2, rect=(1.2 / fig.get_size_inches()[0], 0, 1, 1))
-  fig.savefig(path, dpi=110)
-  plt.close(fig)
-  return True
+  return fig
 
 
-def phase_diagram(root, cells, sweep: str, group_by: str, path) -> bool:
+def phase_diagram(root, cells, sweep: str, group_by: str):
   """Two-axis studies (sweep x group_by): each cell coloured by the identity share minus the constant
   share of its fitted seeds (blue identity, red constant, white neither or split), hatched grey when
   inconclusive (fewer than half fitted); the text gives the regime counts of the fitted seeds over
-  the seeds, and how many did not fit (nf), were dead or diverged (dv). False when not a grid."""
+  the seeds, and how many did not fit (nf), were dead or diverged (dv). None when not a grid."""
   root = pathlib.Path(root)
   summary = workdir.read_json(root / "summary.json")
   groups = _sweep_layout(root, cells, sweep, group_by)
   xs = sorted({x for g in groups.values() for x, _ in g})
   ys = sorted(groups)
   if len(xs) < 2 or len(ys) < 2:
-    return False
+    return None
   value = np.full((len(ys), len(xs)), np.nan)
   fig, ax = plt.subplots(figsize=(1.0 * len(xs) + 2, 0.75 * len(ys) + 1.2))
   for yi, g in enumerate(ys):
@@ -398,34 +387,34 @@ def phase_diagram(root, cells, sweep: str, group_by: str, path) -> bool:
   ax.set_title(f"regimes of the fitted seeds ({summary['regime_rule']['suite']}); hatched: inconclusive",
                fontsize=8)
   fig.tight_layout()
-  fig.savefig(path, dpi=110)
-  plt.close(fig)
-  return True
+  return fig
 
 
 def draw_all(root, cells, plot_cfg: dict | None = None) -> list[str]:
-  """Draws every figure of a workdir; returns the files written. plot_cfg: the config's plots section
-  (sweep, group_by); None reads it from the workdir's config.json."""
+  """Draws every figure of a workdir into it; returns the files written. plot_cfg: the config's plots
+  section (sweep, group_by); None reads it from the workdir's config.json. Each figure function
+  above returns its matplotlib Figure (None when it does not apply), so a notebook can show it
+  inline instead."""
   root = pathlib.Path(root)
   if plot_cfg is None:
     plot_cfg = workdir.read_json(root / "config.json").get("plots", {})
   sweep, group_by = plot_cfg.get("sweep", ""), plot_cfg.get("group_by", "")
   cells = order_cells(root, cells, sweep, group_by)
-  written = []
-  prediction_grid(root, cells, root / "prediction_grid.png")
-  written.append("prediction_grid.png")
+  figures = {"prediction_grid.png": prediction_grid(root, cells)}
   for kind in ("corr", "mse"):
-    if rho_heatmaps(root, cells, kind, root / f"heatmap_{kind}.png"):
-      written.append(f"heatmap_{kind}.png")
-    sweep_figure(root, cells, kind, root / f"sweep_{kind}.png", sweep, group_by)
-    written.append(f"sweep_{kind}.png")
-  suites_bars(root, cells, root / "suites_corr.png")
-  loss_curves(root, cells, root / "loss.png")
-  seed_histograms(root, cells, root / "seed_hist.png")
-  written += ["suites_corr.png", "loss.png", "seed_hist.png"]
-  if sweep and group_by and phase_diagram(root, cells, sweep, group_by, root / "phase.png"):
-    written.append("phase.png")
-  if test_sizes_curves(root, cells, root / "test_sizes.png"):
-    test_sizes_grid(root, cells, root / "test_sizes_grid.png")
-    written += ["test_sizes.png", "test_sizes_grid.png"]
+    figures[f"heatmap_{kind}.png"] = rho_heatmaps(root, cells, kind)
+    figures[f"sweep_{kind}.png"] = sweep_figure(root, cells, kind, sweep, group_by)
+  figures.update({"suites_corr.png": suites_bars(root, cells), "loss.png": loss_curves(root, cells),
+                  "seed_hist.png": seed_histograms(root, cells)})
+  if sweep and group_by:
+    figures["phase.png"] = phase_diagram(root, cells, sweep, group_by)
+  figures["test_sizes.png"] = test_sizes_curves(root, cells)
+  if figures["test_sizes.png"] is not None:
+    figures["test_sizes_grid.png"] = test_sizes_grid(root, cells)
+  written = []
+  for name, fig in figures.items():
+    if fig is not None:
+      fig.savefig(root / name, dpi=110)
+      plt.close(fig)
+      written.append(name)
   return written
