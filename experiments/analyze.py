@@ -1,12 +1,5 @@
-r"""Layer-wise analyses (Appendices F-H) of the cells in an experiment's workdir, for a batch of seeds.
-
-  python experiments/analyze.py --workdir=workdirs/default [--cells=convnet_5,relu_fcn_5 --max_seeds=4]
-
-Uses the parameters the experiment saved (train.save_params), or retrains a cell from its recorded
-config when they are missing. Writes analyses.json / analyses.npz and the figures next to them
-(see identity_jax/analyses/report.py).
-"""
-
+# The identity-jax-analyze console script, run from a checkout (python experiments/analyze.py --help);
+# its documentation and flags are in identity_jax/commands/analyze.py.
 from identity_jax.commands.analyze import entry
 
 if __name__ == "__main__":

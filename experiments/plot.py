@@ -1,10 +1,5 @@
-r"""Redraws every figure of a workdir from its saved results, without training: recomputes
-summary.json and per_seed.jsonl from the cells' result files, draws the experiment's figures, and
-the layer-wise analyses' figures when experiments/analyze.py has run there.
-
-  python experiments/plot.py --workdir=workdirs/default
-"""
-
+# The identity-jax-plot console script, run from a checkout (python experiments/plot.py --help);
+# its documentation and flags are in identity_jax/commands/plot.py.
 from identity_jax.commands.plot import entry
 
 if __name__ == "__main__":

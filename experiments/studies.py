@@ -1,9 +1,5 @@
-r"""Lists the studies (experiment configs), their presets, cells and expected runtimes.
-
-  python experiments/studies.py            # every study, one paragraph each
-  python experiments/studies.py --study=convnet_depth   # one study's whole description
-"""
-
+# The identity-jax-studies console script, run from a checkout (python experiments/studies.py --help);
+# its documentation and flags are in identity_jax/commands/studies.py.
 from identity_jax.commands.studies import entry
 
 if __name__ == "__main__":
