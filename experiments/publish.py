@@ -13,12 +13,14 @@ from identity_jax import cli, publish
 _WORKDIR = flags.DEFINE_string("workdir", None, "A finished workdir of experiments/main.py.")
 _RESULTS = flags.DEFINE_string("results", str(pathlib.Path(__file__).resolve().parents[1] / "results"),
                                "Where results/<study>/ go.")
+_PARTIAL = flags.DEFINE_bool("partial", False, "Publish a study whose cells have not all finished "
+                             "(its summary.json must cover the finished ones: redraw it first).")
 flags.mark_flag_as_required("workdir")
 
 
 def main(argv):
   del argv
-  print(f"published to {publish.publish(_WORKDIR.value, _RESULTS.value)}")
+  print(f"published to {publish.publish(_WORKDIR.value, _RESULTS.value, _PARTIAL.value)}")
 
 
 if __name__ == "__main__":

@@ -13,9 +13,10 @@ FILES = ("summary.json", "per_seed.jsonl", "config.json", "experiment.json", "an
          "log.txt")
 
 
-def publish(workdir_path, results_dir) -> pathlib.Path:
+def publish(workdir_path, results_dir, partial: bool = False) -> pathlib.Path:
   """results/<name>/ := the workdir's tables, configs, log, figures and per-cell result.json. Refuses
-  a workdir whose cells are not all finished, so results/ never holds half a study."""
+  a workdir whose cells are not all finished, unless `partial` (a long study committed cell by cell:
+  its summary then covers the finished cells, and RESULTS.md calls the others pending)."""
   root = pathlib.Path(workdir_path)
   if not (root / "summary.json").is_file():
     raise WorkdirError(f"{root} holds no summary.json", "run or redraw the experiment first")
@@ -23,9 +24,10 @@ def publish(workdir_path, results_dir) -> pathlib.Path:
   config = workdir.read_json(root / "config.json")
   cells = list(config.get("cells") or {"base": {}})
   unfinished = [c for c in cells if c not in summary["cells"]]
-  if unfinished:
+  if unfinished and not partial:
     raise WorkdirError(f"{root}: cells {unfinished} have not finished",
-                       "rerun the same command to finish them (it resumes), then publish")
+                       "rerun the same command to finish them (it resumes), then publish; or pass "
+                       "--partial to publish the finished cells now (redraw first: identity-jax-plot)")
   dest = pathlib.Path(results_dir) / summary["name"]
   if dest.exists():
     shutil.rmtree(dest)
@@ -35,7 +37,7 @@ def publish(workdir_path, results_dir) -> pathlib.Path:
       shutil.copy2(root / name, dest / name)
   for png in root.glob("*.png"):
     shutil.copy2(png, dest / png.name)
-  for c in cells:
+  for c in summary["cells"]:
     (dest / "cells" / c).mkdir(parents=True)
     shutil.copy2(root / "cells" / c / "result.json", dest / "cells" / c / "result.json")
   return dest

@@ -250,3 +250,24 @@ def test_two_jobs_on_one_workdir_train_each_cell_once(tmp_path):
   assert "done in" not in again.stdout and "skipping finished cells" in again.stdout
   assert set(workdir.read_json(tmp_path / "wd" / "summary.json")["cells"]) == {
       "convnet_5", "linear_1", "relu_fcn_5"}
+
+
+def test_publish_copies_data_and_figures_and_refuses_half_a_study(finished, tmp_path):
+  from identity_jax import publish
+  cfg, root, _, _ = finished
+  dest = publish.publish(root, tmp_path / "results")
+  assert dest == tmp_path / "results" / cfg.name
+  for name in ("summary.json", "per_seed.jsonl", "config.json", "prediction_grid.png",
+               "cells/convnet_2/result.json", "cells/linear_1/result.json"):
+    assert (dest / name).is_file(), name
+  assert not list(dest.rglob("*.npz"))  # parameters and arrays stay in the workdir
+  half = tmp_path / "half"
+  import shutil
+  shutil.copytree(root, half)
+  summary = workdir.read_json(half / "summary.json")
+  del summary["cells"]["linear_1"]
+  workdir.write_json(half / "summary.json", summary)
+  with pytest.raises(WorkdirError, match="linear_1.*not finished"):
+    publish.publish(half, tmp_path / "results2")
+  dest = publish.publish(half, tmp_path / "results2", partial=True)
+  assert not (dest / "cells" / "linear_1").exists() and (dest / "cells" / "convnet_2").is_dir()
