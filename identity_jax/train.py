@@ -56,6 +56,8 @@ class TrainState(NamedTuple):
   step: jax.Array          # int32: updates applied so far
   fitted_at: jax.Array     # first step whose loss was below the tolerance, -1 if none yet
   diverged_at: jax.Array   # first step whose loss was not finite, -1 if none
+  below_since: jax.Array   # start of the current run of steps below the tolerance, -1 if above now
+  decay_at: jax.Array      # paper schedule: the step the seed first fitted stably, -1 if not yet
 
 
 def stream_id(stream: str) -> int:
@@ -106,27 +108,30 @@ class Trainer:
   def init(self, key) -> TrainState:
     params = self.init_params(key)
     minus_one = jnp.array(-1, jnp.int32)
-    return TrainState(params, self.tx.init(params), jnp.array(0, jnp.int32), minus_one, minus_one)
+    return TrainState(params, self.tx.init(params), jnp.array(0, jnp.int32), minus_one, minus_one,
+                      minus_one, minus_one)
 
   def step(self, state: TrainState) -> TrainState:
     loss, grads = jax.value_and_grad(self.loss)(state.params, self.batch(state.step))
     updates, opt_state = self.tx.update(grads, state.opt_state, state.params)
     first = lambda seen, hit: jnp.where((seen < 0) & hit, state.step, seen)
-    fitted_at = first(state.fitted_at, loss < self.fit_tolerance)
+    below = loss < self.fit_tolerance
+    below_since = jnp.where(below, first(state.below_since, below), -1)
+    decay_at = first(state.decay_at, optim.stably_fitted(state.step, below_since))
     if self.paper_schedule_steps:
-      scale = optim.update_scale(state.step, fitted_at, self.paper_schedule_steps)
+      scale = optim.update_scale(state.step, decay_at, self.paper_schedule_steps)
       updates = jax.tree.map(lambda u: u * scale.astype(u.dtype), updates)
     params = optax.apply_updates(state.params, updates)
-    return TrainState(params, opt_state, state.step + 1, fitted_at,
-                      first(state.diverged_at, ~jnp.isfinite(loss)))
+    return TrainState(params, opt_state, state.step + 1, first(state.fitted_at, below),
+                      first(state.diverged_at, ~jnp.isfinite(loss)), below_since, decay_at)
 
   def finished(self, counters: dict, loss) -> np.ndarray:
-    """Per seed (host side; counters: step, fitted_at, diverged_at as numpy): nothing more to learn.
-    Diverged; or, under the paper schedule, past the end of its own schedule; otherwise below the
-    fit tolerance now."""
+    """Per seed (host side; counters: step, fitted_at, diverged_at, decay_at as numpy): nothing
+    more to learn. Diverged; or, under the paper schedule, past the end of its own schedule;
+    otherwise below the fit tolerance now."""
     done = counters["diverged_at"] >= 0
     if self.paper_schedule_steps:
-      end = optim.paper_end(counters["fitted_at"], self.paper_schedule_steps)
+      end = optim.paper_end(counters["decay_at"], self.paper_schedule_steps)
       return done | (counters["step"] >= np.asarray(end))
     return done | (np.asarray(loss) < self.fit_tolerance)
 
@@ -279,7 +284,7 @@ def _train_seeds(trainer, keys, num_steps, num_snapshots, progress, options, che
       state, history = restored["state"], np.asarray(restored["history"])
       resumed_from = int(steps[start])
   counters = lambda: multihost.to_host(dict(step=state.step, fitted_at=state.fitted_at,
-                                            diverged_at=state.diverged_at))
+                                            diverged_at=state.diverged_at, decay_at=state.decay_at))
 
   def all_done(chunk, now):  # every real seed finished (Trainer.finished)
     return bool(np.all(trainer.finished(now, history[:, chunk])[:n]))
