@@ -7,8 +7,8 @@ Runtime: quick 6.9 min on the 2-core CPU when it ran 2-4 seeds under the compres
 Expected (paper): with 3 channels the identity is badly corrupted (misses the centre of many
 inputs), while 1024 channels do not overfit; identity improves with channels. 3-channel nets
 across depth: channels3_depth.py.
-Quick reproduces: fewer channels, lower and more variable identity; needs the paper preset:
-128-1024 channels, and 2M steps for the 3-channel corruption to show in full.
+What the quick preset reproduces: its rows in RESULTS.md, generated from results/channels/
+(earlier 2-seed runs counted unfitted seeds and were withdrawn).
 """
 
 import ml_collections

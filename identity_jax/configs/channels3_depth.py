@@ -8,7 +8,8 @@ Expected (paper): beyond 8 layers, 3-channel nets fail to fit; below, seeds land
 functions (edge detectors at 5 and 7 layers, other biases at 6 and 8): a few channels leave the
 outcome to the luck of the initialization. Seed statistics show that luck directly: the share of
 seeds per regime and the disagreement markers in sweep_corr.png.
-Quick reproduces: all of it (failure beyond 8 layers, seed-dependent outcomes at 6-8).
+What the quick preset reproduces: its rows in RESULTS.md, generated from results/channels3_depth/
+(earlier 2-seed runs counted unfitted seeds and were withdrawn).
 """
 
 import ml_collections

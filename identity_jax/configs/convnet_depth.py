@@ -6,9 +6,9 @@ r"""Study: ConvNets of 1..24 layers, 5x5 filters, stride 1, padding 2 (Fig 3a, 9
 Runtime: quick 11.8 min on the 2-core CPU when it ran 2-4 seeds under the compressed schedule; the 8-seed time is in results/<study>/summary.json (timing) once rerun; paper (128 channels, 2M steps, 9 depths): a GPU job, not yet run.
 Expected (paper): shallow nets learn the identity (edge-detector-like at 1-3 layers), the identity
 holds to ~10-14 layers, and from ~15-20 layers the nets output the "7" (constant). MSE heatmap:
-Fig 33. Quick preset (32 channels, 3,000 steps): see RESULTS.md for what it reproduces.
-Quick reproduces: the identity-to-constant transition (identity to 8 layers, constant at 20);
-needs the paper preset: 128 channels, and fitting the 16-24-layer nets (not fitted in 3,000 steps).
+Fig 33. Quick preset: 32 channels, 8 seeds, a 6,000-step budget under the paper schedule.
+What the quick preset reproduces: its rows in RESULTS.md, generated from results/convnet_depth/
+(earlier 2-seed runs counted unfitted seeds and were withdrawn).
 """
 
 import ml_collections

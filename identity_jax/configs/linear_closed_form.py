@@ -8,7 +8,8 @@ Expected: every seed fits the "7"; on inputs orthogonal to it (rho = 0) the pred
 initial map W0 x (corr to identity ~0, to constant ~0: regime "neither"); with rho -> 1 the
 prediction tends to the "7". Eq. (1) itself (trained W = W0 + u x^T) is checked to < 1e-4 by
 tests/test_closed_form.py. The quick preset reproduces the whole claim (the loss is flat by 300 steps).
-Quick reproduces: all of it (every seed fits by step ~20; eq. (1) itself is tested).
+What the quick preset reproduces: its rows in RESULTS.md, generated from results/linear_closed_form/
+(earlier 2-seed runs counted unfitted seeds and were withdrawn).
 """
 
 import ml_collections

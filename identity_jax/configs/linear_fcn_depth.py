@@ -7,8 +7,8 @@ Runtime: quick 3.8 min on the 2-core CPU when it ran 2-4 seeds under the compres
 Expected (paper): 1 hidden layer behaves like the convex case (random on orthogonal inputs); deeper
 nets tend to the constant map, and depth matters more than width (3 x 784 is more constant than
 1 x 2048). Heatmaps over rho: heatmap_corr.png, heatmap_mse.png (the MSE version is Fig 31).
-Quick reproduces: all of it (every seed fits by step 200). Paper preset adds the
-2M-step budget only.
+What the quick preset reproduces: its rows in RESULTS.md, generated from results/linear_fcn_depth/
+(earlier 2-seed runs counted unfitted seeds and were withdrawn).
 """
 
 import ml_collections

@@ -8,8 +8,8 @@ Expected (paper): the 5-layer net stays identity-like at every size (Fig 18); th
 constant map holds for inputs somewhat smaller and larger than 28x28, with artifacts on large ones
 (Fig 3b). Figures: test_sizes.png (correlation per size, seed mean and 95% interval),
 test_sizes_grid.png (inputs and predictions per size).
-Quick reproduces: the 5-layer net's identity at every size, the 20-layer net's stretched "7";
-needs the paper preset: a fitted 20-layer net at 128 channels.
+What the quick preset reproduces: its rows in RESULTS.md, generated from results/test_sizes/
+(earlier 2-seed runs counted unfitted seeds and were withdrawn).
 """
 
 import ml_collections

@@ -7,7 +7,8 @@ Runtime: quick 7.6 min on the 2-core CPU when it ran 2-4 seeds under the compres
 Expected (paper): at every size, deeper nets are more constant and less identity; smaller training
 images accentuate it (a 7x7 net turns constant at a smaller depth). Figure: sweep_corr.png (one curve
 per training size over depth). Test images are resized to the training size.
-Quick reproduces: all of it (7x7 nets turn constant at 5 layers, 14x14 at 12, 28x28 later).
+What the quick preset reproduces: its rows in RESULTS.md, generated from results/train_sizes/
+(earlier 2-seed runs counted unfitted seeds and were withdrawn).
 """
 
 import ml_collections

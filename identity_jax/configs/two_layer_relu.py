@@ -7,7 +7,8 @@ layers trained (Fig 6).
 Runtime: quick 2.4 min on the 2-core CPU when it ran 2-4 seeds under the compressed schedule; the 8-seed time is in results/<study>/summary.json (timing) once rerun; paper: a GPU job, not yet run.
 Expected (paper): bottom layer only -> speckled noise on test inputs (regime "neither"); both
 layers -> the constant map (outputs the "7").
-Quick reproduces: both cases (bottom-only: speckle; both layers: the "7").
+What the quick preset reproduces: its rows in RESULTS.md, generated from results/two_layer_relu/
+(earlier 2-seed runs counted unfitted seeds and were withdrawn).
 """
 
 import ml_collections
