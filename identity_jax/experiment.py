@@ -423,10 +423,9 @@ def run(config, workdir_path, log=print, only=None, shard: str = "") -> dict:
         continue
       _train_and_save(cells[name], data_by_config[data_key[name]], cell_dir, log, writer)
   done = [n for n in cells if (root / "cells" / n / "result.json").is_file()]
-  if not writer:
-    return dict(name=config.name, cells={}, regime_rule=dict(suite=config.metrics.regime_suite))
-  if not done:
-    log("no cell has finished yet: no tables or figures")
+  if not writer or not done:  # the other processes write nothing; nothing finished: nothing to show
+    if writer:
+      log("no cell has finished yet: no tables or figures")
     return dict(name=config.name, cells={}, regime_rule=dict(suite=config.metrics.regime_suite))
   with workdir.lock(root / workdir.LOCK):
     summary = write_tables(root, done, config.to_dict())
