@@ -161,7 +161,7 @@ def cell_keys(cell: dict, label: str) -> jax.Array:
 
 def final_status(trained: str, output_spread: float, dead_threshold: float) -> str:
   """Training's status, with not_fitted made dead when the output does not depend on the input."""
-  if trained == train.NOT_FITTED and not output_spread >= dead_threshold:
+  if trained == train.NOT_FITTED and metrics.is_flat(output_spread, dead_threshold):
     return train.DEAD
   return trained
 
@@ -203,7 +203,7 @@ def train_cell(cell: dict, data: test_suites.Data, log=print, checkpoint_dir=Non
     row = dict(seed=seed, status=final_status(res.status[s], spread[s], dead),
                final_loss=float(res.final_loss[s]), fitted_at=int(res.fitted_at[s]),
                diverged_at=int(res.diverged_at[s]), output_spread=float(spread[s]),
-               init_output_spread=float(init_spread[s]), dead_at_init=bool(init_spread[s] < dead),
+               init_output_spread=float(init_spread[s]), dead_at_init=metrics.is_flat(init_spread[s], dead),
                suites=suites, **({"test_sizes": sizes} if sizes else {}))
     per_seed.append(dict(row, regime=stats.seed_regime(row, cell["metrics"])))
   steps_done = (res.steps_run - res.resumed_from_step) * len(seeds)

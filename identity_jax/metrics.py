@@ -16,6 +16,8 @@ below metrics.dead_threshold is dead: its output does not depend on its input (e
 output is the last bias); Pearson correlation reads 0 there, which is not a bias.
 """
 
+import functools
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -70,6 +72,11 @@ def output_spread(pred_snhw, inputs_nhw) -> np.ndarray:
   return spread(pred_snhw) / max(float(spread(inputs_nhw)), _TINY)
 
 
+def is_flat(spread: float, dead_threshold: float) -> bool:
+  """An output that does not depend on the input (a NaN spread, from a diverged net, counts too)."""
+  return not spread >= dead_threshold
+
+
 def predict(model, params, images, batch: int = 32) -> jax.Array:
   """(S, n, H, W): every seed's predictions, in batches of `batch` images to bound memory."""
   apply = _batched_apply(model)
@@ -77,14 +84,10 @@ def predict(model, params, images, batch: int = 32) -> jax.Array:
                           for i in range(0, len(images), batch)], axis=1)
 
 
-_APPLY_CACHE = {}
-
-
+@functools.cache
 def _batched_apply(model):
   """One compiled vmap(apply) per model (flax modules hash by their fields)."""
-  if model not in _APPLY_CACHE:
-    _APPLY_CACHE[model] = jax.jit(jax.vmap(model.apply, in_axes=(0, None)))
-  return _APPLY_CACHE[model]
+  return jax.jit(jax.vmap(model.apply, in_axes=(0, None)))
 
 
 _score = jax.jit(jax.vmap(similarities, in_axes=(0, None, None)))
