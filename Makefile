@@ -12,7 +12,7 @@ PRESET ?= quick
 
 STUDY ?= default
 
-.PHONY: demo study studies plot notebooks test bench env data clean
+.PHONY: demo study studies plot report notebooks test bench env data browser clean
 
 demo: env data
 	$(PY) experiments/main.py --config=identity_jax/configs/default.py:$(PRESET) --workdir=$(WORKDIR)
@@ -36,8 +36,12 @@ notebooks: env data
 	nbclient.NotebookClient(nb, timeout=3600, kernel_name='python3').execute(); \
 	nbformat.write(nb, sys.argv[1])" $$nb.ipynb || exit 1; done
 
+# One HTML page over every study in results/ (and any workdir named in STUDIES): report/index.html
+report: env
+	$(PY) experiments/report.py --out=report results $(STUDIES_DIRS)
+
 # Two pytest workers (one per core), each taking whole test files.
-test: env data
+test: env data browser
 	$(PY) -m pytest -q -n 2 --dist loadfile
 
 bench: env
@@ -62,6 +66,17 @@ data:
 	    { $(SUDO) apt-get update -qq >/dev/null && $(SUDO) apt-get install -y -qq dataset-fashion-mnist >/dev/null; } || \
 	    echo "warning: could not install dataset-fashion-mnist; the 'fashion' suite needs IDX files (see README)"; \
 	  else echo "note: no apt-get; put Fashion-MNIST IDX files in \$$IDENTITY_JAX_DATA/fashion_mnist (see README)"; fi; \
+	fi
+
+# Headless Chromium renders the HTML report in the tests (Debian's package).
+browser:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+	  if command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Debian's chromium (the report test renders the page)"; \
+	    $(SUDO) apt-get install -y -qq chromium >/dev/null 2>&1 || \
+	    { $(SUDO) apt-get update -qq >/dev/null && $(SUDO) apt-get install -y -qq chromium >/dev/null; } || \
+	    echo "warning: could not install chromium; the report's browser test will be skipped"; \
+	  else echo "note: no apt-get; the report's browser test needs chromium"; fi; \
 	fi
 
 clean:

@@ -69,7 +69,7 @@ def run_jax(name, seed_counts, seconds):
     tr = trainer(spec, 1000)
     mesh = train.seed_mesh(None, n)  # as train.train: seeds sharded when there are several devices
     per_device = n // (1 if mesh is None else mesh.size)
-    fns = tr.batched(train.resolve_seeds_per_vmap(-1, per_device), mesh)
+    fns = tr.batched(train.resolve_seeds_per_vmap("auto", per_device), mesh)
     state = fns.init(train.seed_keys(0, range(n)))  # placed on the mesh
     t = time.perf_counter()
     run = fns.run.lower(state, jnp.int32(1)).compile()

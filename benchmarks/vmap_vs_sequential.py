@@ -3,8 +3,8 @@ r"""What N seeds trained together in one program cost against the same N seeds t
   make bench      (= python benchmarks/vmap_vs_sequential.py [--seeds=1,8,32 --steps=50])
 
 Baseline: the single-seed jit-compiled program, called once per seed ("one by one"). Against it, the
-N-seed program of identity_jax.train with each `seeds_per_vmap` setting: 0 = all N in one vmap,
-1 = seeds in sequence inside the program (lax.map), 8 = vmapped groups of 8 in sequence.
+N-seed program of identity_jax.train with each `seeds_per_vmap` setting: "all" = all N in one vmap,
+1 = seeds in sequence inside the program, 8 = vmapped groups of 8 in sequence.
 Every program is warmed up (compiled) before it is timed, on one 28x28 input. Printed: seed-steps per
 second, and each ratio to one by one (> 1: faster). Results: benchmarks/RESULTS.md.
 """
@@ -15,9 +15,8 @@ import time
 
 import jax
 import jax.numpy as jnp
-import ml_collections
 
-from identity_jax import models, optim, train
+from identity_jax import cell, models, optim, train
 
 MODELS = {
     "convnet_5x32": dict(name="convnet", num_layers=5, channels=32),
@@ -29,15 +28,9 @@ MODELS = {
 
 
 def trainer(spec, num_steps):
-  m = dict(name="convnet", num_layers=5, channels=32, kernel_size=5, conv_impl="auto",
-           hidden_layers=1, width=256, activation="relu", use_bias=True, init="torch_default",
-           bias_init="torch_default")
-  m.update(spec)
-  o = ml_collections.ConfigDict(dict(name="sgd", learning_rate=0.01, momentum=0.9,
-                                     schedule="compressed"))
+  o = cell.OptimConfig(name="sgd", learning_rate=0.01, momentum=0.9, schedule="compressed")
   x = jax.random.normal(jax.random.key(0), (1, 28, 28))
-  return train.Trainer(models.build_model(ml_collections.ConfigDict(m)),
-                       optim.make_optimizer(o, num_steps), x, 1e-3)
+  return train.Trainer(models.build_model(spec), optim.make_optimizer(o, num_steps), x, 1e-3)
 
 
 def timed(fn, *args):
@@ -58,7 +51,7 @@ def main():
   seed_counts = [int(s) for s in args.seeds.split(",")]
   print(f"# {platform.node()} | {jax.default_backend()} {jax.devices()[0].device_kind} | "
         f"jax {jax.__version__} | {args.steps} steps per measurement")
-  strategies = {"vmap all": 0, "sequential": 1, "groups of 8": 8}
+  strategies = {"vmap all": "all", "sequential": 1, "groups of 8": 8}
   print(f"{'model':16s} {'seeds':>5s} {'one-by-one':>11s} "
         + " ".join(f"{k:>20s}" for k in strategies) + "   (seed-steps/s, ratio)")
   for name in args.models.split(","):

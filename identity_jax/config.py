@@ -9,11 +9,13 @@ import pathlib
 import sys
 
 import ml_collections
+from ml_collections.config_dict import placeholder
 
+from identity_jax import cell
 from identity_jax.errors import ConfigError
 
 PRESETS = ("quick", "paper", "tiny")
-ON_COLAB = "google.colab" in sys.modules  # Colab has the internet and no Debian data packages
+ON_COLAB = "google.colab" in sys.modules
 
 
 def base_config() -> ml_collections.ConfigDict:
@@ -26,44 +28,12 @@ def base_config() -> ml_collections.ConfigDict:
   # cell, a deliberately paired comparison (same seed, same lower layers across depths).
   c.paired_seeds = False
   c.num_seeds = 8
-  c.data = ml_collections.ConfigDict(dict(
-      dir="",                   # directory with MNIST / Fashion-MNIST IDX files ('' = search, see datasets.py)
-      download=ON_COLAB,        # allow downloading the full datasets into the cache (on Colab: yes)
-      image_size=28,
-      train_digit=7,
-      num_train=1,              # k training images: the "7", then k-1 more with the same fixed seed
-      seed=0,                   # picks the training images and every test image
-      suites=("mnist", "fashion", "blends", "patterns", "random", "rho"),  # tuples: overridable
-      per_suite=16,             # test images per suite (patterns: the whole family of 18)
-      rhos=(0.0, 0.2, 0.4, 0.6, 0.8, 1.0)))  # as --config.data.rhos="(0.0, 0.5)"
-  c.model = ml_collections.ConfigDict(dict(
-      name="convnet",           # convnet | fcn
-      num_layers=5, channels=128, kernel_size=5, conv_impl="auto",     # convnet
-      hidden_layers=3, width=2048, activation="relu",                  # fcn
-      use_bias=True,
-      init="torch_default",     # see identity_jax/initializers.py for the six names
-      bias_init="torch_default"))
-  c.optim = ml_collections.ConfigDict(dict(
-      name="sgd", learning_rate=0.01, momentum=0.9,
-      schedule="paper"))        # paper | compressed | constant (optim.py)
-  c.train = ml_collections.ConfigDict(dict(
-      num_steps=2_000_000,
-      batch_size=0,             # training images per step, drawn at random; 0 = all (full batch)
-      num_snapshots=20,         # loss is recorded (and progress printed) this many times
-      fit_tolerance=1e-3,       # final training MSE below this = fitted
-      trainable="all",          # or layer indices: "0" trains the bottom layer only (Fig 6)
-      # seeds vmapped together; groups run in sequence in the same program. -1: auto (1 on CPU,
-      # where it measured fastest, all elsewhere); 0: all. Results agree to float rounding.
-      seeds_per_vmap=-1,
-      seed_chunk=0,             # train seeds in consecutive runs of this many (memory); 0 = all
-      stop_when_fitted=False,   # stop once every seed is below fit_tolerance or diverged
-      checkpoint_minutes=10.0,  # save the run's state at most this often; a rerun resumes from it
-      save_params=True))        # keep final parameters for the analyses (experiments/analyze.py)
-  c.metrics = ml_collections.ConfigDict(dict(
-      regime_suite="patterns",  # suite whose mean correlations classify a seed's regime (stats.py)
-      regime_threshold=0.5,
-      dead_threshold=1e-6,      # output spread below this (relative to the inputs') = dead (metrics.py)
-      test_sizes=()))           # ConvNets: also test at these input sizes (Fig 3b, 18)
+  # The sections' fields and defaults are stated once, in identity_jax/cell.py (data, optim, train,
+  # metrics) and in each model family's module (identity_jax/models/): model.name picks the family.
+  for section, fields in cell.section_defaults().items():
+    c[section] = ml_collections.ConfigDict(
+        {k: placeholder(int) if v is None else v for k, v in fields.items()})
+  c.data.download = ON_COLAB    # Colab has the internet and no Debian data packages
   c.plots = ml_collections.ConfigDict(dict(
       grid_per_suite=2,
       sweep="",                 # dotted cell field on the x axis of sweep figures, e.g. model.num_layers

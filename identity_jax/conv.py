@@ -6,6 +6,7 @@
   batched matmul instead of a grouped convolution (benchmarks/RESULTS.md).
 'xla': jax.lax.conv_general_dilated (cuDNN on GPU).
 Both are cross-correlations with the same HWIO kernel layout, so parameters are interchangeable.
+`conv_general_dilated` plugs either into flax's nn.Conv (its conv_general_dilated hook).
 """
 
 import jax
@@ -16,6 +17,7 @@ from identity_jax.errors import check_choice
 IMPLS = ("auto", "matmul", "xla")
 # Beyond this many patch elements per image the matmul form's (H, W, k*k*C_in) buffer is too large.
 _MATMUL_MAX_PATCH_ELEMENTS = 2**26
+_NHWC_HWIO = jax.lax.conv_dimension_numbers((1, 1, 1, 1), (1, 1, 1, 1), ("NHWC", "HWIO", "NHWC"))
 
 
 def resolve_impl(impl: str, kernel_size: int, in_channels: int, height: int, width: int) -> str:
@@ -26,6 +28,21 @@ def resolve_impl(impl: str, kernel_size: int, in_channels: int, height: int, wid
   patch = height * width * kernel_size * kernel_size * in_channels
   cpu = jax.default_backend() == "cpu"
   return "matmul" if cpu and patch <= _MATMUL_MAX_PATCH_ELEMENTS else "xla"
+
+
+def conv_general_dilated(lhs, rhs, window_strides, padding, lhs_dilation=None, rhs_dilation=None,
+                         dimension_numbers=None, feature_group_count=1, precision=None,
+                         impl: str = "auto"):
+  """lax.conv_general_dilated's signature, for nn.Conv(padding='SAME', strides 1): the form `impl`
+  picks for this input shape (resolve_impl). Other settings are refused, not approximated."""
+  del precision
+  ones = lambda v: v is None or all(d == 1 for d in v)
+  if (padding != "SAME" or not ones(window_strides) or not ones(lhs_dilation)
+      or not ones(rhs_dilation) or feature_group_count != 1 or rhs.shape[0] % 2 == 0
+      or dimension_numbers != _NHWC_HWIO):
+    raise NotImplementedError("conv.conv_general_dilated: 'same', stride 1, odd kernel, NHWC only")
+  _, h, w, c_in = lhs.shape
+  return conv2d_same(lhs, rhs, resolve_impl(impl, rhs.shape[0], c_in, h, w))
 
 
 def conv2d_same(x: jax.Array, kernel: jax.Array, impl: str) -> jax.Array:

@@ -33,9 +33,26 @@ def check_choice(field: str, value, choices) -> None:
         f"set {field} to one of: {', '.join(map(str, sorted(choices)))}")
 
 
+def is_count(value) -> bool:
+  """An int, and not a bool (bool is a subclass of int)."""
+  return isinstance(value, int) and not isinstance(value, bool)
+
+
+def check_count(field: str, value, minimum: int = 0, fix: str = "") -> None:
+  if not is_count(value) or value < minimum:
+    raise ConfigError(f"{field} = {value!r} is not an integer >= {minimum}",
+                      fix or f"set {field} to an integer >= {minimum}")
+
+
+def check_flag(field: str, value, fix: str = "") -> None:
+  if not isinstance(value, bool):
+    raise ConfigError(f"{field} = {value!r} is not True or False",
+                      fix or f"set {field} to True or False")
+
+
 def check_positive(field: str, value, integer: bool = False) -> None:
-  kind = int if integer else (int, float)
-  if isinstance(value, bool) or not isinstance(value, kind) or not value > 0:
+  ok = is_count(value) if integer else (is_count(value) or isinstance(value, float))
+  if not ok or not value > 0:
     what = "a positive integer" if integer else "a positive number"
     raise ConfigError(f"{field} = {value!r} is not {what}",
                       f"set {field} to {what}")

@@ -1,37 +1,48 @@
-"""Weight and bias initializers by name, with PyTorch's fan convention (fans count the receptive field).
+"""Weight and bias initializers by name, with jax.nn.initializers' signature (key, shape, dtype), so
+plain flax layers (nn.Dense, nn.Conv) take them.
 
-A weight initializer is `init(key, shape, fan_in, fan_out) -> array`. Names (Appendix H, Fig 29):
-  paper_default    N(0, 1/(fan_in * fan_out)), exactly as printed in the paper
+Fans follow PyTorch and jax alike: a (..., fan_in_last, out) kernel has fan_in = prod(shape[:-1]) and
+fan_out = prod(shape[:-2]) * shape[-1] (the receptive field counts). Names (Appendix H, Fig 29):
+  paper_default    N(0, 1/(fan_in * fan_out)), exactly as printed in the paper (no jax equivalent)
   torch_default    U(+-1/sqrt(fan_in)): PyTorch's nn.Linear / nn.Conv2d default (kaiming_uniform, a=sqrt 5)
   xavier_normal    N(0, 2/(fan_in + fan_out))      (NOT truncated, unlike jax's glorot_normal)
   xavier_uniform   U(+-sqrt(6/(fan_in + fan_out)))
   kaiming_normal   N(0, 2/fan_in)                  (NOT truncated, unlike jax's he_normal)
   kaiming_uniform  U(+-sqrt(6/fan_in))
-Bias initializers: zeros, or torch_default (U(+-1/sqrt(fan_in)), which needs the weight's fan_in and is
-why layers here are written by hand rather than taken from flax.linen.Dense).
+Bias initializers: zeros, or torch_default, U(+-1/sqrt(fan_in)) with the fan_in of the layer's
+weight, which a bias shape does not carry: `bias_init(name, fan_in)`.
 """
 
 import math
 
 import jax
 import jax.numpy as jnp
+from jax.nn.initializers import variance_scaling, zeros
 
 from identity_jax.errors import check_choice
 
 
+def _fans(shape) -> tuple[int, int]:
+  return math.prod(shape[:-1]), math.prod(shape[:-2]) * shape[-1]
+
+
 def _normal(variance):
-  def init(key, shape, fan_in, fan_out, dtype=jnp.float32):
-    return math.sqrt(variance(fan_in, fan_out)) * jax.random.normal(key, shape, dtype)
+  def init(key, shape, dtype=jnp.float32):
+    return math.sqrt(variance(*_fans(shape))) * jax.random.normal(key, shape, dtype)
   return init
 
 
 def _uniform(bound):
-  def init(key, shape, fan_in, fan_out, dtype=jnp.float32):
-    b = bound(fan_in, fan_out)
+  def init(key, shape, dtype=jnp.float32):
+    b = bound(*_fans(shape))
     return jax.random.uniform(key, shape, dtype, -b, b)
   return init
 
 
+# Five of these are jax.nn.initializers.variance_scaling(scale, mode, "normal" | "uniform") (e.g.
+# torch_default = variance_scaling(1/3, "fan_in", "uniform"); tests/test_models.py checks each pair
+# agrees to float rounding). They are written out because variance_scaling rounds the bound
+# differently (1 ulp), which would change every stored result by rounding.
 WEIGHT_INITS = {
     "paper_default": _normal(lambda fi, fo: 1.0 / (fi * fo)),
     "torch_default": _uniform(lambda fi, fo: 1.0 / math.sqrt(fi)),
@@ -40,17 +51,16 @@ WEIGHT_INITS = {
     "kaiming_normal": _normal(lambda fi, fo: 2.0 / fi),
     "kaiming_uniform": _uniform(lambda fi, fo: math.sqrt(6.0 / fi)),
 }
-
-
-def _zeros(key, shape, fan_in, fan_out, dtype=jnp.float32):
-  del key, fan_in, fan_out
-  return jnp.zeros(shape, dtype)
-
-
-BIAS_INITS = {
-    "zeros": _zeros,
-    "torch_default": WEIGHT_INITS["torch_default"],
+# The same distributions as jax.nn.initializers (None: no jax equivalent).
+JAX_EQUIVALENTS = {
+    "paper_default": None,
+    "torch_default": variance_scaling(1 / 3, "fan_in", "uniform"),
+    "xavier_normal": variance_scaling(1.0, "fan_avg", "normal"),
+    "xavier_uniform": variance_scaling(1.0, "fan_avg", "uniform"),
+    "kaiming_normal": variance_scaling(2.0, "fan_in", "normal"),
+    "kaiming_uniform": variance_scaling(2.0, "fan_in", "uniform"),
 }
+BIAS_INITS = ("zeros", "torch_default")
 
 
 def weight_init(name: str):
@@ -58,6 +68,9 @@ def weight_init(name: str):
   return WEIGHT_INITS[name]
 
 
-def bias_init(name: str):
+def bias_init(name: str, fan_in: int):
   check_choice("model.bias_init", name, BIAS_INITS)
-  return BIAS_INITS[name]
+  if name == "zeros":
+    return zeros
+  bound = 1.0 / math.sqrt(fan_in)
+  return lambda key, shape, dtype=jnp.float32: jax.random.uniform(key, shape, dtype, -bound, bound)

@@ -25,7 +25,7 @@ import jax
 import jax.numpy as jnp
 import optax
 
-from identity_jax.errors import ConfigError, check_choice, check_positive
+from identity_jax.errors import ConfigError, check_choice
 
 OPTIMIZERS = ("sgd", "adam", "adagrad", "rmsprop", "adamax")
 SCHEDULES = ("paper", "compressed", "constant")
@@ -46,9 +46,7 @@ def check_schedule(name: str) -> None:
 
 def learning_rate_schedule(cfg, num_steps: int) -> optax.Schedule:
   """The schedule inside the optimizer; for 'paper' it is constant, and the per-seed decays are
-  `update_scale`'s, applied by the training step."""
-  check_positive("optim.learning_rate", cfg.learning_rate)
-  check_schedule(cfg.schedule)
+  `update_scale`'s, applied by the training step. cfg: a cell.OptimConfig (validated there)."""
   if cfg.schedule != "compressed":
     return optax.constant_schedule(cfg.learning_rate)
   return optax.piecewise_constant_schedule(
@@ -84,13 +82,9 @@ def update_scale(step, decay_at, num_steps: int):
 
 
 def make_optimizer(cfg, num_steps: int) -> optax.GradientTransformation:
-  """`cfg` is the `optim` section: name, learning_rate, momentum (sgd only), schedule."""
-  check_choice("optim.name", cfg.name, OPTIMIZERS)
+  """`cfg` is a cell.OptimConfig (validated there): name, learning_rate, momentum (sgd), schedule."""
   lr = learning_rate_schedule(cfg, num_steps)
   if cfg.name == "sgd":
-    if not 0.0 <= cfg.momentum < 1.0:
-      raise ConfigError(f"optim.momentum = {cfg.momentum} is outside [0, 1)",
-                        "use a momentum in [0, 1); the paper uses 0.9")
     return optax.sgd(lr, momentum=cfg.momentum or None)
   if cfg.name == "adam":
     return optax.adam(lr)

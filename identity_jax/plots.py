@@ -1,4 +1,5 @@
-"""Figures of an experiment, drawn only from the files in its workdir (no retraining).
+"""Figures of a study: pure functions of its results (results.Study, loaded once), each returning a
+matplotlib Figure (None where it does not apply); draw_all saves them. No retraining, no file reads.
 
   prediction_grid.png  inputs on top (training image, then test images of each suite); below, a row per
                        seed of each cell with its predictions
@@ -29,16 +30,10 @@ import pathlib
 import matplotlib.pyplot as plt
 import numpy as np
 
-from identity_jax import images, stats, workdir
+from identity_jax import images, stats
+from identity_jax.results import Study
 
 MAX_GRID_SEEDS = 4
-
-
-def load_cell(root, cell):
-  d = pathlib.Path(root) / "cells" / cell
-  with np.load(d / "arrays.npz") as z:
-    arrays = dict(z)
-  return workdir.read_json(d / "result.json"), arrays
 
 
 def _show(ax, img):
@@ -47,23 +42,22 @@ def _show(ax, img):
   ax.set_yticks([])
 
 
-def prediction_grid(root, cells):
+def prediction_grid(study: Study):
   """An input row, then a row per seed of each cell; a new input row wherever a cell's inputs differ
   from the previous cell's (studies that vary the training image or its size)."""
   rows, last_inputs = [], None
-  for c in cells:
-    result, a = load_cell(root, c)
-    n_train = min(3, len(a["train_images"]))  # the paper shows up to 3 training images
-    inputs = np.concatenate([a["train_images"][:n_train], a["grid_inputs"]])
+  for c in order_cells(study):
+    result, a = study.cells[c], study.cells[c].arrays
+    n_train = min(3, len(a.train_images))  # the paper shows up to 3 training images
+    inputs = np.concatenate([a.train_images[:n_train], a.grid_inputs])
     if last_inputs is None or inputs.shape != last_inputs.shape or not np.array_equal(inputs,
                                                                                       last_inputs):
       rows.append((f"input ({n_train} train)", inputs))
       last_inputs = inputs
-    for s in range(min(MAX_GRID_SEEDS, a["grid_predictions"].shape[0])):
-      seed = result["seeds"][s]
-      regime = stats.seed_regime(seed, result["config"]["metrics"]) or seed["status"]
-      rows.append((f"{c}\nseed {seed['seed']} ({regime})",
-                   np.concatenate([a["train_predictions"][s, :n_train], a["grid_predictions"][s]])))
+    for s in range(min(MAX_GRID_SEEDS, a.grid_predictions.shape[0])):
+      seed = result.seeds[s]
+      rows.append((f"{c}\nseed {seed.seed} ({seed.regime or seed.status})",
+                   np.concatenate([a.train_predictions[s, :n_train], a.grid_predictions[s]])))
   n_rows, n_cols = len(rows), max(len(imgs) for _, imgs in rows)
   fig, axes = plt.subplots(n_rows, n_cols, figsize=(0.75 * n_cols + 1.4, 0.8 * n_rows + 0.3),
                            squeeze=False)
@@ -79,16 +73,15 @@ def prediction_grid(root, cells):
   return fig
 
 
-def _rho_table(root, cells, metric):
-  """(cells, rhos) arrays of seed mean and 95% half-width, from summary.json."""
-  summary = workdir.read_json(pathlib.Path(root) / "summary.json")
-  suites = summary["cells"][cells[0]]["suites"]
+def _rho_table(study: Study, cells, metric):
+  """(cells, rhos) arrays of seed mean and 95% half-width."""
+  suites = study.stats[cells[0]]["suites"]
   rho_names = sorted((n for n in suites if n.startswith("rho_")), key=lambda n: float(n[4:]))
   mean = np.full((len(cells), len(rho_names)), np.nan)
   half = np.full_like(mean, np.nan)
   for i, c in enumerate(cells):
     for j, n in enumerate(rho_names):
-      st = summary["cells"][c]["suites"][n][metric]
+      st = study.stats[c]["suites"][n][metric]
       if st["mean"] is not None:
         mean[i, j] = st["mean"]
       if st["ci95_high"] is not None:
@@ -96,11 +89,12 @@ def _rho_table(root, cells, metric):
   return [float(n[4:]) for n in rho_names], mean, half
 
 
-def rho_heatmaps(root, cells, kind):
+def rho_heatmaps(study: Study, kind: str):
   """kind: 'corr' or 'mse'. None when the experiment has no rho suites."""
+  cells = order_cells(study)
   fig, axes = plt.subplots(1, 2, figsize=(11, 0.55 * len(cells) + 1.6), squeeze=False)
   for ax, target in zip(axes[0], ("identity", "constant")):
-    rhos, mean, half = _rho_table(root, cells, f"{kind}_{target}")
+    rhos, mean, half = _rho_table(study, cells, f"{kind}_{target}")
     if not rhos:
       plt.close(fig)
       return None
@@ -112,7 +106,7 @@ def rho_heatmaps(root, cells, kind):
         ax.text(j, i, text, ha="center", va="center", fontsize=6,
                 color="white" if mean[i, j] < (vmin + vmax) / 2 else "black")
     ax.set_xticks(range(len(rhos)), [f"{r:.2f}" for r in rhos])
-    ax.set_yticks(range(len(cells)), [_cell_label(root, c) for c in cells], fontsize=7)
+    ax.set_yticks(range(len(cells)), [_cell_label(study, c) for c in cells], fontsize=7)
     ax.set_xlabel("rho: correlation of test input with the training image")
     ax.set_title(f"{kind} to {target} (seed mean, ±95% CI)")
     fig.colorbar(im, ax=ax)
@@ -120,14 +114,14 @@ def rho_heatmaps(root, cells, kind):
   return fig
 
 
-def suites_bars(root, cells):
-  summary = workdir.read_json(pathlib.Path(root) / "summary.json")
-  suites = [n for n in summary["cells"][cells[0]]["suites"] if not n.startswith("rho_")]
+def suites_bars(study: Study):
+  cells = order_cells(study)
+  suites = [n for n in study.stats[cells[0]]["suites"] if not n.startswith("rho_")]
   fig, axes = plt.subplots(1, 2, figsize=(11, 3.2), sharey=True)
   width = 0.8 / len(cells)
   for ax, target in zip(axes, ("identity", "constant")):
     for i, c in enumerate(cells):
-      st = [summary["cells"][c]["suites"][n][f"corr_{target}"] for n in suites]
+      st = [study.stats[c]["suites"][n][f"corr_{target}"] for n in suites]
       mean = np.array([np.nan if s["mean"] is None else s["mean"] for s in st])
       err = np.array([0 if s["ci95_high"] is None else s["ci95_high"] - s["mean"] for s in st])
       ax.bar(np.arange(len(suites)) + i * width, mean, width, yerr=err, label=c, capsize=2)
@@ -139,12 +133,12 @@ def suites_bars(root, cells):
   return fig
 
 
-def loss_curves(root, cells):
+def loss_curves(study: Study):
   fig, ax = plt.subplots(figsize=(6, 3.5))
-  for c in cells:
-    _, a = load_cell(root, c)
-    h = np.where(np.isfinite(a["loss_history"]), a["loss_history"], np.nan)
-    steps = a["loss_steps"]
+  for c in order_cells(study):
+    a = study.cells[c].arrays
+    h = np.where(np.isfinite(a.loss_history), a.loss_history, np.nan)
+    steps = a.loss_steps
     line, = ax.plot(steps, np.nanmedian(h, axis=0), label=c)
     ax.fill_between(steps, np.nanmin(h, axis=0), np.nanmax(h, axis=0), alpha=0.2,
                     color=line.get_color())
@@ -164,46 +158,38 @@ def disagree(regimes) -> bool:
 STATUS_ABBREV = {"not_fitted": "nf", "dead": "dead", "diverged": "dv"}
 
 
-def counts_label(seeds, rule) -> str:
+def counts_label(seeds) -> str:
   """e.g. 'id5 co1 | nf1 dv1': regimes of the fitted seeds, then how many did not fit, were dead or
   diverged; '*' where the fitted seeds disagree."""
-  regimes = [stats.seed_regime(s, rule) for s in seeds]
+  regimes = [s.regime for s in seeds]
   fitted = " ".join(f"{r[:2]}{regimes.count(r)}" for r in stats.REGIMES if regimes.count(r))
-  statuses = [s["status"] for s in seeds]
+  statuses = [s.status for s in seeds]
   rest = " ".join(f"{a}{statuses.count(k)}" for k, a in STATUS_ABBREV.items() if statuses.count(k))
   return (f"{fitted or 'none fitted'}{' *' if disagree(regimes) else ''}"
           + (f" | {rest}" if rest else ""))
 
 
-def _cell_label(root, cell):
-  result = workdir.read_json(pathlib.Path(root) / "cells" / cell / "result.json")
-  return f"{cell}\n{counts_label(result['seeds'], result['config']['metrics'])}"
+def _cell_label(study: Study, cell: str) -> str:
+  return f"{cell}\n{counts_label(study.cells[cell].seeds)}"
 
 
-def _field(cfg: dict, dotted: str):
-  for part in dotted.split("."):
-    cfg = cfg[part]
-  return cfg
-
-
-def _sweep_layout(root, cells, sweep: str, group_by: str):
+def _sweep_layout(study: Study, cells, sweep: str, group_by: str):
   """{group value: [(x, cell)]} with x the sweep field's value (or the cell's position)."""
   groups = {}
   for i, c in enumerate(cells):
-    cfg = workdir.read_json(pathlib.Path(root) / "cells" / c / "result.json")["config"]
-    x = _field(cfg, sweep) if sweep else i
-    g = _field(cfg, group_by) if group_by else ""
+    x = study.field(c, sweep) if sweep else i
+    g = study.field(c, group_by) if group_by else ""
     groups.setdefault(g, []).append((x, c))
   return groups
 
 
-def sweep_figure(root, cells, kind, sweep="", group_by=""):
+def sweep_figure(study: Study, kind: str):
   """kind 'corr' or 'mse': per cell, the metric to identity and constant on the regime suite (seed
   mean, 95% interval, each seed a dot) and the regime shares; see the module docstring."""
-  root = pathlib.Path(root)
-  summary = workdir.read_json(root / "summary.json")
-  suite = summary["regime_rule"]["suite"]
-  groups = _sweep_layout(root, cells, sweep, group_by)
+  sweep, group_by = study.plots.get("sweep", ""), study.plots.get("group_by", "")
+  cells = order_cells(study)
+  suite = study.regime_suite
+  groups = _sweep_layout(study, cells, sweep, group_by)
   numeric = bool(sweep) and all(isinstance(x, (int, float)) for g in groups.values() for x, _ in g)
   panels = ("identity", "constant", "regimes") if kind == "corr" else ("identity", "constant")
   fig, axes = plt.subplots(1, len(panels), figsize=(4.2 * len(panels), 3.4), squeeze=False)
@@ -215,19 +201,19 @@ def sweep_figure(root, cells, kind, sweep="", group_by=""):
     for ax, target in zip(axes[0], panels):
       if target == "regimes":
         for r, style in (("identity", "-o"), ("constant", "--s")):
-          share = [summary["cells"][c]["regimes"][r] for _, c in members]
+          share = [study.stats[c]["regimes"][r] for _, c in members]
           line, = ax.plot(xs, [np.nan if v["share"] is None else v["share"] for v in share], style,
                           ms=4, label=f"{r} (of fitted){'' if label is None else ', ' + label}")
           ax.vlines(xs, [np.nan if v["ci95_low"] is None else v["ci95_low"] for v in share],
                     [np.nan if v["ci95_high"] is None else v["ci95_high"] for v in share],
                     color=line.get_color(), alpha=0.4)
-        unfit = [1 - summary["cells"][c]["status_counts"]["fitted"]
-                 / sum(summary["cells"][c]["status_counts"].values()) for _, c in members]
+        unfit = [1 - study.stats[c]["status_counts"]["fitted"]
+                 / sum(study.stats[c]["status_counts"].values()) for _, c in members]
         ax.plot(xs, unfit, ":x", color="gray", ms=4,
                 label=f"not fitted / dead / diverged (of all){'' if label is None else ', ' + label}")
         continue
       metric = f"{kind}_{target}"
-      st = [summary["cells"][c]["suites"][suite][metric] for _, c in members]
+      st = [study.stats[c]["suites"][suite][metric] for _, c in members]
       mean = np.array([np.nan if v["mean"] is None else v["mean"] for v in st])
       lo = np.array([np.nan if v["ci95_low"] is None else v["ci95_low"] for v in st])
       hi = np.array([np.nan if v["ci95_high"] is None else v["ci95_high"] for v in st])
@@ -236,10 +222,10 @@ def sweep_figure(root, cells, kind, sweep="", group_by=""):
       ax.fill_between(xs, np.clip(lo, *bounds), np.clip(hi, *bounds), alpha=0.2,
                       color=line.get_color())
       for x, (_, c) in zip(xs, members):
-        result = workdir.read_json(root / "cells" / c / "result.json")
-        vals = [s["suites"][suite][metric] for s in result["seeds"] if s["status"] == "fitted"]
+        result = study.cells[c]
+        vals = [s.suites[suite][metric] for s in result.fitted]
         ax.plot(np.full(len(vals), x), vals, ".", color=line.get_color(), alpha=0.5, ms=4)
-        if disagree([stats.seed_regime(s, result["config"]["metrics"]) for s in result["seeds"]]):
+        if disagree([s.regime for s in result.seeds]):
           ax.plot([x], [np.nanmean(vals)], "o", mfc="none", mec="red", ms=10)
   for ax, target in zip(axes[0], panels):
     if kind == "corr" or target == "regimes":
@@ -250,8 +236,8 @@ def sweep_figure(root, cells, kind, sweep="", group_by=""):
       if min(values) > 0 and max(values) / min(values) > 30:  # e.g. channels 2..1024
         ax.set_xscale("log", base=2)
     else:
-      ax.set_xticks(range(len(cells)), [f"{c} ({summary['cells'][c]['status_counts']['fitted']}/"
-                                        f"{sum(summary['cells'][c]['status_counts'].values())})"
+      ax.set_xticks(range(len(cells)), [f"{c} ({study.stats[c]['status_counts']['fitted']}/"
+                                        f"{sum(study.stats[c]['status_counts'].values())})"
                                         for c in cells], rotation=45, ha="right", fontsize=7)
     ax.set_title(f"share of fitted seeds per regime, Wilson 95% ({suite})" if target == "regimes"
                  else f"{kind} to {target} ({suite}; fitted seeds: mean, t 95% CI if n>=4, each)",
@@ -262,16 +248,14 @@ def sweep_figure(root, cells, kind, sweep="", group_by=""):
   return fig
 
 
-def seed_histograms(root, cells):
-  root = pathlib.Path(root)
-  suite = workdir.read_json(root / "summary.json")["regime_rule"]["suite"]
+def seed_histograms(study: Study):
+  suite = study.regime_suite
   fig, axes = plt.subplots(1, 2, figsize=(10, 3.4), sharey=True)
   bins = np.linspace(-1, 1, 41)
-  for c in cells:
-    seeds = workdir.read_json(root / "cells" / c / "result.json")["seeds"]
-    ok = [s for s in seeds if s["status"] == "fitted"]
+  for c in order_cells(study):
+    seeds, ok = study.cells[c].seeds, study.cells[c].fitted
     for ax, target in zip(axes, ("identity", "constant")):
-      ax.hist([s["suites"][suite][f"corr_{target}"] for s in ok], bins=bins, histtype="step",
+      ax.hist([s.suites[suite][f"corr_{target}"] for s in ok], bins=bins, histtype="step",
               lw=1.5, label=f"{c} ({len(ok)}/{len(seeds)} fitted)")
   for ax, target in zip(axes, ("identity", "constant")):
     ax.set_xlabel(f"correlation to {target} ({suite}; mean over its images)")
@@ -282,31 +266,30 @@ def seed_histograms(root, cells):
   return fig
 
 
-def order_cells(root, cells, sweep="", group_by=""):
+def order_cells(study: Study) -> list:
   """Cells by (group_by value, sweep value) when a sweep is set (ConfigDicts sort their keys by
-  name, which puts ch16 before ch2); otherwise as given."""
+  name, which puts ch16 before ch2); otherwise in the config's order."""
+  sweep, group_by = study.plots.get("sweep", ""), study.plots.get("group_by", "")
   if not sweep:
-    return list(cells)
+    return list(study.cells)
   def key(c):
-    cfg = workdir.read_json(pathlib.Path(root) / "cells" / c / "result.json")["config"]
-    value = lambda dotted: _field(cfg, dotted) if dotted else 0
+    value = lambda dotted: study.field(c, dotted) if dotted else 0
     return (str(value(group_by)), value(sweep) if isinstance(value(sweep), (int, float)) else 0, c)
-  return sorted(cells, key=key)
+  return sorted(study.cells, key=key)
 
 
-def _size_cells(root, cells):
-  summary = workdir.read_json(pathlib.Path(root) / "summary.json")
-  return [c for c in cells if summary["cells"][c].get("test_sizes")], summary
+def _size_cells(study: Study) -> list:
+  return [c for c in order_cells(study) if study.stats[c].get("test_sizes")]
 
 
-def test_sizes_curves(root, cells):
-  with_sizes, summary = _size_cells(root, cells)
+def test_sizes_curves(study: Study):
+  with_sizes = _size_cells(study)
   if not with_sizes:
     return None
   fig, axes = plt.subplots(1, 2, figsize=(9, 3.4))
   for ax, target in zip(axes, ("identity", "constant")):
     for c in with_sizes:
-      by_size = summary["cells"][c]["test_sizes"]
+      by_size = study.stats[c]["test_sizes"]
       sizes = sorted(by_size, key=int)
       for suite in by_size[sizes[0]]:
         st = [by_size[s][suite][f"corr_{target}"] for s in sizes]
@@ -322,18 +305,17 @@ def test_sizes_curves(root, cells):
   return fig
 
 
-def test_sizes_grid(root, cells):
-  with_sizes, _ = _size_cells(root, cells)
+def test_sizes_grid(study: Study):
+  with_sizes = _size_cells(study)
   if not with_sizes:
     return None
   rows = []
   for c in with_sizes:
-    _, a = load_cell(root, c)
-    sizes = sorted({int(k.split("/")[1]) for k in a if k.startswith("size/")})
-    for size in sizes:
-      names = sorted({k.split("/")[2] for k in a if k.startswith(f"size/{size}/")})
-      ins = np.concatenate([a[f"size/{size}/{n}/inputs"] for n in names])
-      outs = np.concatenate([a[f"size/{size}/{n}/predictions"][0] for n in names])
+    by_size = study.cells[c].arrays.sizes
+    for size in sorted(by_size, key=int):
+      names = sorted(by_size[size])
+      ins = np.concatenate([by_size[size][n][0] for n in names])
+      outs = np.concatenate([by_size[size][n][1][0] for n in names])
       rows.append((f"{c}\n{size}x{size}", ins, outs))
   n_cols = 2 * len(rows[0][1])
   fig, axes = plt.subplots(len(rows), n_cols, figsize=(0.7 * n_cols + 1.4, 0.75 * len(rows) + 0.3),
@@ -349,14 +331,15 @@ def test_sizes_grid(root, cells):
   return fig
 
 
-def phase_diagram(root, cells, sweep: str, group_by: str):
+def phase_diagram(study: Study):
   """Two-axis studies (sweep x group_by): each cell coloured by the identity share minus the constant
   share of its fitted seeds (blue identity, red constant, white neither or split), hatched grey when
   inconclusive (fewer than half fitted); the text gives the regime counts of the fitted seeds over
   the seeds, and how many did not fit (nf), were dead or diverged (dv). None when not a grid."""
-  root = pathlib.Path(root)
-  summary = workdir.read_json(root / "summary.json")
-  groups = _sweep_layout(root, cells, sweep, group_by)
+  sweep, group_by = study.plots.get("sweep", ""), study.plots.get("group_by", "")
+  if not (sweep and group_by):
+    return None
+  groups = _sweep_layout(study, order_cells(study), sweep, group_by)
   xs = sorted({x for g in groups.values() for x, _ in g})
   ys = sorted(groups)
   if len(xs) < 2 or len(ys) < 2:
@@ -365,7 +348,7 @@ def phase_diagram(root, cells, sweep: str, group_by: str):
   fig, ax = plt.subplots(figsize=(1.0 * len(xs) + 2, 0.75 * len(ys) + 1.2))
   for yi, g in enumerate(ys):
     for x, c in groups[g]:
-      cell = summary["cells"][c]
+      cell = study.stats[c]
       xi = xs.index(x)
       r = cell["regimes"]
       n = sum(cell["status_counts"].values())
@@ -384,35 +367,34 @@ def phase_diagram(root, cells, sweep: str, group_by: str):
   ax.set_xlabel(sweep)
   ax.set_ylabel(group_by)
   fig.colorbar(image, ax=ax, label="identity - constant share")
-  ax.set_title(f"regimes of the fitted seeds ({summary['regime_rule']['suite']}); hatched: inconclusive",
+  ax.set_title(f"regimes of the fitted seeds ({study.regime_suite}); hatched: inconclusive",
                fontsize=8)
   fig.tight_layout()
   return fig
 
 
-def draw_all(root, cells, plot_cfg: dict | None = None) -> list[str]:
-  """Draws every figure of a workdir into it; returns the files written. plot_cfg: the config's plots
-  section (sweep, group_by); None reads it from the workdir's config.json. Each figure function
-  above returns its matplotlib Figure (None when it does not apply), so a notebook can show it
-  inline instead."""
-  root = pathlib.Path(root)
-  if plot_cfg is None:
-    plot_cfg = workdir.read_json(root / "config.json").get("plots", {})
-  sweep, group_by = plot_cfg.get("sweep", ""), plot_cfg.get("group_by", "")
-  cells = order_cells(root, cells, sweep, group_by)
-  figures = {"prediction_grid.png": prediction_grid(root, cells)}
-  for kind in ("corr", "mse"):
-    figures[f"heatmap_{kind}.png"] = rho_heatmaps(root, cells, kind)
-    figures[f"sweep_{kind}.png"] = sweep_figure(root, cells, kind, sweep, group_by)
-  figures.update({"suites_corr.png": suites_bars(root, cells), "loss.png": loss_curves(root, cells),
-                  "seed_hist.png": seed_histograms(root, cells)})
-  if sweep and group_by:
-    figures["phase.png"] = phase_diagram(root, cells, sweep, group_by)
-  figures["test_sizes.png"] = test_sizes_curves(root, cells)
-  if figures["test_sizes.png"] is not None:
-    figures["test_sizes_grid.png"] = test_sizes_grid(root, cells)
+FIGURES = {  # file name -> figure function of a Study
+    "prediction_grid.png": prediction_grid,
+    "heatmap_corr.png": lambda study: rho_heatmaps(study, "corr"),
+    "sweep_corr.png": lambda study: sweep_figure(study, "corr"),
+    "heatmap_mse.png": lambda study: rho_heatmaps(study, "mse"),
+    "sweep_mse.png": lambda study: sweep_figure(study, "mse"),
+    "suites_corr.png": suites_bars,
+    "loss.png": loss_curves,
+    "seed_hist.png": seed_histograms,
+    "phase.png": phase_diagram,
+    "test_sizes.png": test_sizes_curves,
+    "test_sizes_grid.png": test_sizes_grid,
+}
+
+
+def draw_all(study: Study, root=None) -> list[str]:
+  """Saves every figure that applies to the study into `root` (default: its workdir); returns the
+  files written."""
+  root = pathlib.Path(root or study.root)
   written = []
-  for name, fig in figures.items():
+  for name, figure in FIGURES.items():
+    fig = figure(study)
     if fig is not None:
       fig.savefig(root / name, dpi=110)
       plt.close(fig)

@@ -40,12 +40,10 @@ import optax
 from jax.sharding import Mesh, NamedSharding, PartitionSpec as P
 
 from identity_jax import multihost, optim
-from identity_jax.errors import ConfigError
-
-# A seed's status. Training decides the first three; evaluation turns not_fitted into dead when the
-# output does not depend on the input (experiment.py). Only fitted seeds get a regime.
-FITTED, NOT_FITTED, DIVERGED, DEAD = "fitted", "not_fitted", "diverged", "dead"
-STATUSES = (FITTED, NOT_FITTED, DIVERGED, DEAD)
+from identity_jax.errors import ConfigError, is_count
+# A seed's status (results.py): training decides fitted / not_fitted / diverged; evaluation turns
+# not_fitted into dead when the output does not depend on the input (evaluate.py).
+from identity_jax.results import DIVERGED, FITTED, NOT_FITTED
 SEEDS = "seeds"  # name of the mesh axis
 SNAPSHOT_IMAGES = 256
 
@@ -83,21 +81,21 @@ class Trainer:
   tx: optax.GradientTransformation
   x_train: jax.Array  # (k, H, W)
   fit_tolerance: float
-  batch_size: int = 0  # images per step when < k (the many-images study); 0: all k every step
+  batch_size: int | None = None  # images per step when < k (the many-images study); None: all k
   paper_schedule_steps: int = 0  # > 0: the per-seed 'paper' schedule over this budget (optim.py)
 
   def loss(self, params, x=None) -> jax.Array:
     """MSE on x; by default on the training images (with minibatches: the first SNAPSHOT_IMAGES,
     which bounds the memory and time of the snapshots when training on thousands of images)."""
     if x is None:
-      x = self.x_train[:SNAPSHOT_IMAGES] if self.batch_size else self.x_train
+      x = self.x_train if self.batch_size is None else self.x_train[:SNAPSHOT_IMAGES]
     return jnp.mean((self.model.apply(params, x) - x) ** 2)
 
   def batch(self, step) -> jax.Array:
     """The step's training images: all k, or batch_size drawn with replacement from a stream that
     depends on the step alone (so every seed sees the same batches, and a resumed run too)."""
     k = self.x_train.shape[0]
-    if not 0 < self.batch_size < k:
+    if self.batch_size is None or self.batch_size >= k:
       return self.x_train
     key = jax.random.fold_in(jax.random.key(0x1D), step)
     return self.x_train[jax.random.randint(key, (self.batch_size,), 0, k)]
@@ -148,9 +146,9 @@ class Trainer:
       return jax.tree.map(lambda a, b: jax.lax.dynamic_update_index_in_dim(a, b, i, 0), stacked, s)
     return jax.lax.fori_loop(0, state.step.shape[0], one_seed, state)
 
-  def batched(self, seeds_per_vmap: int = 0, mesh: Mesh | None = None) -> "BatchedTrainer":
+  def batched(self, seeds_per_vmap: int | str = "all", mesh: Mesh | None = None) -> "BatchedTrainer":
     """Compiled functions over a leading seed axis (seeds_per_vmap: see resolve_seeds_per_vmap)."""
-    if seeds_per_vmap == 0:
+    if seeds_per_vmap == "all":
       run = jax.vmap(self.run, in_axes=(0, None))
       loss = jax.vmap(self.loss)
     elif seeds_per_vmap == 1:  # the loss too, so that a seed's numbers never depend on its neighbours
@@ -185,8 +183,8 @@ class BatchedTrainer(NamedTuple):
 @dataclasses.dataclass(frozen=True)
 class RunOptions:
   """How a run uses the machine; none of it changes a seed's result beyond float rounding."""
-  seeds_per_vmap: int = -1        # -1 auto (1 on CPU, all elsewhere); 0 all; k groups of k
-  seed_chunk: int = 0             # 0: all seeds in one run; k: consecutive runs of k seeds
+  seeds_per_vmap: int | str = "auto"  # "auto": 1 on CPU, "all" elsewhere; k: groups of k
+  seed_chunk: int | None = None   # None: all seeds in one run; k: consecutive runs of k seeds
   shard: bool | None = None       # None: shard the seeds over the devices when there are several
   stop_when_fitted: bool = False  # stop at the first chunk end where every seed fitted or diverged
   checkpoint_dir: str | None = None
@@ -211,15 +209,15 @@ class TrainResult:
   resumed_from_step: int = 0  # the checkpoint a run resumed from, 0 if none
 
 
-def resolve_seeds_per_vmap(setting: int, num_seeds: int) -> int:
-  """setting -1: auto (1 on CPU, else all); 0, or k > 1 with k >= num_seeds: all seeds in one vmap
-  (returns 0); 1: seeds one after another; k: groups of k seeds vmapped, groups in sequence."""
-  if isinstance(setting, bool) or not isinstance(setting, int) or setting < -1:
-    raise ConfigError(f"train.seeds_per_vmap = {setting!r} is not -1 (auto), 0 (all) or a count",
-                      "use -1 (auto), 0 (all seeds in one vmap) or a positive count")
-  if setting == -1:
-    setting = 1 if jax.default_backend() == "cpu" else 0
-  return 0 if setting == 0 or (setting > 1 and setting >= num_seeds) else setting
+def resolve_seeds_per_vmap(setting: int | str, num_seeds: int) -> int | str:
+  """"auto": 1 on CPU, else "all"; "all", or k > 1 with k >= num_seeds: all seeds in one vmap
+  (returns "all"); 1: seeds one after another; k: groups of k seeds vmapped, groups in sequence."""
+  if setting not in ("auto", "all") and not (is_count(setting) and setting >= 1):
+    raise ConfigError(f"train.seeds_per_vmap = {setting!r} is not 'auto', 'all' or a count",
+                      "use 'auto', 'all' (all seeds in one vmap) or a positive count")
+  if setting == "auto":
+    setting = 1 if jax.default_backend() == "cpu" else "all"
+  return "all" if setting == "all" or (setting > 1 and setting >= num_seeds) else setting
 
 
 def seed_mesh(shard: bool | None, num_seeds: int) -> Mesh | None:
@@ -244,62 +242,109 @@ def seed_status(final_loss, diverged_at, fit_tolerance) -> list:
           for l, d in zip(np.asarray(final_loss), np.asarray(diverged_at))]
 
 
-def _checkpoints(directory):
-  import orbax.checkpoint as ocp  # imported lazily: it is slow to import and most runs do not save
-  return ocp, ocp.CheckpointManager(
-      pathlib.Path(directory).absolute(),
-      options=ocp.CheckpointManagerOptions(max_to_keep=1, enable_async_checkpointing=False))
+def _pad_keys(keys, n_dev: int):
+  """Keys padded to a multiple of the device count; the extra seeds only fill the devices and are
+  dropped from every result."""
+  n = len(keys)
+  padded = -(-n // n_dev) * n_dev
+  if padded == n:
+    return keys
+  logging.warning("%d seeds do not divide the %d devices: padded to %d, the extra %d trained and "
+                  "dropped; fix: use a multiple of %d seeds to waste no device time",
+                  n, n_dev, padded, padded - n, n_dev)
+  return jnp.concatenate([keys, jax.vmap(lambda i: jax.random.fold_in(keys[0], i))(
+      jnp.arange(padded - n, dtype=jnp.uint32) + 1_000_003)])
+
+
+class _Programs:
+  """The compiled programs of one trainer, built once per (seeds per vmap, devices, seed count)
+  and shared by the seed chunks of a run."""
+
+  def __init__(self, trainer):
+    self.trainer, self._batched, self._runs = trainer, {}, {}
+
+  def batched(self, strategy, mesh) -> "BatchedTrainer":
+    key = (strategy, 1 if mesh is None else mesh.size)
+    if key not in self._batched:
+      self._batched[key] = self.trainer.batched(strategy, mesh)
+    return self._batched[key]
+
+  def run(self, fns, strategy, state, num_steps):
+    """fns.run compiled for this state's shape (compiled explicitly, to time it apart)."""
+    key = (strategy, jax.tree.leaves(state)[0].shape[0], fns)
+    if key not in self._runs:
+      self._runs[key] = fns.run.lower(state, jnp.int32(num_steps)).compile()
+    return self._runs[key]
+
+
+class _Checkpoints:
+  """The run's state and loss history saved into `directory` (orbax); none when directory is None.
+  Every process saves (a collective), so all take the same decision to save: process 0's."""
+
+  def __init__(self, directory, minutes: float):
+    self.minutes, self.last = minutes, time.perf_counter()
+    self.manager = None
+    if directory is not None:
+      import orbax.checkpoint as ocp  # lazily: slow to import, and most runs do not save
+      self.ocp = ocp
+      self.manager = ocp.CheckpointManager(
+          pathlib.Path(directory).absolute(),
+          options=ocp.CheckpointManagerOptions(max_to_keep=1, enable_async_checkpointing=False))
+
+  def restore(self, state, history):
+    """(state, history, chunk to start from): the latest save, or what was given and chunk 0."""
+    if self.manager is None or self.manager.latest_step() is None:
+      return state, history, 0
+    start = self.manager.latest_step()
+    restored = self.manager.restore(start, args=self.ocp.args.StandardRestore(
+        {"state": state, "history": history}))
+    return restored["state"], np.asarray(restored["history"]), start
+
+  def maybe_save(self, chunk: int, state, history) -> None:
+    if self.manager is None:
+      return
+    if multihost.agree(bool(time.perf_counter() - self.last >= 60 * self.minutes)):
+      self.manager.save(chunk, args=self.ocp.args.StandardSave({"state": state, "history": history}))
+      self.last = time.perf_counter()
+
+  def close(self) -> None:
+    if self.manager is not None:
+      self.manager.wait_until_finished()
+      self.manager.close()
 
 
 def _train_seeds(trainer, keys, num_steps, num_snapshots, progress, options, checkpoint_dir,
-                 compiled: dict):
-  """One run over `keys` (see train). `compiled` caches programs across seed chunks of one size."""
+                 programs: _Programs):
+  """One run over `keys` (see train): chunks of the compiled run, the loss after each, a checkpoint
+  when due, progress, and a stop once every seed has finished (options.stop_when_fitted)."""
   t0 = time.perf_counter()
   n = len(keys)
   mesh = seed_mesh(options.shard, n)
   n_dev = 1 if mesh is None else mesh.size
-  padded = -(-n // n_dev) * n_dev
-  if padded > n:  # extra seeds only fill the devices; they are dropped from every result
-    logging.warning("%d seeds do not divide the %d devices: padded to %d, the extra %d trained and "
-                    "dropped; fix: use a multiple of %d seeds to waste no device time",
-                    n, n_dev, padded, padded - n, n_dev)
-    keys = jnp.concatenate([keys, jax.vmap(lambda i: jax.random.fold_in(keys[0], i))(
-        jnp.arange(padded - n, dtype=jnp.uint32) + 1_000_003)])
-  strategy = resolve_seeds_per_vmap(options.seeds_per_vmap, padded // n_dev)
-  if (strategy, n_dev) not in compiled:
-    compiled[strategy, n_dev] = trainer.batched(strategy, mesh)
-  fns = compiled[strategy, n_dev]
+  keys = _pad_keys(keys, n_dev)
+  strategy = resolve_seeds_per_vmap(options.seeds_per_vmap, len(keys) // n_dev)
+  fns = programs.batched(strategy, mesh)
   state = fns.init(keys)
   steps = snapshot_steps(num_steps, num_snapshots)
-  history = np.full((padded, len(steps)), np.nan, np.float32)
+  history = np.full((len(keys), len(steps)), np.nan, np.float32)
   history[:, 0] = multihost.to_host(fns.loss(state.params))
-  start, resumed_from = 0, 0
-  ocp = manager = None
-  if checkpoint_dir is not None:
-    ocp, manager = _checkpoints(checkpoint_dir)
-    if manager.latest_step() is not None:
-      start = manager.latest_step()
-      restored = manager.restore(start, args=ocp.args.StandardRestore(
-          {"state": state, "history": history}))
-      state, history = restored["state"], np.asarray(restored["history"])
-      resumed_from = int(steps[start])
+  checkpoints = _Checkpoints(checkpoint_dir, options.checkpoint_minutes)
+  state, history, start = checkpoints.restore(state, history)
+  resumed_from = int(steps[start]) if start else 0
   counters = lambda: multihost.to_host(dict(step=state.step, fitted_at=state.fitted_at,
                                             diverged_at=state.diverged_at, decay_at=state.decay_at))
 
   def all_done(chunk, now):  # every real seed finished (Trainer.finished)
     return bool(np.all(trainer.finished(now, history[:, chunk])[:n]))
 
-  last_save = time.perf_counter()
   compile_seconds, i = 0.0, start - 1  # i: the last chunk run; its end is where the run stands
   now = counters()
   stopped_before = options.stop_when_fitted and start > 0 and all_done(start, now)
   for i in range(start, start if stopped_before else len(steps) - 1):
     a, b = steps[i], steps[i + 1]
     tc = time.perf_counter()
-    if i == start:  # compile explicitly (once per seed count) to report its time apart
-      if (strategy, n_dev, padded) not in compiled:
-        compiled[strategy, n_dev, padded] = fns.run.lower(state, jnp.int32(b - a)).compile()
-      run = compiled[strategy, n_dev, padded]
+    if i == start:
+      run = programs.run(fns, strategy, state, b - a)
       compile_seconds = time.perf_counter() - tc
       tc = time.perf_counter()
     state = run(state, jnp.int32(b - a))
@@ -307,11 +352,7 @@ def _train_seeds(trainer, keys, num_steps, num_snapshots, progress, options, che
     now = counters()
     stop = options.stop_when_fitted and all_done(i + 1, now)
     # Save before anything else can fail, so a run killed from here on resumes after this chunk.
-    # Every process saves (a collective), so all must take the same decision: process 0's.
-    if manager is not None and multihost.agree(
-        bool(time.perf_counter() - last_save >= 60 * options.checkpoint_minutes)):
-      manager.save(i + 1, args=ocp.args.StandardSave({"state": state, "history": history}))
-      last_save = time.perf_counter()
+    checkpoints.maybe_save(i + 1, state, history)
     if progress is not None:
       progress(dict(step=int(b), num_steps=num_steps, chunk_steps=int(b - a),
                     chunk_seconds=time.perf_counter() - tc, loss=history[:n, i + 1],
@@ -319,23 +360,26 @@ def _train_seeds(trainer, keys, num_steps, num_snapshots, progress, options, che
                     diverged=int(np.sum(now["diverged_at"][:n] >= 0))))
     if stop:
       break
-  if manager is not None:
-    manager.wait_until_finished()
-    manager.close()
-  kept = slice(0, i + 2)
+  checkpoints.close()
+  return _result(trainer, fns, keys, n, state, history, steps, i, counters(),
+                 time.perf_counter() - t0, compile_seconds, resumed_from)
+
+
+def _result(trainer, fns, keys, n, state, history, steps, last_chunk, now, seconds,
+            compile_seconds, resumed_from) -> "TrainResult":
+  """The TrainResult of the first n (real) seeds, the run standing at the end of last_chunk."""
   cut = lambda tree: jax.tree.map(lambda a: a[:n], tree)
-  final_loss = history[:n, i + 1]
-  now = counters()
+  final_loss = history[:n, last_chunk + 1]
   diverged_at = now["diverged_at"][:n]
   # Several processes: the parameters come to every host whole (numpy), for evaluation there.
   params = multihost.to_host(state.params) if multihost.several() else state.params
   return TrainResult(
-      init_params=cut(fns.init_params(keys)), params=cut(params), loss_steps=steps[kept],
-      loss_history=history[:n, kept], final_loss=final_loss,
-      fitted_at=now["fitted_at"][:n], diverged_at=diverged_at,
-      status=seed_status(final_loss, diverged_at, trainer.fit_tolerance), steps_run=int(steps[i + 1]),
-      train_seconds=time.perf_counter() - t0, compile_seconds=compile_seconds,
-      resumed_from_step=resumed_from)
+      init_params=cut(fns.init_params(keys)), params=cut(params),
+      loss_steps=steps[:last_chunk + 2], loss_history=history[:n, :last_chunk + 2],
+      final_loss=final_loss, fitted_at=now["fitted_at"][:n], diverged_at=diverged_at,
+      status=seed_status(final_loss, diverged_at, trainer.fit_tolerance),
+      steps_run=int(steps[last_chunk + 1]), train_seconds=seconds,
+      compile_seconds=compile_seconds, resumed_from_step=resumed_from)
 
 
 def _out_of_memory(e: Exception) -> bool:
@@ -351,16 +395,16 @@ def train(trainer: Trainer, keys: jax.Array, num_steps: int, num_snapshots: int,
   bit-identical to an uninterrupted run.
   """
   size = options.seed_chunk or len(keys)
-  if isinstance(size, bool) or not isinstance(size, int) or size < 0:
+  if not is_count(size) or size < 1:
     raise ConfigError(f"train.seed_chunk = {options.seed_chunk!r} is not a count",
-                      "use 0 (all seeds at once) or a positive number of seeds per run")
-  parts, compiled, lo = [], {}, 0
+                      "use None (all seeds at once) or a positive number of seeds per run")
+  parts, programs, lo = [], _Programs(trainer), 0
   while lo < len(keys):
     directory = None if options.checkpoint_dir is None else \
         pathlib.Path(options.checkpoint_dir) / f"seeds_{lo}"
     try:
       parts.append(_train_seeds(trainer, keys[lo:lo + size], num_steps, num_snapshots, progress,
-                                options, directory, compiled))
+                                options, directory, programs))
     except Exception as e:  # noqa: BLE001 (only out-of-memory is handled, the rest re-raised)
       if size == 1 or not _out_of_memory(e):
         raise

@@ -99,8 +99,9 @@ def _diff(old, new, prefix="") -> list[str]:
   return out
 
 
-def claim(workdir, name: str, cells: dict) -> set:
+def claim(workdir, name: str, cells: dict, upgrade=lambda config: config) -> set:
   """Checks that `workdir` may hold experiment `name` with these cells (cell name -> resolved config).
+  upgrade: maps a recorded config to today's spelling of the same settings (cell.upgrade).
 
   Returns the names of cells already finished there (to be skipped). Raises WorkdirError, having
   written nothing, when the workdir holds anything else.
@@ -126,8 +127,8 @@ def claim(workdir, name: str, cells: dict) -> set:
     old = recorded.get("cells", {}).get(cell)
     if old is None:
       continue
-    if old["fingerprint"] != fingerprint(config):
-      changes = "; ".join(_diff(old["config"], config)[:8])
+    if fingerprint(upgrade(old["config"])) != fingerprint(config):
+      changes = "; ".join(_diff(upgrade(old["config"]), config)[:8])
       raise WorkdirError(
           f"workdir {root} already holds cell {cell!r} trained with another config ({changes})",
           fix_new + ", or give the changed cell a new name")

@@ -1,6 +1,5 @@
 """Shared fixtures: tiny configs and a tiny synthetic IDX dataset, so tests run in seconds."""
 
-import os
 import pathlib
 
 import numpy as np

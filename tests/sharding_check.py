@@ -10,8 +10,7 @@ import jax
 import numpy as np
 
 from identity_jax import train
-from test_models import model_cfg
-from test_train import trainer
+from helpers import model_cfg, trainer
 
 FAMILIES = {
     "convnet": model_cfg(num_layers=3, channels=4),
@@ -26,8 +25,8 @@ logging.getLogger().addHandler(type("H", (logging.Handler,), {"emit": lambda sel
 keys = train.seed_keys(0, range(5))
 for family, mcfg in FAMILIES.items():
   tr = trainer(mcfg, 30)
-  ref = train.train(tr, keys, 30, 3, options=train.RunOptions(shard=False, seeds_per_vmap=0))
-  for per_device in (0, 1):  # vmap on each device, or its seeds one after another
+  ref = train.train(tr, keys, 30, 3, options=train.RunOptions(shard=False, seeds_per_vmap="all"))
+  for per_device in ("all", 1):  # vmap on each device, or its seeds one after another
     res = train.train(tr, keys, 30, 3, options=train.RunOptions(shard=True,
                                                                  seeds_per_vmap=per_device))
     assert res.loss_history.shape == ref.loss_history.shape == (5, 4)

@@ -8,7 +8,7 @@ import pytest
 from identity_jax import datasets, images, models
 from identity_jax.analyses import layer_views, probes, representations, weights
 from identity_jax.errors import ConfigError
-from test_models import model_cfg
+from helpers import model_cfg
 
 
 @pytest.fixture(scope="module")

@@ -2,27 +2,23 @@
 
 import jax
 import jax.numpy as jnp
-import ml_collections
 import numpy as np
 import pytest
 
-from identity_jax import closed_form, images, models, optim, test_suites, train
+from identity_jax import closed_form, images, models, optim, suites, train
+from helpers import model_cfg, optim_cfg
 
 
 @pytest.fixture(scope="module")
 def seven():
   from identity_jax import datasets
-  raw, _ = test_suites.pick_training_images(datasets.offline_mnist(), 7, 2, seed=0)
+  raw, _ = suites.pick_training_images(datasets.offline_mnist(), 7, 2, seed=0)
   return images.resize(images.from_uint8(raw), 14)  # (2, 14, 14): 196-dim inputs keep it fast
 
 
 def trained_linear(x_train, use_bias, steps, schedule):
-  mcfg = ml_collections.ConfigDict(dict(name="fcn", hidden_layers=0, width=1, activation="linear",
-                                        use_bias=use_bias, init="torch_default",
-                                        bias_init="torch_default", num_layers=1, channels=1,
-                                        kernel_size=1, conv_impl="auto"))
-  ocfg = ml_collections.ConfigDict(dict(name="sgd", learning_rate=0.01, momentum=0.9,
-                                        schedule=schedule))
+  mcfg = model_cfg(name="fcn", hidden_layers=0, activation="linear", use_bias=use_bias)
+  ocfg = optim_cfg(schedule=schedule)
   tr = train.Trainer(models.build_model(mcfg), optim.make_optimizer(ocfg, steps),
                      jnp.asarray(x_train), 1e-10)
   keys = train.seed_keys(3, range(2))
@@ -40,7 +36,7 @@ def test_sgd_lands_on_equation_1(seven, use_bias, k, steps, schedule):
   d = x_train[0].size
   rng = np.random.default_rng(0)
   random = images.standardize(rng.uniform(size=(6, 14, 14)))
-  orthogonal = test_suites.rho_images(x_train[0], 0.0, 6, rng)
+  orthogonal = suites.rho_images(x_train[0], 0.0, 6, rng)
   for name, x in [("random", random), ("orthogonal", orthogonal), ("train", x_train)]:
     for s in range(2):
       p0 = init["params"]["layer_0"]

@@ -3,7 +3,7 @@ import gzip
 import numpy as np
 import pytest
 
-from identity_jax import datasets, idx, images, patterns, test_suites
+from identity_jax import cell, datasets, idx, images, patterns, suites
 from identity_jax.errors import ConfigError, DataError
 
 
@@ -151,7 +151,7 @@ def test_download_verified_files_are_used(tmp_path, monkeypatch, idx_dir):
 def test_rho_images_have_exact_correlation_mean_and_norm(rho):
   rng = np.random.default_rng(1)
   x_hat = images.standardize(rng.uniform(size=(28, 28)) ** 4)  # skewed, nonzero mean like a digit
-  x = test_suites.rho_images(x_hat, rho, 8, rng)
+  x = suites.rho_images(x_hat, rho, 8, rng)
   flat = x.reshape(8, -1).astype(np.float64)
   ref = x_hat.reshape(-1).astype(np.float64)
   corr = [np.corrcoef(f, ref)[0, 1] for f in flat]
@@ -166,7 +166,7 @@ def test_rho_images_have_exact_correlation_mean_and_norm(rho):
 
 def test_rho_outside_unit_interval():
   with pytest.raises(ConfigError, match="rho"):
-    test_suites.rho_images(np.ones((4, 4)), 1.5, 2, np.random.default_rng(0))
+    suites.rho_images(np.ones((4, 4)), 1.5, 2, np.random.default_rng(0))
 
 
 def test_patterns_are_binary_and_scale_free():
@@ -183,9 +183,9 @@ def test_patterns_are_binary_and_scale_free():
 
 def test_training_image_is_a_seven_fixed_by_seed():
   ds = datasets.offline_mnist()
-  a, la = test_suites.pick_training_images(ds, 7, 3, seed=0)
-  b, lb = test_suites.pick_training_images(ds, 7, 3, seed=0)
-  c, _ = test_suites.pick_training_images(ds, 7, 1, seed=1)
+  a, la = suites.pick_training_images(ds, 7, 3, seed=0)
+  b, lb = suites.pick_training_images(ds, 7, 3, seed=0)
+  c, _ = suites.pick_training_images(ds, 7, 1, seed=1)
   assert la[0] == 7 and a.shape == (3, 28, 28)
   np.testing.assert_array_equal(a, b)
   assert not np.array_equal(a[0], c[0])
@@ -211,7 +211,7 @@ def test_resize_rejects_bad_sizes(size):
 
 
 def test_build_suites_tiny(tiny_config):
-  data = test_suites.build(tiny_config.data)
+  data = suites.build(cell.DataConfig(**tiny_config.data.to_dict()))
   s = tiny_config.data.image_size
   assert data.train.shape == (1, s, s) and data.train_labels[0] == 7
   assert set(data.suites) == {"mnist", "fashion", "blends", "patterns", "random", "rho_0.00",
@@ -222,23 +222,21 @@ def test_build_suites_tiny(tiny_config):
   assert data.rho_suites == {0.0: "rho_0.00", 1.0: "rho_1.00"}
 
 
-def test_num_train_minus_one_takes_every_training_image():
+def test_num_train_all_takes_every_training_image():
   ds = datasets.offline_mnist()
-  imgs, labels = test_suites.pick_training_images(ds, 7, -1, seed=0)
+  imgs, labels = suites.pick_training_images(ds, 7, "all", seed=0)
   assert labels[0] == 7 and len(imgs) == len(ds.train_labels)
   assert len({img.tobytes() for img in imgs}) == len({img.tobytes() for img in ds.train_images})
   with pytest.raises(ConfigError, match="data.num_train"):
-    test_suites.pick_training_images(ds, 7, -2, seed=0)
+    suites.pick_training_images(ds, 7, -2, seed=0)
 
 
 def test_missing_fashion_mnist_skips_its_suite_and_changes_no_other(tmp_path, monkeypatch):
-  from identity_jax import config, test_suites
-  cfg = config.base_config().data
-  cfg.per_suite = 3
-  present = test_suites.build(cfg)
+  cfg = cell.DataConfig(per_suite=3)
+  present = suites.build(cfg)
   monkeypatch.setitem(datasets._SYSTEM_DIRS, "fashion_mnist", [])
   monkeypatch.setenv("IDENTITY_JAX_CACHE", str(tmp_path / "cache"))
-  missing = test_suites.build(cfg)
+  missing = suites.build(cfg)
   assert "fashion" not in missing.suites
   assert missing.sources["fashion_mnist"].startswith("skipped, not found")
   assert "dataset-fashion-mnist" in missing.sources["fashion_mnist"]

@@ -10,7 +10,7 @@ import sys
 import numpy as np
 import pytest
 
-from identity_jax import experiment, plots, workdir
+from identity_jax import experiment, plots, results, workdir
 from identity_jax.errors import ConfigError, WorkdirError
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
@@ -56,7 +56,7 @@ def test_results_per_cell_per_seed_per_suite(finished):
   assert result["timing"]["seed_steps_per_second"] > 0
   env = summary["environment"]
   assert env["backend"] == "cpu" and env["jax"] and env["devices"]
-  assert any("progress" in l or "seed-steps/s" in l for l in lines)
+  assert any(l.startswith("[convnet_2] step 40/40 ") and "seed-steps/s" in l for l in lines)
 
 
 def test_summary_recomputes_from_per_seed_rows(finished):
@@ -88,11 +88,20 @@ def test_rerun_skips_finished_cells_and_changes_no_result(finished):
   assert {p: h for p, h in snapshot(root).items() if "cells" in p.parts} == before
 
 
-def test_figures_redraw_from_saved_results(finished):
+def test_figures_are_pure_functions_of_the_loaded_results(finished):
   cfg, root, _, _ = finished
+  study = results.load_study(root)
+  fig = plots.prediction_grid(study)
+  labels = [ax.get_ylabel() for ax in fig.axes if ax.get_ylabel()]
+  # one input row (both cells train on the same image), then a row per seed of each cell
+  assert labels[0] == "input (1 train)" and len(labels) == 1 + 2 * cfg.num_seeds
+  assert labels[1].startswith("convnet_2\nseed 0 (") and labels[3].startswith("linear_1\nseed 0 (")
+  grid = study.cells["convnet_2"].arrays.grid_inputs
+  assert len(fig.axes) == len(labels) * (1 + len(grid))
   (root / "prediction_grid.png").unlink()
-  assert "prediction_grid.png" in plots.draw_all(root, list(cfg.cells))
-  assert (root / "prediction_grid.png").stat().st_size > 1000
+  written = plots.draw_all(study)
+  assert "prediction_grid.png" in written and (root / "prediction_grid.png").is_file()
+  assert "phase.png" not in written  # no sweep x group_by in this config
 
 
 def test_changed_cell_is_refused_and_nothing_is_touched(finished):
@@ -125,8 +134,12 @@ def test_foreign_nonempty_workdir_is_refused(tmp_path, tiny_config):
     ({"c": {"model": {"depth": 3}}}, "unknown field model.depth"),
     ({"c": {"plots": {"sweep": "x"}}}, "may override only"),
     ({"c": {"data": {"image_size": 0}}}, "data.image_size"),
-    ({"c": {"model": {"name": "fcn"}, "metrics": {"test_sizes": [7]}}}, "needs a ConvNet"),
+    ({"c": {"model": {"name": "fcn"}, "metrics": {"test_sizes": [7]}}}, "takes any input size"),
     ({"c": {"train": {"batch_size": -1}}}, "train.batch_size"),
+    ({"c": {"train": {"batch_size": 0}}}, "(?s)batch_size = 0 is the old spelling.*None"),
+    ({"c": {"train": {"seeds_per_vmap": -1}}}, "(?s)old spelling.*'auto'"),
+    ({"c": {"data": {"num_train": -1}}}, "(?s)old spelling.*'all'"),
+    ({"c": {"model": {"name": "fcn", "channels": 3}}}, "not a field of model.name 'fcn'"),
     ({"c": {"model": {"name": "convnet", "num_layers": 0}}}, "ConvNet depth"),
 ])
 def test_bad_cells_fail_before_the_workdir_is_created(tmp_path, tiny_config, cells, message):

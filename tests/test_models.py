@@ -6,14 +6,9 @@ import pytest
 
 from identity_jax import conv, initializers, models
 from identity_jax.errors import ConfigError
+from helpers import model_cfg
 
 
-def model_cfg(**kw):
-  c = dict(name="convnet", num_layers=3, channels=4, kernel_size=5, conv_impl="auto",
-           hidden_layers=2, width=16, activation="relu", use_bias=True, init="torch_default",
-           bias_init="torch_default")
-  c.update(kw)
-  return ml_collections.ConfigDict(c)
 
 
 @pytest.mark.parametrize("k, c_in, c_out, size", [(1, 1, 3, 5), (3, 2, 4, 7), (5, 3, 2, 9),
@@ -86,7 +81,7 @@ FANS = (300, 200)
     ("kaiming_uniform", 2 / FANS[0], True),
 ])
 def test_initializer_variances_and_shapes(name, variance, uniform):
-  w = np.asarray(initializers.weight_init(name)(jax.random.key(0), (300, 200), *FANS))
+  w = np.asarray(initializers.weight_init(name)(jax.random.key(0), FANS))
   assert abs(w.var() / variance - 1) < 0.02
   sigma = np.sqrt(variance)
   if uniform:  # bounded at sqrt(3) sigma, and flat
@@ -133,3 +128,61 @@ def test_bad_model_configs_are_named(overrides, message):
   with pytest.raises(ConfigError, match=message) as e:
     models.build_model(model_cfg(**overrides))
   assert "fix:" in str(e.value)
+
+
+@pytest.mark.parametrize("name", sorted(initializers.WEIGHT_INITS))
+@pytest.mark.parametrize("shape", [(300, 200), (5, 5, 8, 16)])
+def test_initializers_are_jaxs_variance_scaling_up_to_rounding(name, shape):
+  """The five with a jax equivalent draw the same numbers from the same key, to float rounding."""
+  ours = np.asarray(initializers.weight_init(name)(jax.random.key(2), shape))
+  theirs = initializers.JAX_EQUIVALENTS[name]
+  if theirs is None:  # paper_default: N(0, 1/(fan_in fan_out)) with the fans of the shape
+    fan_in, fan_out = np.prod(shape[:-1]), np.prod(shape[:-2]) * shape[-1]
+    np.testing.assert_allclose(ours, np.asarray(jax.random.normal(jax.random.key(2), shape))
+                               / np.sqrt(fan_in * fan_out), rtol=1e-6)
+    return
+  np.testing.assert_allclose(ours, np.asarray(theirs(jax.random.key(2), shape)), rtol=1e-5,
+                             atol=1e-7)
+
+
+def test_a_cell_may_not_set_another_familys_field():
+  with pytest.raises(ConfigError, match="model.width = 16 is not a field of model.name 'convnet'"):
+    models.build_model(model_cfg(width=16))
+  with pytest.raises(ConfigError, match="unknown field model.depth"):
+    models.build_model(model_cfg(depth=3))
+
+
+def test_a_new_family_registers_in_a_few_lines(tmp_path):
+  """Adding a model family: its config dataclass, its module, register. The config, training,
+  evaluation, summaries and figures then take it by name, with nothing else changed."""
+  import dataclasses
+  import flax.linen as nn
+  from identity_jax import config, experiment
+  from identity_jax.models import registry
+
+  @dataclasses.dataclass(frozen=True)
+  class ScaleConfig:  # f(x) = a * x, a learned scalar: it can only be the identity up to scale
+    start: float = 0.5
+    depth = 1
+
+  class Scale(nn.Module):
+    cfg: ScaleConfig
+    depth = 1
+
+    @nn.compact
+    def __call__(self, x):
+      a = self.param("kernel", lambda k: jnp.asarray(self.cfg.start))
+      self.sow("intermediates", "output_0", a * x)
+      return a * x
+
+  registry.register(registry.Family("scale", ScaleConfig, Scale, Scale))
+  try:
+    c = config.tiny(config.base_config())
+    c.model.name, c.optim.schedule = "scale", "constant"
+    c.cells = ml_collections.ConfigDict({"s": {"model": {"start": 0.1}}})
+    summary = experiment.run(c, tmp_path / "w", log=lambda _: None)
+  finally:
+    registry.unregister("scale")
+  assert summary["cells"]["s"]["status_counts"]["fitted"] == 2
+  assert summary["cells"]["s"]["verdict"] == "identity"  # a = 1 is the only fit
+  assert "scale" not in models.names()

@@ -11,8 +11,7 @@ import pytest
 
 from identity_jax import train
 from identity_jax.errors import ConfigError
-from test_models import model_cfg
-from test_train import trainer
+from helpers import model_cfg, trainer
 
 HERE = pathlib.Path(__file__).resolve().parent
 

@@ -13,15 +13,16 @@ import ml_collections
 import numpy as np
 import pytest
 
-from identity_jax import claims, experiment, metrics, models, optim, stats, train
+from identity_jax import cell, claims, config, evaluate, metrics, models, optim, results, stats, \
+    summary as summary_lib, train
 from identity_jax.errors import ConfigError
+from helpers import model_cfg
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 
 
 def sgd(schedule):
-  return ml_collections.ConfigDict(dict(name="sgd", learning_rate=0.01, momentum=0.9,
-                                        schedule=schedule))
+  return cell.OptimConfig(name="sgd", learning_rate=0.01, momentum=0.9, schedule=schedule)
 
 
 # --- schedules -------------------------------------------------------------------------------------
@@ -50,13 +51,11 @@ def test_paper_schedule_of_a_seed_that_never_fits_is_the_papers():
 
 def test_the_old_schedule_name_is_refused_with_the_new_one():
   with pytest.raises(ConfigError, match="(?s)renamed.*use 'compressed'"):
-    optim.make_optimizer(sgd("stagewise"), 100)
+    sgd("stagewise")
 
 
 def _trainer(schedule, num_steps, tolerance=1e-3):
-  model = models.build_model(ml_collections.ConfigDict(dict(
-      name="fcn", hidden_layers=1, width=32, activation="relu", use_bias=True, init="torch_default",
-      bias_init="torch_default", num_layers=0, channels=0, kernel_size=0, conv_impl="auto")))
+  model = models.build_model(model_cfg(name="fcn", hidden_layers=1, width=32))
   x = jax.random.normal(jax.random.key(0), (1, 8, 8))
   tx = optim.make_optimizer(sgd(schedule), num_steps)
   return train.Trainer(model, tx, x, tolerance,
@@ -84,17 +83,15 @@ def test_stably_fitted_needs_the_loss_below_tolerance_for_as_long_as_it_took():
 @pytest.fixture(scope="module")
 def seven():
   """The main job's training image: the MNIST "7", 28x28, standardized."""
-  from identity_jax import datasets, images, test_suites
-  raw, _ = test_suites.pick_training_images(datasets.offline_mnist(), 7, 1, seed=0)
+  from identity_jax import datasets, images, suites
+  raw, _ = suites.pick_training_images(datasets.offline_mnist(), 7, 1, seed=0)
   return images.resize(images.from_uint8(raw), 28)
 
 
 def test_paper_schedule_waits_out_the_momentum_bounce(seven):
   """A 1-layer linear net with momentum 0.9 dips below 1e-3 at step ~21 and bounces back above it;
   decaying from that first dip froze 7 of 8 seeds above the tolerance. Every seed fits now."""
-  model = models.build_model(ml_collections.ConfigDict(dict(
-      name="fcn", hidden_layers=0, width=8, activation="linear", use_bias=True, init="torch_default",
-      bias_init="torch_default", num_layers=0, channels=0, kernel_size=0, conv_impl="auto")))
+  model = models.build_model(model_cfg(name="fcn", hidden_layers=0, activation="linear"))
   tr = train.Trainer(model, optim.make_optimizer(sgd("paper"), 300), jnp.asarray(seven), 1e-3,
                      paper_schedule_steps=300)
   res = train.train(tr, train.seed_keys(0, range(8)), 300, 10)
@@ -112,18 +109,21 @@ def test_paper_schedule_is_per_seed_so_seeds_do_not_depend_on_their_neighbours()
 
 # --- seeds -----------------------------------------------------------------------------------------
 
-def _cell(paired, name="study"):
-  return dict(name=name, seed=0, num_seeds=3, paired_seeds=paired)
+def _keys(paired, name, study="study"):
+  c = config.base_config()
+  c.name, c.num_seeds, c.paired_seeds = study, 3, paired
+  c.cells = ml_collections.ConfigDict({name: {}})
+  return evaluate.cell_keys(cell.parse_all(c)[name])
 
 
 def test_cells_get_independent_keys_unless_paired():
-  a, b = experiment.cell_keys(_cell(False), "c5"), experiment.cell_keys(_cell(False), "c20")
-  other_study = experiment.cell_keys(_cell(False, "other"), "c5")
+  a, b = _keys(False, "c5"), _keys(False, "c20")
+  other_study = _keys(False, "c5", "other")
   data = lambda k: np.asarray(jax.random.key_data(k))
   assert not np.any(np.all(data(a) == data(b), axis=-1))
   assert not np.any(np.all(data(a) == data(other_study), axis=-1))
-  np.testing.assert_array_equal(data(experiment.cell_keys(_cell(False), "c5")), data(a))  # stable
-  paired = [data(experiment.cell_keys(_cell(True), c)) for c in ("c5", "c20")]
+  np.testing.assert_array_equal(data(_keys(False, "c5")), data(a))  # stable
+  paired = [data(_keys(True, c)) for c in ("c5", "c20")]
   np.testing.assert_array_equal(paired[0], paired[1])
   np.testing.assert_array_equal(paired[0], data(train.seed_keys(0, range(3))))
 
@@ -147,26 +147,31 @@ def test_output_spread_closed_forms():
     ("fitted", 0.0, "fitted"),  # a fitted constant map is memorization, not death
     ("diverged", 0.0, "diverged"), ("not_fitted", float("nan"), "dead")])
 def test_final_status(trained, spread, expected):
-  assert experiment.final_status(trained, spread, 1e-6) == expected
+  assert evaluate.final_status(trained, spread, 1e-6) == expected
 
 
 def _seed(status, ci, cc, loss=1e-4):
   m = dict(corr_identity=ci, corr_constant=cc, cos_identity=ci, cos_constant=cc,
            mse_identity=0.1, mse_constant=0.2)
   return dict(seed=0, status=status, final_loss=loss, fitted_at=10 if status == "fitted" else -1,
-              suites={"patterns": m})
+              diverged_at=5 if status == "diverged" else -1, output_spread=0.5,
+              init_output_spread=0.5, dead_at_init=False, suites={"patterns": m})
+
+
+RULE = dict(regime_suite="patterns", regime_threshold=0.5)
 
 
 def _result(seeds):
-  rule = dict(regime_suite="patterns", regime_threshold=0.5)
-  return dict(seeds=seeds, config=dict(metrics=rule), timing=dict(train_seconds=1.0))
+  return results.CellResult.from_json(dict(
+      cell="c", seeds=seeds, config=dict(metrics=RULE), data_sources={}, steps_run=10,
+      timing=dict(train_seconds=1.0)))
 
 
 def test_summary_reads_fitted_seeds_only_and_counts_the_rest():
   seeds = [_seed("fitted", 0.9, 0.1), _seed("fitted", 0.8, 0.0), _seed("fitted", 0.1, 0.9),
            _seed("not_fitted", 0.0, 0.95, 0.3), _seed("dead", 0.0, 0.0, 0.5),
            _seed("diverged", float("nan"), float("nan"), float("nan"))]
-  s = experiment.summarize_cell(_result(seeds))
+  s = summary_lib.summarize_cell(_result(seeds))
   assert s["status_counts"] == dict(fitted=3, not_fitted=1, diverged=1, dead=1)
   assert s["status"] == "fitted 3/6; not_fitted 1, diverged 1, dead 1"
   assert s["regimes"]["identity"]["count"] == 2 and s["regimes"]["identity"]["n"] == 3
@@ -176,17 +181,17 @@ def test_summary_reads_fitted_seeds_only_and_counts_the_rest():
   assert math.isclose(s["suites"]["patterns"]["corr_identity"]["mean"], 0.6)
   assert s["suites"]["patterns"]["corr_identity"]["values"] == pytest.approx([0.9, 0.8, 0.1])
   assert s["final_loss_not_fitted"]["n"] == 2  # the NaN of the diverged seed is not a value
-  assert [stats.seed_regime(x, _result(seeds)["config"]["metrics"]) for x in seeds] == \
+  assert [x.regime for x in _result(seeds).seeds] == \
       ["identity", "identity", "constant", None, None, None]
 
 
 def test_a_cell_with_fewer_than_half_fitted_is_inconclusive():
   seeds = [_seed("fitted", 0.9, 0.1)] * 2 + [_seed("not_fitted", 0.9, 0.1, 0.2)] * 3
-  assert experiment.summarize_cell(_result(seeds))["verdict"] == "inconclusive"
+  assert summary_lib.summarize_cell(_result(seeds))["verdict"] == "inconclusive"
   seeds = [_seed("fitted", 0.9, 0.1)] * 3 + [_seed("not_fitted", 0.9, 0.1, 0.2)] * 3
-  assert experiment.summarize_cell(_result(seeds))["verdict"] == "identity"
+  assert summary_lib.summarize_cell(_result(seeds))["verdict"] == "identity"
   tie = [_seed("fitted", 0.9, 0.1), _seed("fitted", 0.1, 0.9)]
-  assert experiment.summarize_cell(_result(tie))["verdict"] == "split"
+  assert summary_lib.summarize_cell(_result(tie))["verdict"] == "split"
 
 
 # --- statistics ------------------------------------------------------------------------------------
@@ -222,7 +227,7 @@ def _summary(cells, preset="quick"):
   out = {}
   for name, (fitted, total, ci) in cells.items():
     seeds = [_seed("fitted", ci, 0.05)] * fitted + [_seed("not_fitted", 0.0, 0.0, 0.3)] * (total - fitted)
-    out[name] = experiment.summarize_cell(_result(seeds))
+    out[name] = summary_lib.summarize_cell(_result(seeds))
   return dict(name="convnet_depth", preset=preset, paired_seeds=False, cells=out,
               regime_rule=dict(suite="patterns"))
 
@@ -240,10 +245,10 @@ def test_claim_verdicts_are_computed_from_the_summaries():
   summary = _summary(good)
   for d in ("c20", "c24"):
     seeds = [_seed("fitted", 0.0, 0.9)] * 8
-    summary["cells"][d] = experiment.summarize_cell(_result(seeds))
+    summary["cells"][d] = summary_lib.summarize_cell(_result(seeds))
   assert claims.judge(claim, {"convnet_depth": summary}) == "agrees"
   thin = copy.deepcopy(summary)
-  thin["cells"]["c5"] = experiment.summarize_cell(_result(
+  thin["cells"]["c5"] = summary_lib.summarize_cell(_result(
       [_seed("fitted", 0.9, 0.0)] * 7 + [_seed("not_fitted", 0, 0, 0.3)] * 2))
   assert claims.judge(claim, {"convnet_depth": thin}) == "inconclusive: c5 fitted 7/9"
   wrong = copy.deepcopy(summary)

@@ -9,7 +9,8 @@ import re
 import numpy as np
 import pytest
 
-from identity_jax import config as config_lib, experiment, plots, workdir
+from identity_jax import cell as cell_lib, config as config_lib, evaluate, experiment, plots, \
+    results, workdir
 from identity_jax.errors import WorkdirError
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
@@ -25,11 +26,10 @@ def test_every_preset_validates_and_the_config_documents_itself(study):
   names = set()
   for preset in config_lib.PRESETS:
     cfg = load(study, preset)
-    cells = experiment.resolve_cells(cfg)
+    cells = cell_lib.parse_all(cfg)  # every cell validated, its model and optimizer built
     assert cells, (study, preset)
-    for name, cell in cells.items():
-      cell["label"], cell["grid_per_suite"] = name, 2
-      experiment.validate(cell)
+    for c in cells.values():
+      assert c.module.depth == c.model.depth >= 1
     names.add(cfg.name)
   assert len(names) == len(config_lib.PRESETS) - 1 or study == "default"  # tiny has its own name
   doc = importlib.import_module(f"identity_jax.configs.{study}").__doc__
@@ -61,7 +61,7 @@ def mixed(tmp_path_factory):
       "s7": {"model": conv, "data": dict(image_size=7), "metrics": dict(test_sizes=[7, 14])},
       "s14": {"model": conv},
       "many": {"model": dict(name="fcn", hidden_layers=1, width=16),
-               "data": dict(num_train=-1), "train": dict(batch_size=8)},
+               "data": dict(num_train="all"), "train": dict(batch_size=8)},
   }
   cfg.plots.sweep = "data.image_size"
   root = tmp_path_factory.mktemp("mixed") / "wd"
@@ -71,24 +71,24 @@ def mixed(tmp_path_factory):
 
 def test_cells_train_on_their_own_data(mixed):
   _, root, summary = mixed
-  s7, a7 = plots.load_cell(root, "s7")
-  _, a14 = plots.load_cell(root, "s14")
-  _, many = plots.load_cell(root, "many")
-  assert a7["train_images"].shape == (1, 7, 7) and a7["grid_predictions"].shape[-2:] == (7, 7)
-  assert a14["train_images"].shape == (1, 14, 14)
-  assert many["train_images"].shape == (experiment.MAX_SAVED_TRAIN, 14, 14)
-  result = workdir.read_json(root / "cells" / "many" / "result.json")
-  assert "mnist" in result["data_sources"]
-  assert result["config"]["data"]["num_train"] == -1
+  study = results.load_study(root)
+  s7, a7 = study.cells["s7"], study.cells["s7"].arrays
+  a14, many = study.cells["s14"].arrays, study.cells["many"].arrays
+  assert a7.train_images.shape == (1, 7, 7) and a7.grid_predictions.shape[-2:] == (7, 7)
+  assert a14.train_images.shape == (1, 14, 14)
+  assert many.train_images.shape == (evaluate.MAX_SAVED_TRAIN, 14, 14)
+  assert "mnist" in study.cells["many"].data_sources
+  assert study.cells["many"].config["data"]["num_train"] == "all"
   # The 7x7 cell was also tested at 14x14: per seed, in the summary, and as images for the grid.
-  seed0 = s7["seeds"][0]["test_sizes"]
+  seed0 = s7.seeds[0].test_sizes
   assert set(seed0) == {"7", "14"} and set(seed0["14"]) == {"mnist", "patterns"}
-  assert a7["size/14/patterns/predictions"].shape[-2:] == (14, 14)
-  assert summary["cells"]["s7"]["test_sizes"]["7"]["patterns"]["corr_identity"]["n"] == sum(
-      s["status"] == "fitted" for s in s7["seeds"])
+  inputs, predictions = a7.sizes["14"]["patterns"]
+  assert inputs.shape[-2:] == (14, 14) and predictions.shape[-2:] == (14, 14)
+  assert predictions.shape[0] == len(s7.seeds)
+  assert summary["cells"]["s7"]["test_sizes"]["7"]["patterns"]["corr_identity"]["n"] == len(s7.fitted)
   # At its own size the numbers equal the ordinary evaluation of the same suite.
   np.testing.assert_allclose(seed0["7"]["patterns"]["corr_identity"],
-                             s7["seeds"][0]["suites"]["patterns"]["corr_identity"], rtol=1e-5)
+                             s7.seeds[0].suites["patterns"]["corr_identity"], rtol=1e-5)
   assert not summary["cells"]["s14"]["test_sizes"]
   for name in ("sweep_corr.png", "sweep_mse.png", "test_sizes.png", "test_sizes_grid.png"):
     assert (root / name).is_file(), name

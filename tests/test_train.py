@@ -1,31 +1,18 @@
 import jax
 import jax.numpy as jnp
-import ml_collections
 import numpy as np
 import pytest
 
 from identity_jax import models, optim, train
 from identity_jax.errors import ConfigError
-from test_models import model_cfg
+from helpers import model_cfg, optim_cfg, trainer
 
 
-def optim_cfg(**kw):
-  c = dict(name="sgd", learning_rate=0.01, momentum=0.9, schedule="compressed")
-  c.update(kw)
-  return ml_collections.ConfigDict(c)
-
-
-X = jax.random.normal(jax.random.key(42), (1, 8, 8))
-
-
-def trainer(mcfg, num_steps=30, tx=None, tol=1e-3):
-  return train.Trainer(models.build_model(mcfg), tx or optim.make_optimizer(optim_cfg(), num_steps),
-                       X, tol)
 
 
 @pytest.mark.parametrize("mcfg, seeds_per_vmap", [
-    (model_cfg(num_layers=3, channels=4), 0),                    # all 3 seeds in one vmap
-    (model_cfg(name="fcn", hidden_layers=2, width=32), 0),
+    (model_cfg(num_layers=3, channels=4), "all"),                # all 3 seeds in one vmap
+    (model_cfg(name="fcn", hidden_layers=2, width=32), "all"),
     (model_cfg(name="fcn", hidden_layers=2, width=32), 2),       # a vmapped pair, then one seed
     (model_cfg(name="fcn", hidden_layers=2, width=32), 1)])      # one seed after another
 def test_vmapped_seeds_equal_seeds_trained_alone(mcfg, seeds_per_vmap):
@@ -100,7 +87,7 @@ def test_every_optimizer_reduces_the_loss(name):
 ])
 def test_bad_optimizer_configs_are_named(overrides, message):
   with pytest.raises(ConfigError, match=message):
-    optim.make_optimizer(optim_cfg(**overrides), 100)
+    optim_cfg(**overrides)
 
 
 @pytest.mark.parametrize("spec, expected", [("all", (0, 1, 2)), ("0", (0,)), ("-1", (2,)),
@@ -116,11 +103,13 @@ def test_parse_trainable_rejects(spec):
 
 
 def test_seeds_per_vmap_setting():
-  assert train.resolve_seeds_per_vmap(-1, 8) == 1  # auto on CPU
-  assert train.resolve_seeds_per_vmap(0, 8) == 0 and train.resolve_seeds_per_vmap(8, 8) == 0
+  assert train.resolve_seeds_per_vmap("auto", 8) == 1  # auto on CPU
+  assert train.resolve_seeds_per_vmap("all", 8) == "all"
+  assert train.resolve_seeds_per_vmap(8, 8) == "all"
   assert train.resolve_seeds_per_vmap(3, 8) == 3
-  with pytest.raises(ConfigError, match="train.seeds_per_vmap"):
-    train.resolve_seeds_per_vmap(-2, 8)
+  for bad in (-1, 0, "some", True):
+    with pytest.raises(ConfigError, match="train.seeds_per_vmap"):
+      train.resolve_seeds_per_vmap(bad, 8)
 
 
 def test_snapshot_steps_are_bounded():
@@ -145,7 +134,7 @@ def test_minibatches_are_fixed_by_the_step_and_full_batch_is_the_default():
   assert len({np.asarray(mini.batch(jnp.int32(t))).tobytes() for t in range(20)}) > 1
   # Minibatch training of vmapped seeds equals the seeds trained alone.
   keys = train.seed_keys(0, range(2))
-  together = train.train(mini, keys, 10, 2, options=train.RunOptions(seeds_per_vmap=0))
+  together = train.train(mini, keys, 10, 2, options=train.RunOptions(seeds_per_vmap="all"))
   alone = jax.jit(mini.run)(jax.jit(mini.init)(keys[1]), 10).params
   for a, b in zip(jax.tree.leaves(alone), jax.tree.leaves(together.params)):
     np.testing.assert_allclose(b[1], a, rtol=1e-5, atol=1e-7)

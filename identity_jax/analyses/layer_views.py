@@ -7,7 +7,7 @@ channel 0 (an arbitrary but fixed one, to see raw activations).
 
 import numpy as np
 
-from identity_jax import metrics
+from identity_jax import metrics, models
 from identity_jax.errors import ConfigError
 
 
@@ -33,13 +33,13 @@ def most_correlated_channel(act_hwc: np.ndarray, x_hw: np.ndarray) -> tuple[int,
 
 def layer_views(model, params, x_hw: np.ndarray) -> list[dict]:
   """Per layer: {'top_sv', 'best_channel', 'best_index', 'channel_0'} images for one input."""
-  if not hasattr(model, "num_layers"):
+  if not models.family_of(model).image_layers:
     raise ConfigError("layer views need a ConvNet (FCN layers are not images)",
                       "use a ConvNet cell for this analysis")
   _, state = model.apply(params, x_hw[None], mutable=["intermediates"])
   inter = state["intermediates"]
   views = []
-  for i in range(model.num_layers):
+  for i in range(model.depth):
     act = np.asarray(inter[f"output_{i}"][0][0])  # (H, W, C)
     idx, best = most_correlated_channel(act, x_hw)
     views.append(dict(top_sv=top_singular_image(act), best_channel=best, best_index=idx,

@@ -8,24 +8,25 @@ Other input sizes (Fig 3b, 18): a net trained at 28x28 applied to the same image
 import jax.numpy as jnp
 import numpy as np
 
-from identity_jax import images
+from identity_jax import images, models
 from identity_jax.errors import ConfigError
 
 
 def _require_convnet(model, what):
-  if not hasattr(model, "num_layers"):
-    raise ConfigError(f"{what} needs a ConvNet: an FCN has a fixed input size and no channels",
-                      "use a ConvNet cell for this analysis")
+  family = models.family_of(model)
+  if not family.image_layers:
+    raise ConfigError(f"{what} needs a model whose layers are images (a ConvNet); {family.name} has "
+                      "a fixed input size and no channels", "use a ConvNet cell for this analysis")
 
 
 def upper_subnetwork(model, params, x_nhw, top_layers: int) -> np.ndarray:
   """Outputs of the top `top_layers` layers alone for inputs x (n, H, W)."""
   _require_convnet(model, "an upper subnetwork")
-  if not 1 <= top_layers <= model.num_layers:
-    raise ConfigError(f"top_layers = {top_layers} is outside 1..{model.num_layers}",
-                      f"ask for 1..{model.num_layers} top layers of this {model.num_layers}-layer net")
+  if not 1 <= top_layers <= model.depth:
+    raise ConfigError(f"top_layers = {top_layers} is outside 1..{model.depth}",
+                      f"ask for 1..{model.depth} top layers of this {model.depth}-layer net")
   return np.asarray(model.apply(params, jnp.asarray(x_nhw),
-                                start_layer=model.num_layers - top_layers))
+                                start_layer=model.depth - top_layers))
 
 
 def at_sizes(model, params, x_nhw, sizes) -> dict:

@@ -14,20 +14,18 @@ are drawn from those two files alone:
 The last three are for ConvNets only.
 """
 
+import dataclasses
 import pathlib
 
 import jax
 import jax.numpy as jnp
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import ml_collections  # noqa: E402
-import numpy as np  # noqa: E402
-
-from identity_jax import datasets, experiment, images, stats, test_suites, train, workdir  # noqa: E402
-from identity_jax.analyses import layer_views, probes, representations, weights  # noqa: E402
-from identity_jax.errors import WorkdirError  # noqa: E402
+from identity_jax import cell as cell_lib, datasets, evaluate, images, results, stats, suites, train, \
+    workdir
+from identity_jax.analyses import layer_views, probes, representations, weights
+from identity_jax.errors import WorkdirError
 
 UPPER_TOPS = (1, 2, 3, 6, 10)
 SIZES = (7, 14, 28, 56, 112)
@@ -35,7 +33,7 @@ COLLAPSE_TRAIN, COLLAPSE_TEST = 1000, 500
 
 
 def _collapse_digits(data_cfg, size):
-  ds = datasets.load_dataset("mnist", data_cfg["dir"] or None, data_cfg["download"])
+  ds = datasets.load_dataset("mnist", data_cfg.dir or None, data_cfg.download)
   rng = np.random.default_rng(0)
   tr = rng.choice(len(ds.train_labels), min(COLLAPSE_TRAIN, len(ds.train_labels)), False)
   te = rng.choice(len(ds.test_labels), min(COLLAPSE_TEST, len(ds.test_labels)), False)
@@ -46,29 +44,27 @@ def _collapse_digits(data_cfg, size):
 
 def fitted_seeds(root, name) -> list[int]:
   """The cell's fitted seeds: the analyses read the learned function, which only these have."""
-  result = workdir.read_json(pathlib.Path(root) / "cells" / name / "result.json")
-  return [s["seed"] for s in result["seeds"] if s["status"] == train.FITTED]
+  return [s.seed for s in results.load(pathlib.Path(root) / "cells" / name, False).fitted]
 
 
-def analyze_cell(root, name, cell, max_seeds=4, log=print):
+def analyze_cell(root, cell: cell_lib.Cell, max_seeds=4, log=print):
   """Numbers (json-able) and images (name -> array) of every analysis for one cell, over its first
   `max_seeds` fitted seeds."""
-  model, tx = experiment.validate(cell)
-  data = test_suites.build(ml_collections.ConfigDict(cell["data"]))
-  keys = experiment.cell_keys(cell, name)
+  name, model = cell.name, cell.module
+  data = suites.build(cell.data)
+  keys = evaluate.cell_keys(cell)
   # The very initialization training started from (init is pure in the seed's key).
-  trainer = train.Trainer(model, tx, jnp.asarray(data.train), cell["train"]["fit_tolerance"])
-  init = trainer.batched().init_params(keys)
-  saved = pathlib.Path(root) / "cells" / name / "params.npz"
+  init = evaluate.trainer(cell, data).batched().init_params(keys)
+  saved = pathlib.Path(root) / "cells" / name / results.PARAMS
   if saved.is_file():
-    final = experiment.load_params(saved)
+    final = results.load_params(saved)
   else:
     log(f"[{name}] no saved parameters: retraining the cell from its recorded config")
-    final = experiment.train_cell(dict(cell, label=name, grid_per_suite=1), data, log)["params"]
+    final = evaluate.train_and_evaluate(cell, data, log)[1]
   seed_ids = fitted_seeds(root, name)[:max_seeds]
   one = lambda tree, s: jax.tree.map(lambda a: jnp.asarray(a[s]), tree)
   pick = lambda tree: jax.tree.map(lambda a: np.asarray(a)[np.array(seed_ids, int)], tree)
-  trx, try_, tex, tey, source = _collapse_digits(cell["data"], cell["data"]["image_size"])
+  trx, try_, tex, tey, source = _collapse_digits(cell.data, cell.data.image_size)
   numbers = dict(
       seeds=seed_ids, collapse_mnist=source,
       weight_change={layer: {t: v.tolist() for t, v in ts.items()}
@@ -78,7 +74,7 @@ def analyze_cell(root, name, cell, max_seeds=4, log=print):
       collapse_untrained=[representations.collapse_curve(model, one(init, s), trx, try_, tex,
                                                          tey).tolist() for s in seed_ids])
   pics = {}
-  if hasattr(model, "num_layers"):  # ConvNet-only analyses
+  if cell.family.image_layers:  # ConvNet-only analyses
     x = data.suites["mnist"][0] if "mnist" in data.suites else data.train[0]
     big = images.resize(x[None], 2 * x.shape[-1])[0]  # Fig 19: the same net on a larger input
     for tag, params, inp in (("init", init, x), ("trained", final, x), ("trained_2x", final, big)):
@@ -87,7 +83,7 @@ def analyze_cell(root, name, cell, max_seeds=4, log=print):
         pics[f"layers/{tag}/{kind}"] = np.stack([v[kind] for v in views])
     patterns = data.suites.get("patterns", data.suites[next(iter(data.suites))])[::3][:6]
     pics["upper/inputs"] = patterns
-    for t in [t for t in UPPER_TOPS if t <= model.num_layers]:
+    for t in [t for t in UPPER_TOPS if t <= model.depth]:
       pics[f"upper/top_{t}"] = np.stack([probes.upper_subnetwork(model, one(final, s), patterns, t)
                                          for s in seed_ids])
     digits = (data.suites["mnist"] if "mnist" in data.suites else data.train)[:3]
@@ -98,16 +94,15 @@ def analyze_cell(root, name, cell, max_seeds=4, log=print):
   return numbers, pics
 
 
-def untrained_reference(cell, max_seeds, depth=20) -> dict:
+def untrained_reference(cell: cell_lib.Cell, max_seeds, depth=20) -> dict:
   """Collapse curves of untrained `depth`-layer ConvNets configured like `cell`, one per seed (at
   most 2: untrained curves barely vary between seeds, and 20 layers of features are costly)."""
-  cell = dict(cell, model=dict(cell["model"], num_layers=depth))
-  model, _ = experiment.validate(cell)
-  trx, try_, tex, tey, _ = _collapse_digits(cell["data"], cell["data"]["image_size"])
-  keys = train.seed_keys(cell["seed"], range(min(max_seeds, cell["num_seeds"], 2)))
+  model = cell.family.build(dataclasses.replace(cell.model, num_layers=depth))
+  trx, try_, tex, tey, _ = _collapse_digits(cell.data, cell.data.image_size)
+  keys = train.seed_keys(cell.seed, range(min(max_seeds, cell.num_seeds, 2)))
   curves = [representations.collapse_curve(model, model.init(k, jnp.asarray(trx[:1])), trx, try_,
                                            tex, tey).tolist() for k in keys]
-  return dict(channels=cell["model"]["channels"], collapse=curves)
+  return dict(channels=cell.model.channels, collapse=curves)
 
 
 def analyze(root, cells=None, max_seeds=4, log=print) -> list[str]:
@@ -132,19 +127,22 @@ def analyze(root, cells=None, max_seeds=4, log=print) -> list[str]:
     raise WorkdirError(f"no seed of the cells asked for in {root} fitted its training image",
                        "train longer (train.num_steps) or analyze other cells")
   numbers, pics = {}, {}
+  parsed = {}
   for c in cells:
-    log(f"[{c}] analyzing")
     try:
-      numbers[c], cell_pics = analyze_cell(root, c, recorded[c]["config"], max_seeds, log)
+      parsed[c] = cell_lib.Cell.parse(c, cell_lib.upgrade(recorded[c]["config"]))
     except KeyError as e:
       raise WorkdirError(f"cell {c!r} in {root} was recorded without the config field {e} "
                          "(written by an older identity_jax)",
                          "rerun its experiment into a new workdir with this version") from e
+  for c in cells:
+    log(f"[{c}] analyzing")
+    numbers[c], cell_pics = analyze_cell(root, parsed[c], max_seeds, log)
     pics.update({f"{c}/{k}": v for k, v in cell_pics.items()})
-  convnets = [c for c in cells if recorded[c]["config"]["model"]["name"] == "convnet"]
+  convnets = [c for c in cells if parsed[c].family.name == "convnet"]
   if convnets:  # Fig 10's reference: an untrained 20-layer ConvNet, else like the first ConvNet cell
     log(f"untrained 20-layer reference ConvNet (as {convnets[0]})")
-    numbers["untrained_convnet_20"] = untrained_reference(recorded[convnets[0]]["config"], max_seeds)
+    numbers["untrained_convnet_20"] = untrained_reference(parsed[convnets[0]], max_seeds)
   workdir.write_json(root / "analyses.json", numbers)
   workdir.write_npz(root / "analyses.npz", pics)
   return draw(root, cells)
@@ -172,12 +170,7 @@ def _show(ax, img, title=None):
     ax.set_title(title, fontsize=6)
 
 
-def draw(root, cells) -> list[str]:
-  root = pathlib.Path(root)
-  numbers = workdir.read_json(root / "analyses.json")
-  with np.load(root / "analyses.npz") as z:
-    pics = dict(z)
-  written = []
+def collapse_figure(numbers: dict, cells):
   fig, ax = plt.subplots(figsize=(6, 3.5))
   for c in cells:
     line = _mean_band(ax, numbers[c]["collapse_trained"], f"{c} trained")
@@ -193,10 +186,10 @@ def draw(root, cells) -> list[str]:
   ax.set_title("representation collapse (mean, 95% CI over seeds)", fontsize=9)
   ax.legend(fontsize=6)
   fig.tight_layout()
-  fig.savefig(root / "collapse.png", dpi=110)
-  plt.close(fig)
-  written.append("collapse.png")
+  return fig
 
+
+def weight_change_figure(numbers: dict, cells):
   fig, axes = plt.subplots(1, 2, figsize=(10, 3.5))
   for ax, tensor in zip(axes, ("kernel", "bias")):
     for c in cells:
@@ -209,55 +202,83 @@ def draw(root, cells) -> list[str]:
     ax.set_title(f"relative l2 change of {tensor}s from init", fontsize=9)
     ax.legend(fontsize=6)
   fig.tight_layout()
-  fig.savefig(root / "weight_change.png", dpi=110)
-  plt.close(fig)
-  written.append("weight_change.png")
+  return fig
 
-  for c in cells:
-    if f"{c}/layers/init/top_sv" not in pics:
-      continue
-    kinds = [(t, k) for t in ("init", "trained", "trained_2x")
-             for k in ("top_sv", "best_channel", "channel_0")]
-    n_layers = len(pics[f"{c}/layers/init/top_sv"])
-    fig, axes = plt.subplots(n_layers, len(kinds), figsize=(1.2 * len(kinds), 1.2 * n_layers),
-                             squeeze=False)
-    for j, (t, k) in enumerate(kinds):
-      for i in range(n_layers):
-        _show(axes[i, j], pics[f"{c}/layers/{t}/{k}"][i], f"{t} {k}" if i == 0 else None)
-      for i in range(n_layers):
-        axes[i, 0].set_ylabel(f"layer {i}", fontsize=6)
-    fig.tight_layout(pad=0.2)
-    fig.savefig(root / f"layers_{c}.png", dpi=110)
-    plt.close(fig)
 
-    tops = sorted(int(k.split("_")[-1]) for k in pics if k.startswith(f"{c}/upper/top_"))
-    inputs = pics[f"{c}/upper/inputs"]
-    fig, axes = plt.subplots(1 + len(tops), len(inputs), figsize=(1.1 * len(inputs),
-                             1.1 * (1 + len(tops))), squeeze=False)
-    for j in range(len(inputs)):
-      _show(axes[0, j], inputs[j])
-      for i, t in enumerate(tops):
-        _show(axes[i + 1, j], pics[f"{c}/upper/top_{t}"][0, j])
-    axes[0, 0].set_ylabel("input", fontsize=6)
+def layers_figure(pics: dict, c: str):
+  """Top singular vector / best channel / channel 0 per layer, at init, trained, trained on 2x."""
+  kinds = [(t, k) for t in ("init", "trained", "trained_2x")
+           for k in ("top_sv", "best_channel", "channel_0")]
+  n_layers = len(pics[f"{c}/layers/init/top_sv"])
+  fig, axes = plt.subplots(n_layers, len(kinds), figsize=(1.2 * len(kinds), 1.2 * n_layers),
+                           squeeze=False)
+  for j, (t, k) in enumerate(kinds):
+    for i in range(n_layers):
+      _show(axes[i, j], pics[f"{c}/layers/{t}/{k}"][i], f"{t} {k}" if i == 0 else None)
+  for i in range(n_layers):
+    axes[i, 0].set_ylabel(f"layer {i}", fontsize=6)
+  fig.tight_layout(pad=0.2)
+  return fig
+
+
+def upper_figure(pics: dict, c: str):
+  tops = sorted(int(k.split("_")[-1]) for k in pics if k.startswith(f"{c}/upper/top_"))
+  inputs = pics[f"{c}/upper/inputs"]
+  fig, axes = plt.subplots(1 + len(tops), len(inputs), figsize=(1.1 * len(inputs),
+                           1.1 * (1 + len(tops))), squeeze=False)
+  for j in range(len(inputs)):
+    _show(axes[0, j], inputs[j])
     for i, t in enumerate(tops):
-      axes[i + 1, 0].set_ylabel(f"top {t}", fontsize=6)
-    fig.suptitle(f"{c}: upper subnetworks (seed 0)", fontsize=8)
-    fig.tight_layout(pad=0.2, rect=(0, 0, 1, 0.94))
-    fig.savefig(root / f"upper_{c}.png", dpi=110)
-    plt.close(fig)
+      _show(axes[i + 1, j], pics[f"{c}/upper/top_{t}"][0, j])
+  axes[0, 0].set_ylabel("input", fontsize=6)
+  for i, t in enumerate(tops):
+    axes[i + 1, 0].set_ylabel(f"top {t}", fontsize=6)
+  fig.suptitle(f"{c}: upper subnetworks (seed 0)", fontsize=8)
+  fig.tight_layout(pad=0.2, rect=(0, 0, 1, 0.94))
+  return fig
 
-    n_seeds = pics[f"{c}/sizes/{SIZES[0]}/predictions"].shape[0]
-    fig, axes = plt.subplots(1 + n_seeds, len(SIZES), figsize=(1.3 * len(SIZES),
-                             1.3 * (1 + n_seeds)), squeeze=False)
-    for j, s in enumerate(SIZES):
-      _show(axes[0, j], pics[f"{c}/sizes/{s}/inputs"][0], f"{s}x{s}")
-      for i in range(n_seeds):
-        _show(axes[i + 1, j], pics[f"{c}/sizes/{s}/predictions"][i, 0])
+
+def sizes_figure(numbers: dict, pics: dict, c: str):
+  n_seeds = pics[f"{c}/sizes/{SIZES[0]}/predictions"].shape[0]
+  fig, axes = plt.subplots(1 + n_seeds, len(SIZES), figsize=(1.3 * len(SIZES),
+                           1.3 * (1 + n_seeds)), squeeze=False)
+  for j, s in enumerate(SIZES):
+    _show(axes[0, j], pics[f"{c}/sizes/{s}/inputs"][0], f"{s}x{s}")
     for i in range(n_seeds):
-      axes[i + 1, 0].set_ylabel(f"seed {numbers[c]['seeds'][i]}", fontsize=6)
-    fig.suptitle(f"{c}: predictions at other input sizes, a row per seed", fontsize=8)
-    fig.tight_layout(pad=0.2, rect=(0, 0, 1, 0.94))
-    fig.savefig(root / f"sizes_{c}.png", dpi=110)
+      _show(axes[i + 1, j], pics[f"{c}/sizes/{s}/predictions"][i, 0])
+  for i in range(n_seeds):
+    axes[i + 1, 0].set_ylabel(f"seed {numbers[c]['seeds'][i]}", fontsize=6)
+  fig.suptitle(f"{c}: predictions at other input sizes, a row per seed", fontsize=8)
+  fig.tight_layout(pad=0.2, rect=(0, 0, 1, 0.94))
+  return fig
+
+
+def figures(numbers: dict, pics: dict, cells) -> dict:
+  """File name -> Figure of every analysis figure that applies."""
+  out = {"collapse.png": collapse_figure(numbers, cells),
+         "weight_change.png": weight_change_figure(numbers, cells)}
+  for c in cells:
+    if f"{c}/layers/init/top_sv" in pics:
+      out[f"layers_{c}.png"] = layers_figure(pics, c)
+      out[f"upper_{c}.png"] = upper_figure(pics, c)
+      out[f"sizes_{c}.png"] = sizes_figure(numbers, pics, c)
+  return out
+
+
+def load(root) -> tuple[dict, dict]:
+  """(numbers, images) of the analyses run in a workdir (analyses.json, analyses.npz)."""
+  root = pathlib.Path(root)
+  with np.load(root / "analyses.npz") as z:
+    return workdir.read_json(root / "analyses.json"), dict(z)
+
+
+def draw(root, cells) -> list[str]:
+  """Saves the analysis figures of `cells` into the workdir; returns the files written."""
+  root = pathlib.Path(root)
+  numbers, pics = load(root)
+  written = []
+  for name, fig in figures(numbers, pics, cells).items():
+    fig.savefig(root / name, dpi=110)
     plt.close(fig)
-    written += [f"layers_{c}.png", f"upper_{c}.png", f"sizes_{c}.png"]
+    written.append(name)
   return written

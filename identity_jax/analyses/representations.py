@@ -5,15 +5,23 @@ average of the one-hot labels of the training digits, computed on one layer's re
 report the error rate per layer. Layer 0 is the raw input; layer i is the output of layer_{i-1}.
 """
 
+import functools
+
 import jax
 import jax.numpy as jnp
 import numpy as np
 
 
+@functools.cache
+def _forward(model):
+  """One compiled forward pass with every layer's output, per model (modules hash by their config)."""
+  return jax.jit(lambda p, x: model.apply(p, x, mutable=["intermediates"]))
+
+
 def layer_outputs(model, params, images_nhw, batch: int = 64) -> list[np.ndarray]:
   """[input, output of layer 0, output of layer 1, ...], each flattened to (n, features)."""
   outs = None
-  forward = jax.jit(lambda p, x: model.apply(p, x, mutable=["intermediates"]))
+  forward = _forward(model)
   for i in range(0, len(images_nhw), batch):
     x = jnp.asarray(images_nhw[i:i + batch])
     _, state = forward(params, x)

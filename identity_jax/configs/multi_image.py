@@ -33,10 +33,10 @@ def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
   }
   if preset != "paper":
     models = {k: models[k] for k in ("fcn_h3", "conv_c5")}
-  counts = {"k1": 1, "k2": 2, "k3": 3, "many": -1}
+  counts = {"k1": 1, "k2": 2, "k3": 3, "many": "all"}
   c.cells = ml_collections.ConfigDict({
       f"{m}_{k}": {"model": model, "data": dict(num_train=n),
-                   "train": dict(batch_size=32 if n == -1 else 0)}
+                   "train": dict(batch_size=32 if n == "all" else None)}
       for m, model in models.items() for k, n in counts.items()})
   c.plots.group_by = "model.name"
   if preset == "quick":

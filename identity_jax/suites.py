@@ -5,7 +5,7 @@ import dataclasses
 import numpy as np
 
 from identity_jax import datasets, images, patterns
-from identity_jax.errors import ConfigError, MissingDataError, check_choice, check_positive
+from identity_jax.errors import ConfigError, MissingDataError, check_positive
 
 SUITES = ("mnist", "fashion", "blends", "patterns", "random", "rho")
 FASHION_TEST_IMAGES = 10_000  # the size of Fashion-MNIST's test split
@@ -52,11 +52,11 @@ def rho_images(x_hat: np.ndarray, rho: float, n: int, rng: np.random.Generator) 
 def pick_training_images(ds: datasets.ImageDataset, digit: int, k: int, seed: int):
   """The training images: a `digit` first (the paper's '7'), then k-1 more from the training split.
 
-  k = -1: every training image of the split (the full 60k MNIST when present, else the 5,000
+  k = "all": every training image of the split (the full 60k MNIST when present, else the 5,000
   offline digits; `ds.source` says which). All chosen with a fixed seed, so every run and every
   model trains on the same images.
   """
-  if k == -1:
+  if k == "all":
     k = len(ds.train_labels)
   check_positive("data.num_train", k, integer=True)
   rng = np.random.default_rng(seed)
@@ -74,11 +74,8 @@ def pick_training_images(ds: datasets.ImageDataset, digit: int, k: int, seed: in
 
 
 def build(cfg) -> Data:
-  """Loads what `cfg` (the `data` section of an experiment config) asks for and builds every suite."""
+  """Loads what `cfg` (a cell.DataConfig, validated) asks for and builds every suite."""
   size = cfg.image_size
-  for name in cfg.suites:
-    check_choice("data.suites entry", name, SUITES)
-  check_positive("data.per_suite", cfg.per_suite, integer=True)
   rng = np.random.default_rng(cfg.seed)
   mnist = datasets.load_dataset("mnist", cfg.dir or None, cfg.download)
   sources = {"mnist": mnist.source}

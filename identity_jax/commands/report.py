@@ -1,0 +1,24 @@
+r"""One static HTML page over every study: claims table, cells, figures, per-cell prediction grids.
+
+  python experiments/report.py --out=report results/ [workdirs/convnet_depth ...]
+
+Arguments: study directories (a workdir, or results/<study>/) or directories of them. Open
+<out>/index.html in a browser; the page shows only copies inside --out (identity_jax/report_html.py).
+"""
+
+from absl import flags
+
+from identity_jax import cli, report_html
+
+_OUT = flags.DEFINE_string("out", "report", "Directory for index.html and the files it shows.")
+
+
+def main(argv):
+  paths = argv[1:] or ["results"]
+  index = report_html.build(paths, _OUT.value)
+  print(f"report: {index}")
+
+
+def entry():
+  """The console script identity-jax-report."""
+  cli.run(main)

@@ -1,0 +1,116 @@
+"""Trains one cell over its seeds and evaluates every seed on the test suites: a CellResult."""
+
+import time
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from identity_jax import images, metrics, stats, suites as suites_lib, train
+from identity_jax.cell import Cell
+from identity_jax.results import DEAD, NOT_FITTED, CellArrays, CellResult, SeedResult
+
+SIZE_SUITES = ("mnist", "patterns")  # what metrics.test_sizes evaluates, where present
+MAX_SAVED_TRAIN = 8  # training images (and predictions) kept in the arrays
+GRID_SUITES = ("mnist", "fashion", "blends", "patterns", "random", "rho_0.00")
+
+
+def cell_keys(cell: Cell) -> jax.Array:
+  """The seed keys the cell trains from: training, analyses and notebooks all use these."""
+  return train.seed_keys(cell.seed, range(cell.num_seeds), cell.seed_stream)
+
+
+def final_status(trained: str, output_spread: float, dead_threshold: float) -> str:
+  """Training's status, with not_fitted made dead when the output does not depend on the input."""
+  if trained == NOT_FITTED and metrics.is_flat(output_spread, dead_threshold):
+    return DEAD
+  return trained
+
+
+def progress_printer(cell: str, num_seeds: int, log):
+  """train.train's progress callback: one line per chunk."""
+  start = time.perf_counter()
+
+  def progress(p):
+    rate = p["chunk_steps"] / max(p["chunk_seconds"], 1e-9)
+    left = (p["num_steps"] - p["step"]) / rate
+    q = np.nanquantile(np.where(np.isfinite(p["loss"]), p["loss"], np.nan), [0.1, 0.5, 0.9]) \
+        if np.isfinite(p["loss"]).any() else [np.nan] * 3
+    log(f"[{cell}] step {p['step']}/{p['num_steps']}  {rate * num_seeds:,.0f} seed-steps/s  "
+        f"elapsed {time.perf_counter() - start:.0f}s ETA {left:.0f}s  "
+        f"loss q10/50/90 {q[0]:.2e}/{q[1]:.2e}/{q[2]:.2e}  "
+        f"fitted {p['fitted']}/{num_seeds} diverged {p['diverged']}/{num_seeds}")
+  return progress
+
+
+def trainer(cell: Cell, data: suites_lib.Data) -> train.Trainer:
+  paper = cell.train.num_steps if cell.optim.schedule == "paper" else 0
+  return train.Trainer(cell.module, cell.optimizer, jnp.asarray(data.train), cell.train.fit_tolerance,
+                       cell.train.batch_size, paper_schedule_steps=paper)
+
+
+def train_and_evaluate(cell: Cell, data: suites_lib.Data, log=print, checkpoint_dir=None,
+                       grid_per_suite: int = 2):
+  """(CellResult with its arrays, final parameters with a leading seed axis). With checkpoint_dir,
+  training saves there and resumes from what an interrupted run saved."""
+  t = cell.train
+  model = cell.module
+  options = train.RunOptions(seeds_per_vmap=t.seeds_per_vmap, seed_chunk=t.seed_chunk,
+                             stop_when_fitted=t.stop_when_fitted, checkpoint_dir=checkpoint_dir,
+                             checkpoint_minutes=t.checkpoint_minutes)
+  res = train.train(trainer(cell, data), cell_keys(cell), t.num_steps, t.num_snapshots,
+                    progress_printer(cell.name, cell.num_seeds, log), options)
+  if res.resumed_from_step:
+    log(f"[{cell.name}] resumed from the checkpoint at step {res.resumed_from_step}")
+  preds, per_image = metrics.evaluate(model, res.params, data.train, data.suites)
+  pooled = np.concatenate(list(data.suites.values()))
+  spread = metrics.output_spread(np.concatenate(list(preds.values()), axis=1), pooled)
+  init_spread = metrics.output_spread(metrics.predict(model, res.init_params, pooled), pooled)
+  sizes = _at_test_sizes(model, res.params, data, cell.metrics.test_sizes)
+  seed_means = lambda by_suite, s: {name: {m: float(np.mean(v[s])) for m, v in ms.items()}
+                                    for name, ms in by_suite.items()}
+  dead = cell.metrics.dead_threshold
+  seeds = []
+  for s in range(cell.num_seeds):
+    seeds.append(SeedResult(
+        seed=s, status=final_status(res.status[s], spread[s], dead),
+        final_loss=float(res.final_loss[s]), fitted_at=int(res.fitted_at[s]),
+        diverged_at=int(res.diverged_at[s]), output_spread=float(spread[s]),
+        init_output_spread=float(init_spread[s]), dead_at_init=metrics.is_flat(init_spread[s], dead),
+        suites=seed_means(per_image, s),
+        test_sizes={size: seed_means(m, s) for size, (_, _, m) in sizes.items()}))
+  rule = dict(regime_suite=cell.metrics.regime_suite, regime_threshold=cell.metrics.regime_threshold)
+  for s in seeds:
+    s.regime = stats.seed_regime(dict(status=s.status, suites=s.suites), rule)
+  steps_done = (res.steps_run - res.resumed_from_step) * cell.num_seeds
+  steady = res.train_seconds - res.compile_seconds
+  grid_names = [n for n in GRID_SUITES if n in data.suites]
+  kept_train = data.train[:MAX_SAVED_TRAIN]
+  per = grid_per_suite
+  arrays = CellArrays(
+      loss_steps=res.loss_steps, loss_history=res.loss_history, train_images=kept_train,
+      train_predictions=np.asarray(metrics.predict(model, res.params, kept_train)),
+      grid_inputs=np.concatenate([data.suites[n][:per] for n in grid_names]),
+      grid_predictions=np.concatenate([preds[n][:, :per] for n in grid_names], axis=1),
+      per_image=per_image,
+      sizes={size: {n: (inputs[n][:per], p[:, :per]) for n, p in by.items()}
+             for size, (inputs, by, _) in sizes.items()})
+  result = CellResult(
+      name=cell.name, config=cell.record, seeds=seeds, data_sources=data.sources,
+      seed_stream=cell.seed_stream, steps_run=res.steps_run, resumed_from_step=res.resumed_from_step,
+      timing=dict(train_seconds=res.train_seconds, compile_seconds=res.compile_seconds,
+                  seed_steps_per_second=steps_done / max(steady, 1e-9)),
+      arrays=arrays)
+  return result, res.params
+
+
+def _at_test_sizes(model, params, data, sizes) -> dict:
+  """ConvNets at other input sizes (Fig 3b, 18): the suites of SIZE_SUITES and the training image(s),
+  resized. str(size) -> (inputs, predictions, metrics), each keyed by suite."""
+  out = {}
+  names = [n for n in SIZE_SUITES if n in data.suites]
+  for size in sizes:
+    inputs = {n: images.resize(data.suites[n], int(size)) for n in names}
+    preds, per_image = metrics.evaluate(model, params, images.resize(data.train, int(size)), inputs)
+    out[str(size)] = (inputs, preds, per_image)
+  return out

@@ -1,0 +1,216 @@
+"""Typed results of a trained cell, and the one place they are written to and read from a workdir.
+
+  cells/<cell>/result.json   CellResult without arrays: per seed (SeedResult) status, losses, per-suite
+                             mean metrics, regime; data sources, seed stream, steps, timings
+  cells/<cell>/arrays.npz    CellArrays: loss history, per-image metrics per suite, prediction grids,
+                             predictions at other input sizes
+  cells/<cell>/params.npz    final parameters of every seed (leading seed axis)
+A seed's regime is recomputed from its metrics and the cell's rule whenever a result is loaded, so a
+changed rule (metrics.regime_*) needs no retraining; the stored one is for readers of the JSON.
+"""
+
+import dataclasses
+import functools
+import pathlib
+from typing import Any
+
+import flax.traverse_util
+import jax
+import numpy as np
+
+from identity_jax import stats, workdir
+
+FITTED, NOT_FITTED, DIVERGED, DEAD = "fitted", "not_fitted", "diverged", "dead"
+STATUSES = (FITTED, NOT_FITTED, DIVERGED, DEAD)
+RESULT, ARRAYS, PARAMS = "result.json", "arrays.npz", "params.npz"
+
+
+@dataclasses.dataclass
+class SeedResult:
+  seed: int
+  status: str                 # one of STATUSES
+  final_loss: float
+  fitted_at: int              # first step below the fit tolerance, -1 if never
+  diverged_at: int            # first step with a non-finite loss, -1 if never
+  output_spread: float        # output variance across the test inputs / the inputs' (metrics.py)
+  init_output_spread: float
+  dead_at_init: bool
+  suites: dict                # suite -> metric -> mean over the suite's images
+  test_sizes: dict = dataclasses.field(default_factory=dict)  # "size" -> suite -> metric -> mean
+  regime: str | None = None   # fitted seeds only (stats.seed_regime)
+
+  @property
+  def fitted(self) -> bool:
+    return self.status == FITTED
+
+  def to_json(self) -> dict:
+    row = dataclasses.asdict(self)
+    if not row["test_sizes"]:
+      del row["test_sizes"]
+    return row
+
+
+@dataclasses.dataclass
+class CellArrays:
+  loss_steps: np.ndarray          # (snapshots + 1,)
+  loss_history: np.ndarray        # (seeds, snapshots + 1)
+  train_images: np.ndarray        # (k', S, S): the first training images
+  train_predictions: np.ndarray   # (seeds, k', S, S)
+  grid_inputs: np.ndarray         # (n, S, S): the first images of each grid suite
+  grid_predictions: np.ndarray    # (seeds, n, S, S)
+  per_image: dict                 # suite -> metric -> (seeds, images)
+  sizes: dict = dataclasses.field(default_factory=dict)  # "size" -> suite -> (inputs, predictions)
+
+  def to_npz(self) -> dict:
+    out = {f: getattr(self, f) for f in ("loss_steps", "loss_history", "train_images",
+                                         "train_predictions", "grid_inputs", "grid_predictions")}
+    for suite, ms in self.per_image.items():
+      for m, v in ms.items():
+        out[f"metric/{suite}/{m}"] = v
+    for size, by_suite in self.sizes.items():
+      for suite, (inputs, preds) in by_suite.items():
+        out[f"size/{size}/{suite}/inputs"] = inputs
+        out[f"size/{size}/{suite}/predictions"] = preds
+    return out
+
+  @classmethod
+  def from_npz(cls, z: dict) -> "CellArrays":
+    per_image, sizes = {}, {}
+    for key, v in z.items():
+      parts = key.split("/")
+      if parts[0] == "metric":
+        per_image.setdefault(parts[1], {})[parts[2]] = v
+      elif parts[0] == "size":
+        pair = sizes.setdefault(parts[1], {}).setdefault(parts[2], [None, None])
+        pair[parts[3] == "predictions"] = v
+    sizes = {s: {n: tuple(p) for n, p in by.items()} for s, by in sizes.items()}
+    plain = {k: v for k, v in z.items() if "/" not in k}
+    return cls(per_image=per_image, sizes=sizes, **plain)
+
+
+@dataclasses.dataclass
+class CellResult:
+  name: str
+  config: dict                # the cell's resolved config, as recorded in the workdir
+  seeds: list                 # [SeedResult]
+  data_sources: dict
+  seed_stream: str
+  steps_run: int
+  resumed_from_step: int
+  timing: dict                # train_seconds, compile_seconds, seed_steps_per_second
+  arrays: CellArrays | None = None  # None when loaded without them (results/ keeps no arrays)
+
+  @property
+  def rule(self) -> dict:
+    """The regime rule: the cell's metrics section (regime_suite, regime_threshold)."""
+    return self.config["metrics"]
+
+  @property
+  def fitted(self) -> list:
+    return [s for s in self.seeds if s.fitted]
+
+  def status_counts(self) -> dict:
+    return {k: sum(s.status == k for s in self.seeds) for k in STATUSES}
+
+  def regimes(self, metric: str = "corr") -> list:
+    """Per seed: its regime under the cell's rule by `metric` (corr | cos), None unless fitted."""
+    return [stats.seed_regime(dataclasses.asdict(s), self.rule, metric) for s in self.seeds]
+
+  def to_json(self) -> dict:
+    return dict(cell=self.name, config=self.config, seeds=[s.to_json() for s in self.seeds],
+                data_sources=self.data_sources, seed_stream=self.seed_stream,
+                steps_run=self.steps_run, resumed_from_step=self.resumed_from_step,
+                timing=self.timing)
+
+  @classmethod
+  def from_json(cls, d: dict, arrays: CellArrays | None = None) -> "CellResult":
+    fields = {f.name for f in dataclasses.fields(SeedResult)}
+    seeds = [SeedResult(**{k: v for k, v in s.items() if k in fields}) for s in d["seeds"]]
+    cell = cls(name=d["cell"], config=d["config"], seeds=seeds, data_sources=d["data_sources"],
+               seed_stream=d.get("seed_stream", ""), steps_run=d["steps_run"],
+               resumed_from_step=d.get("resumed_from_step", 0), timing=d["timing"], arrays=arrays)
+    for s, r in zip(cell.seeds, cell.regimes()):
+      s.regime = r
+    return cell
+
+
+def save(cell_dir, result: CellResult, params=None) -> None:
+  """Arrays and parameters first, result.json last: its presence marks the cell finished."""
+  cell_dir = pathlib.Path(cell_dir)
+  if result.arrays is not None:
+    workdir.write_npz(cell_dir / ARRAYS, result.arrays.to_npz())
+  if params is not None:
+    save_params(cell_dir / PARAMS, params)
+  workdir.write_json(cell_dir / RESULT, result.to_json())
+
+
+def is_finished(cell_dir) -> bool:
+  return (pathlib.Path(cell_dir) / RESULT).is_file()
+
+
+def load(cell_dir, with_arrays: bool = True) -> CellResult:
+  cell_dir = pathlib.Path(cell_dir)
+  arrays = None
+  if with_arrays and (cell_dir / ARRAYS).is_file():
+    with np.load(cell_dir / ARRAYS) as z:
+      arrays = CellArrays.from_npz(dict(z))
+  return CellResult.from_json(workdir.read_json(cell_dir / RESULT), arrays)
+
+
+def save_params(path, params) -> None:
+  """Final parameters of every seed (leading axis), as .npz keyed 'params/layer_i/kernel'."""
+  workdir.write_npz(path, flax.traverse_util.flatten_dict(jax.device_get(params), sep="/"),
+                    compressed=False)
+
+
+def load_params(path) -> Any:
+  with np.load(path) as z:
+    return flax.traverse_util.unflatten_dict({k: z[k] for k in z.files}, sep="/")
+
+
+@dataclasses.dataclass
+class Study:
+  """Every finished cell of a workdir, loaded once; what figures and tables are drawn from."""
+  name: str
+  config: dict               # the experiment config as recorded (config.json)
+  cells: dict                # cell name -> CellResult, in the config's order
+  root: pathlib.Path | None = None
+
+  @property
+  def plots(self) -> dict:
+    return self.config.get("plots", {})
+
+  @property
+  def regime_suite(self) -> str:
+    return self.config["metrics"]["regime_suite"]
+
+  @functools.cached_property
+  def stats(self) -> dict:
+    """Cell name -> its statistics (summary.summarize_cell), computed once."""
+    from identity_jax import summary  # summary builds on this module
+    return {c: summary.summarize_cell(r) for c, r in self.cells.items()}
+
+  def field(self, cell: str, dotted: str):
+    """A field of a cell's config, e.g. 'model.num_layers'."""
+    value = self.cells[cell].config
+    for part in dotted.split("."):
+      value = value[part]
+    return value
+
+
+def cell_names(config: dict) -> list:
+  return list(config.get("cells") or {"base": {}})
+
+
+def load_study(root, cells=None, with_arrays: bool = True) -> Study:
+  """The finished cells (or those of `cells`) of the workdir `root`, which experiments/main.py wrote."""
+  root = pathlib.Path(root)
+  fix = "point --workdir at a directory that experiments/main.py wrote"
+  if not (root / workdir.MARKER).is_file() or not (root / "config.json").is_file():
+    from identity_jax.errors import WorkdirError
+    raise WorkdirError(f"{root} holds no identity_jax experiment (no {workdir.MARKER})", fix)
+  config = workdir.read_json(root / "config.json")
+  names = [c for c in cell_names(config) if is_finished(root / "cells" / c)
+           and (cells is None or c in cells)]
+  return Study(name=config["name"], config=config, root=root,
+               cells={c: load(root / "cells" / c, with_arrays) for c in names})
