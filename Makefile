@@ -36,9 +36,9 @@ notebooks: env data
 	nbclient.NotebookClient(nb, timeout=3600, kernel_name='python3').execute(); \
 	nbformat.write(nb, sys.argv[1])" $$nb.ipynb || exit 1; done
 
-# One HTML page over every study in results/ (and any workdir named in STUDIES): report/index.html
+# One HTML page over every study in results/: report/index.html
 report: env
-	$(PY) experiments/report.py --out=report results $(STUDIES_DIRS)
+	$(PY) experiments/report.py --out=report results
 
 # Two pytest workers (one per core), each taking whole test files.
 test: env data browser

@@ -1,4 +1,5 @@
-r"""The performance table: identity_jax against a plain PyTorch eager loop and the machine's matmul peak.
+r"""The performance table: identity_jax against the best PyTorch a researcher would write, and the
+machine's matmul peak.
 
   python benchmarks/table.py [--quick]        (PyTorch: pip install -e .[bench]; skipped if absent)
 
@@ -8,7 +9,11 @@ core with the seeds sharded (what the binaries do, identity_jax/host.py); achiev
 time, and the peak resident memory of a process that runs only that model. Against it, measured in the
 same run:
   (a) PyTorch eager, the loop a researcher would write, one seed after another (torch threads = cores);
-  (b) the machine's matmul peak: a 2048x2048 float32 matmul under jax, and under torch.
+  (b) torch.func: the seeds' parameters stacked (stack_module_state), functional_call under
+      vmap(grad), SGD with momentum applied to the stacked tensors: PyTorch's own "many seeds in one
+      program", at the same seed counts;
+  (c) the machine's matmul peak: a 2048x2048 float32 matmul under jax, and under torch.
+"x torch" is identity_jax's default against the better of (a) and (b) at that seed count.
 FLOPs per step are 6 x the multiply-accumulates of the layers (forward 2, backward 4), the usual
 convention; elementwise work is not counted. Each model runs in its own process so peak memory is its
 own. Also measured: peak memory after 1x and 10x the steps (it must not grow with steps).
@@ -24,6 +29,9 @@ import sys
 import time
 
 MODELS = {
+    "convnet_5x32": dict(name="convnet", num_layers=5, channels=32),
+    "convnet_12x32": dict(name="convnet", num_layers=12, channels=32),
+    "convnet_20x32": dict(name="convnet", num_layers=20, channels=32),
     "convnet_5x128": dict(name="convnet", num_layers=5, channels=128),
     "convnet_20x128": dict(name="convnet", num_layers=20, channels=128),
     "convnet_3x8": dict(name="convnet", num_layers=3, channels=8),
@@ -92,11 +100,8 @@ def run_jax(name, seed_counts, seconds):
   return out
 
 
-def run_torch(name):
+def _torch_net(spec):
   import torch
-  torch.set_num_threads(os.cpu_count())
-  spec = MODELS[name]
-  torch.manual_seed(0)
   if spec["name"] == "convnet":
     c, n = spec["channels"], spec["num_layers"]
     chans = [1] + [c] * (n - 1) + [1]
@@ -105,16 +110,26 @@ def run_torch(name):
       layers.append(torch.nn.Conv2d(a, b, 5, padding=2))
       if i < n - 1:
         layers.append(torch.nn.ReLU())
-    net, x = torch.nn.Sequential(*layers), torch.randn(1, 1, SIZE, SIZE)
-  else:
-    d, w, h = SIZE * SIZE, spec.get("width", 0), spec.get("hidden_layers", 0)
-    widths = [d] + [w] * h + [d]
-    layers = []
-    for i, (a, b) in enumerate(zip(widths[:-1], widths[1:])):
-      layers.append(torch.nn.Linear(a, b))
-      if i < h and spec.get("activation", "relu") == "relu":
-        layers.append(torch.nn.ReLU())
-    net, x = torch.nn.Sequential(*layers), torch.randn(1, d)
+    return torch.nn.Sequential(*layers), torch.randn(1, 1, SIZE, SIZE)
+  d, w, h = SIZE * SIZE, spec.get("width", 0), spec.get("hidden_layers", 0)
+  widths = [d] + [w] * h + [d]
+  layers = []
+  for i, (a, b) in enumerate(zip(widths[:-1], widths[1:])):
+    layers.append(torch.nn.Linear(a, b))
+    if i < h and spec.get("activation", "relu") == "relu":
+      layers.append(torch.nn.ReLU())
+  return torch.nn.Sequential(*layers), torch.randn(1, d)
+
+
+def run_torch(name, seed_counts, seconds):
+  """(a) eager, one seed; (b) torch.func over each seed count."""
+  import copy
+  import torch
+  from torch.func import functional_call, grad, stack_module_state, vmap
+  torch.set_num_threads(os.cpu_count())
+  spec = MODELS[name]
+  torch.manual_seed(0)
+  net, x = _torch_net(spec)
   opt = torch.optim.SGD(net.parameters(), lr=0.01, momentum=0.9)
 
   def steps(k):
@@ -123,12 +138,32 @@ def run_torch(name):
       loss = torch.mean((net(x) - x) ** 2)
       loss.backward()
       opt.step()
-  k = calibrated(steps, 3.0)
+  k = calibrated(steps, seconds)
   t = time.perf_counter()
   steps(k)
   dt = time.perf_counter() - t
-  return dict(model=name, torch=torch.__version__, seed_steps_per_s=k / dt,
-              gflops=k * 6 * macs(spec) / dt / 1e9)
+  out = dict(model=name, torch=torch.__version__, seed_steps_per_s=k / dt,
+             gflops=k * 6 * macs(spec) / dt / 1e9, func={})
+  for n in seed_counts:
+    nets = [_torch_net(spec)[0] for _ in range(n)]
+    params, buffers = stack_module_state(nets)
+    base = copy.deepcopy(nets[0]).to("meta")
+    loss_fn = lambda p, b, x: torch.mean((functional_call(base, (p, b), (x,)) - x) ** 2)
+    grads_fn = vmap(grad(loss_fn), in_dims=(0, 0, None))
+    momentum = {key: torch.zeros_like(v) for key, v in params.items()}
+
+    def func_steps(k, params=params, buffers=buffers, momentum=momentum, grads_fn=grads_fn):
+      with torch.no_grad():
+        for _ in range(k):
+          g = grads_fn(params, buffers, x)
+          for key, v in params.items():
+            momentum[key].mul_(0.9).add_(g[key])
+            v.sub_(0.01 * momentum[key])
+    k = calibrated(func_steps, seconds)
+    t = time.perf_counter()
+    func_steps(k)
+    out["func"][str(n)] = n * k / (time.perf_counter() - t)
+  return out
 
 
 def matmul_peak():
@@ -162,7 +197,7 @@ def child(args):
   if kind == "jax":
     res = run_jax(name, [int(s) for s in args.seeds.split(",")], args.seconds)
   elif kind == "torch":
-    res = run_torch(name)
+    res = run_torch(name, [int(s) for s in args.seeds.split(",")], args.seconds)
   else:
     res = matmul_peak()
   print("RESULT " + json.dumps(res))
@@ -200,9 +235,10 @@ def main():
   print(f"# seed-steps/s on one device, and on {cores} CPU devices (one per core, seeds sharded: the "
         f"binaries' default); GFLOP/s, % peak, compile s and x torch are of the default")
   print(f"{'model':16s} {'seeds':>5s} {'1 device':>10s} {'per core':>10s} {'GFLOP/s':>8s} "
-        f"{'% peak':>6s} {'compile s':>9s} {'torch s-s/s':>11s} {'x torch':>7s} {'peak RSS MB':>11s}")
+        f"{'% peak':>6s} {'compile s':>9s} {'eager s-s/s':>11s} {'func s-s/s':>10s} {'x torch':>7s} "
+        f"{'peak RSS MB':>11s}")
   for name in args.models.split(","):
-    big = name.startswith("convnet_20") or name.startswith("convnet_5x")
+    big = name.startswith("convnet_20") or name.endswith("x128") or name.startswith("convnet_12")
     seeds = "1,8" if big or args.quick else args.seeds
     res = spawn("--child", f"jax:{name}", "--seeds", seeds, "--seconds", seconds)
     many = ",".join(s for s in seeds.split(",") if int(s) >= cores)
@@ -212,7 +248,7 @@ def main():
                    cpu_devices=cores)["rows"]
       per_core = {r["seeds"]: r for r in rows}
     try:
-      ref = spawn("--child", f"torch:{name}")
+      ref = spawn("--child", f"torch:{name}", "--seeds", seeds, "--seconds", seconds)
     except RuntimeError as e:
       ref = None
       if "No module named 'torch'" not in str(e):
@@ -220,12 +256,15 @@ def main():
     for row in res["rows"]:
       split_row = per_core.get(row["seeds"])
       best = split_row or row
-      vs = "" if ref is None else f"{best['seed_steps_per_s'] / ref['seed_steps_per_s']:7.2f}"
+      func = None if ref is None else ref["func"].get(str(row["seeds"]))
+      torch_best = None if ref is None else max(ref["seed_steps_per_s"], func or 0)
+      vs = "" if ref is None else f"{best['seed_steps_per_s'] / torch_best:7.2f}"
       print(f"{name:16s} {row['seeds']:5d} {row['seed_steps_per_s']:10,.1f} "
             f"{format(split_row['seed_steps_per_s'], '10,.1f') if split_row else '':>10s} "
             f"{best['gflops']:8.1f} {100 * best['gflops'] / peak['jax_gflops']:6.0f} "
             f"{best['compile_s']:9.1f} "
-            f"{'' if ref is None else format(ref['seed_steps_per_s'], '11,.1f'):>11s} {vs:>7s} "
+            f"{'' if ref is None else format(ref['seed_steps_per_s'], '11,.1f'):>11s} "
+            f"{'' if func is None else format(func, '10,.1f'):>10s} {vs:>7s} "
             f"{res['peak_rss_mb']:11.0f}", flush=True)
   # Memory must not grow with the number of steps: the same model, 1x and 10x the steps.
   rss = [spawn("--child", "jax:linear_1", "--seeds", "8", "--seconds", str(t)) for t in (1, 10)]

@@ -76,6 +76,9 @@ def test_console_scripts_list_the_studies_and_run_a_tiny_one(installed):
   assert (work / "wd" / "summary.json").is_file() and (work / "wd" / "prediction_grid.png").is_file()
   redrawn = _run([str(bin_dir / "identity-jax-plot"), "--workdir=wd"], cwd=work)
   assert "sweep_corr.png" in redrawn
+  _run([str(bin_dir / "identity-jax-report"), "--out=page", "wd"], cwd=work)  # outside the checkout
+  assert "default_tiny" in (work / "page" / "index.html").read_text()
+  assert (work / "page" / "default_tiny" / "grid_convnet_5.png").is_file()
   helped = subprocess.run([str(bin_dir / "identity-jax-analyze"), "--help"], cwd=work,
                           capture_output=True, text=True)
   assert "--max_seeds" in helped.stdout and "--cpu_devices" in helped.stdout
