@@ -11,25 +11,46 @@ from helpers import model_cfg
 
 
 
+FORMS = ("matmul", "rows")  # checked against lax.conv_general_dilated ("xla")
+
+
+@pytest.mark.parametrize("impl", FORMS)
 @pytest.mark.parametrize("k, c_in, c_out, size", [(1, 1, 3, 5), (3, 2, 4, 7), (5, 3, 2, 9),
                                                   (7, 1, 1, 6), (9, 2, 3, 4)])
-def test_matmul_conv_equals_xla_conv(k, c_in, c_out, size):
-  kx, kk = jax.random.split(jax.random.key(k))
+def test_conv_forms_equal_xla_conv_forward_and_gradients(impl, k, c_in, c_out, size):
+  kx, kk, kg = jax.random.split(jax.random.key(k), 3)
   x = jax.random.normal(kx, (2, size, size + 1, c_in))
   kernel = jax.random.normal(kk, (k, k, c_in, c_out))
-  a = conv.conv2d_same(x, kernel, "matmul")
+  a = conv.conv2d_same(x, kernel, impl)
   b = conv.conv2d_same(x, kernel, "xla")
   assert a.shape == (2, size, size + 1, c_out)
   np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)
+  # Both gradients (input and kernel) of a loss that weighs every output differently.
+  weights = jax.random.normal(kg, a.shape)
+  loss = lambda form: lambda x, kernel: jnp.sum(weights * conv.conv2d_same(x, kernel, form))
+  for ga, gb in zip(jax.grad(loss(impl), (0, 1))(x, kernel), jax.grad(loss("xla"), (0, 1))(x, kernel)):
+    np.testing.assert_allclose(ga, gb, rtol=1e-4, atol=1e-4)
 
 
-def test_matmul_conv_under_vmap_equals_per_seed():
+@pytest.mark.parametrize("impl", FORMS)
+def test_conv_forms_under_vmap_equal_per_seed(impl):
   kernels = jax.random.normal(jax.random.key(0), (3, 5, 5, 2, 4))
   x = jax.random.normal(jax.random.key(1), (1, 8, 8, 2))
-  batched = jax.vmap(lambda k: conv.conv2d_same(x, k, "matmul"))(kernels)
+  batched = jax.vmap(lambda k: conv.conv2d_same(x, k, impl))(kernels)
+  grads = jax.vmap(jax.grad(lambda k: jnp.sum(conv.conv2d_same(x, k, impl) ** 2)))(kernels)
+  sequential = jax.lax.map(jax.grad(lambda k: jnp.sum(conv.conv2d_same(x, k, impl) ** 2)), kernels)
   for s in range(3):
     np.testing.assert_allclose(batched[s], conv.conv2d_same(x, kernels[s], "xla"), rtol=1e-5,
                                atol=1e-5)
+    ref = jax.grad(lambda k: jnp.sum(conv.conv2d_same(x, k, "xla") ** 2))(kernels[s])
+    np.testing.assert_allclose(grads[s], ref, rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(sequential[s], ref, rtol=1e-4, atol=1e-4)
+
+
+def test_auto_picks_rows_on_cpu_and_xla_for_huge_patches():
+  assert conv.resolve_impl("auto", 5, 32, 28, 28) == "rows"
+  assert conv.resolve_impl("auto", 57, 1024, 112, 112) == "xla"
+  assert conv.resolve_impl("matmul", 5, 32, 28, 28) == "matmul"
 
 
 def test_convnet_any_input_size_and_every_layer_reachable():
@@ -47,8 +68,9 @@ def test_convnet_any_input_size_and_every_layer_reachable():
 def test_convnet_impls_give_the_same_function():
   p = models.init_params(models.build_model(model_cfg()), jax.random.key(3), 12)
   x = jax.random.normal(jax.random.key(4), (2, 12, 12))
-  ys = [models.build_model(model_cfg(conv_impl=i)).apply(p, x) for i in ("matmul", "xla")]
-  np.testing.assert_allclose(ys[0], ys[1], rtol=1e-5, atol=1e-5)
+  ys = [models.build_model(model_cfg(conv_impl=i)).apply(p, x) for i in ("rows", "matmul", "xla")]
+  np.testing.assert_allclose(ys[0], ys[2], rtol=1e-5, atol=1e-5)
+  np.testing.assert_allclose(ys[1], ys[2], rtol=1e-5, atol=1e-5)
 
 
 @pytest.mark.parametrize("hidden, activation", [(0, "linear"), (1, "relu"), (3, "linear")])
