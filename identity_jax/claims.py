@@ -286,7 +286,8 @@ def cells_table(summaries: dict) -> str:
             "| cell | seeds | dead at init | verdict | identity | constant | neither | corr to identity "
             "| corr to constant | fitted at step | train s |",
             "|---|---|---|---|---|---|---|---|---|---|---|"]
-    for name, cell in summary["cells"].items():
+    for name in summary.get("order") or summary["cells"]:
+      cell = summary["cells"][name]
       st = cell["suites"].get(suite, {})
       r = cell["regimes"]
       out.append(f"| `{name}` | {cell['status']} | {cell.get('dead_at_init', 0)} | {cell['verdict']} | "

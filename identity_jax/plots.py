@@ -267,15 +267,7 @@ def seed_histograms(study: Study):
 
 
 def order_cells(study: Study) -> list:
-  """Cells by (group_by value, sweep value) when a sweep is set (ConfigDicts sort their keys by
-  name, which puts ch16 before ch2); otherwise in the config's order."""
-  sweep, group_by = study.plots.get("sweep", ""), study.plots.get("group_by", "")
-  if not sweep:
-    return list(study.cells)
-  def key(c):
-    value = lambda dotted: study.field(c, dotted) if dotted else 0
-    return (str(value(group_by)), value(sweep) if isinstance(value(sweep), (int, float)) else 0, c)
-  return sorted(study.cells, key=key)
+  return study.ordered()
 
 
 def _size_cells(study: Study) -> list:

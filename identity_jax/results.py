@@ -188,7 +188,20 @@ class Study:
   def stats(self) -> dict:
     """Cell name -> its statistics (summary.summarize_cell), computed once."""
     from identity_jax import summary  # summary builds on this module
-    return {c: summary.summarize_cell(r) for c, r in self.cells.items()}
+    return {c: summary.summarize_cell(self.cells[c]) for c in self.ordered()}
+
+  def ordered(self) -> list:
+    """Cells by (plots.group_by value, plots.sweep value) when a sweep is set (configs list cells
+    by name, which puts c12 before c3); otherwise in the config's order."""
+    sweep, group_by = self.plots.get("sweep", ""), self.plots.get("group_by", "")
+    if not sweep:
+      return list(self.cells)
+    number = lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)
+    def key(c):
+      group = self.field(c, group_by) if group_by else 0
+      x = self.field(c, sweep)
+      return ((0, group, "") if number(group) else (1, 0, str(group)), x if number(x) else 0, c)
+    return sorted(self.cells, key=key)
 
   def field(self, cell: str, dotted: str):
     """A field of a cell's config, e.g. 'model.num_layers'."""

@@ -57,7 +57,8 @@ def summarize_cell(cell: CellResult) -> dict:
 def summarize(study: Study, env: dict | None = None) -> dict:
   """summary.json's content. env: the environment to record (default: this process's)."""
   config = study.config
-  return dict(name=config["name"], cells=study.stats,
+  # JSON files are written with sorted keys: `order` keeps the cells' order (results.Study.ordered).
+  return dict(name=config["name"], cells=study.stats, order=study.ordered(),
               regime_rule=dict(suite=config["metrics"]["regime_suite"],
                                threshold=config["metrics"]["regime_threshold"],
                                doc=stats.__doc__.strip()),
@@ -69,7 +70,7 @@ def per_seed_rows(study: Study) -> list:
   """One row per (cell, seed, suite): the table to recompute any statistic from."""
   return [dict(cell=c, seed=s.seed, status=s.status, regime=s.regime, final_loss=s.final_loss,
                output_spread=s.output_spread, suite=suite, **ms)
-          for c, r in study.cells.items() for s in r.seeds for suite, ms in s.suites.items()]
+          for c in study.ordered() for s in study.cells[c].seeds for suite, ms in s.suites.items()]
 
 
 def write_tables(study: Study, root=None, env: dict | None = None) -> dict:
