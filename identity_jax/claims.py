@@ -112,12 +112,16 @@ PAIRED = {"schedules": {f"c{d}_paper_6000": tuple(f"c{d}_{s}_{n}" for s in ("pap
 def load(results_dir) -> dict:
   """study -> its summary.json, with its per-seed rows under 'rows', for every results/<study>/."""
   root = pathlib.Path(results_dir)
-  out = {}
-  for p in sorted(root.glob("*/summary.json")):
-    out[p.parent.name] = summary = workdir.read_json(p)
-    rows = p.parent / "per_seed.jsonl"
-    summary["rows"] = [json.loads(l) for l in rows.read_text().splitlines()] if rows.is_file() else []
-  return out
+  return {p.parent.name: load_study_dir(p.parent) for p in sorted(root.glob("*/summary.json"))}
+
+
+def load_study_dir(directory) -> dict:
+  """A study directory's summary.json, with its per-seed rows under 'rows'."""
+  directory = pathlib.Path(directory)
+  summary = workdir.read_json(directory / "summary.json")
+  rows = directory / "per_seed.jsonl"
+  summary["rows"] = [json.loads(l) for l in rows.read_text().splitlines()] if rows.is_file() else []
+  return summary
 
 
 def paired_table(summaries: dict) -> str:

@@ -6,7 +6,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from identity_jax import images, metrics, stats, suites as suites_lib, train
+from identity_jax import images, metrics, suites as suites_lib, train
 from identity_jax.cell import Cell
 from identity_jax.results import DEAD, NOT_FITTED, CellArrays, CellResult, SeedResult
 
@@ -79,9 +79,6 @@ def train_and_evaluate(cell: Cell, data: suites_lib.Data, log=print, checkpoint_
         init_output_spread=float(init_spread[s]), dead_at_init=metrics.is_flat(init_spread[s], dead),
         suites=seed_means(per_image, s),
         test_sizes={size: seed_means(m, s) for size, (_, _, m) in sizes.items()}))
-  rule = dict(regime_suite=cell.metrics.regime_suite, regime_threshold=cell.metrics.regime_threshold)
-  for s in seeds:
-    s.regime = stats.seed_regime(dict(status=s.status, suites=s.suites), rule)
   steps_done = (res.steps_run - res.resumed_from_step) * cell.num_seeds
   steady = res.train_seconds - res.compile_seconds
   grid_names = [n for n in GRID_SUITES if n in data.suites]
@@ -101,7 +98,7 @@ def train_and_evaluate(cell: Cell, data: suites_lib.Data, log=print, checkpoint_
       timing=dict(train_seconds=res.train_seconds, compile_seconds=res.compile_seconds,
                   seed_steps_per_second=steps_done / max(steady, 1e-9)),
       arrays=arrays)
-  return result, res.params
+  return result.classify(), res.params
 
 
 def _at_test_sizes(model, params, data, sizes) -> dict:

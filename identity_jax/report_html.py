@@ -11,7 +11,6 @@ workdir and its published copy) is taken from the first argument that has it.
 
 import datetime
 import html
-import json
 import pathlib
 import re
 import shutil
@@ -128,11 +127,7 @@ def build(paths, out_dir) -> pathlib.Path:
   dirs = study_dirs(paths)
   out = pathlib.Path(out_dir)
   out.mkdir(parents=True, exist_ok=True)
-  summaries = {}
-  for name, d in dirs.items():
-    summaries[name] = summary = workdir.read_json(d / "summary.json")
-    rows = d / "per_seed.jsonl"
-    summary["rows"] = [json.loads(l) for l in rows.read_text().splitlines()] if rows.is_file() else []
+  summaries = {name: claims.load_study_dir(d) for name, d in dirs.items()}
   sections = [_study_section(name, d, out, summaries) for name, d in dirs.items()]
   nav = " ".join(f'<a href="#{n}">{html.escape(n)}</a>' for n in dirs)
   stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")

@@ -116,6 +116,12 @@ class CellResult:
     """Per seed: its regime under the cell's rule by `metric` (corr | cos), None unless fitted."""
     return [stats.seed_regime(dataclasses.asdict(s), self.rule, metric) for s in self.seeds]
 
+  def classify(self) -> "CellResult":
+    """Sets each seed's regime from its metrics and the cell's rule (None unless fitted)."""
+    for s, r in zip(self.seeds, self.regimes()):
+      s.regime = r
+    return self
+
   def to_json(self) -> dict:
     return dict(cell=self.name, config=self.config, seeds=[s.to_json() for s in self.seeds],
                 data_sources=self.data_sources, seed_stream=self.seed_stream,
@@ -129,9 +135,7 @@ class CellResult:
     cell = cls(name=d["cell"], config=d["config"], seeds=seeds, data_sources=d["data_sources"],
                seed_stream=d.get("seed_stream", ""), steps_run=d["steps_run"],
                resumed_from_step=d.get("resumed_from_step", 0), timing=d["timing"], arrays=arrays)
-    for s, r in zip(cell.seeds, cell.regimes()):
-      s.regime = r
-    return cell
+    return cell.classify()
 
 
 def save(cell_dir, result: CellResult, params=None) -> None:

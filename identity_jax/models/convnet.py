@@ -39,7 +39,7 @@ class ConvNet(nn.Module):
 
   @property
   def depth(self) -> int:
-    return self.cfg.num_layers
+    return self.cfg.depth
 
   @nn.compact
   def __call__(self, x_bhw, start_layer: int = 0):
