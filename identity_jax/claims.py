@@ -266,7 +266,8 @@ def claims_table(summaries: dict) -> str:
            "|---|---|---|---|---|---|"]
   for i, claim in enumerate(CLAIMS, 1):
     summary = summaries.get(claim.study)
-    cells = [c for c in _cells_of(claim) if summary and c in summary["cells"]]
+    cells = [c for c in (summary.get("order") or summary["cells"]) if c in _cells_of(claim)] \
+        if summary else []
     if summary is None:
       study, measured = f"`{claim.study}`", "-"
     else:
