@@ -310,10 +310,31 @@ def stat_text_int(st: dict) -> str:
   return f"{st['mean']:.0f}" + (f" (n {st['n']})" if st["n"] < 4 else "")
 
 
+def cost_table(summaries: dict) -> str:
+  """What each study cost: its seeds, the seed-steps it trained (stopping when fitted) and the
+  training and compile wall time, from each cell's timing (a resumed cell's: its last run's), with
+  the machine it ran on."""
+  lines = ["| study | cells | seeds | seed-steps trained | training min | compile min | seed-steps/s "
+           "(cell range) | CPU |", "|---|---|---|---|---|---|---|---|"]
+  for study, summary in summaries.items():
+    cells = summary["cells"].values()
+    timing = [c["timing"] for c in cells]
+    seeds = sum(sum(c["status_counts"].values()) for c in cells)
+    steps = sum((t["train_seconds"] - t["compile_seconds"]) * t["seed_steps_per_second"]
+                for t in timing)
+    rates = [t["seed_steps_per_second"] for t in timing]
+    cpu = (summary.get("environment") or {}).get("cpu", "?")
+    lines.append(f"| `{study}` | {len(timing)} | {seeds} | {steps:,.0f} | "
+                 f"{sum(t['train_seconds'] for t in timing) / 60:.1f} | "
+                 f"{sum(t['compile_seconds'] for t in timing) / 60:.1f} | "
+                 f"{min(rates):,.0f}-{max(rates):,.0f} | {cpu} |")
+  return "\n".join(lines)
+
+
 def render(text: str, summaries: dict) -> str:
   """RESULTS.md with its generated tables replaced; the prose around them is kept."""
   for name, table in (("claims", claims_table(summaries)), ("paired", paired_table(summaries)),
-                      ("cells", cells_table(summaries))):
+                      ("cells", cells_table(summaries)), ("cost", cost_table(summaries))):
     begin, end = BEGIN.format(name), END.format(name)
     if begin not in text or end not in text:
       raise ValueError(f"RESULTS.md lacks the markers of the {name} table ({begin!r} ... {end!r})")

@@ -2,8 +2,8 @@
 
 'rows': for each of the k kernel rows, the k shifted slices of that row are concatenated along
   channels and multiplied by that row of the kernel, (k*C_in, C_out): k matmuls, summed. Its patch
-  buffers are k times smaller than 'matmul's; on the 2-core CPU it trains 32-channel ConvNets ~1.3x
-  faster than 'matmul' and 128-channel ones as fast (benchmarks/RESULTS.md, "Convolution forms").
+  buffers are k times smaller than 'matmul's; on the 2-core CPU it is faster than 'matmul' on
+  layers with long patches (k*k*C_in >= 800) and slower on short ones (benchmarks/RESULTS.md).
 'matmul': the k*k shifted slices of the zero-padded input are concatenated along channels and multiplied
   by the kernel reshaped to (k*k*C_in, C_out) in ONE matmul. On XLA:CPU this runs ~15x faster than
   lax.conv_general_dilated, stays fast inside lax.scan / fori_loop, and under vmap over seeds becomes a
@@ -19,20 +19,24 @@ import jax.numpy as jnp
 from identity_jax.errors import check_choice
 
 IMPLS = ("auto", "rows", "matmul", "xla")
+# On CPU 'rows' beats 'matmul' only where the patch is long: k*k*C_in >= this (32+ channels at 5x5,
+# 8 channels at 15x15); below it, 'matmul' (benchmarks/RESULTS.md, "Convolution forms per layer").
+_ROWS_MIN_PATCH = 800
 # Beyond this many patch elements per image the matmul form's (H, W, k*k*C_in) buffer is too large.
 _MATMUL_MAX_PATCH_ELEMENTS = 2**26
 _NHWC_HWIO = jax.lax.conv_dimension_numbers((1, 1, 1, 1), (1, 1, 1, 1), ("NHWC", "HWIO", "NHWC"))
 
 
 def resolve_impl(impl: str, kernel_size: int, in_channels: int, height: int, width: int) -> str:
-  """'auto' -> 'rows' on CPU unless the patch buffer is huge, else 'xla' (the measurements behind it:
-  benchmarks/RESULTS.md, "Convolution forms")."""
+  """'auto', per layer: on CPU 'rows' for long patches, 'matmul' for short ones, 'xla' when the patch
+  buffer would be huge or off CPU (the measurements behind it: benchmarks/RESULTS.md)."""
   check_choice("model.conv_impl", impl, IMPLS)
   if impl != "auto":
     return impl
-  patch = height * width * kernel_size * kernel_size * in_channels
-  cpu = jax.default_backend() == "cpu"
-  return "rows" if cpu and patch <= _MATMUL_MAX_PATCH_ELEMENTS else "xla"
+  patch = kernel_size * kernel_size * in_channels
+  if jax.default_backend() != "cpu" or height * width * patch > _MATMUL_MAX_PATCH_ELEMENTS:
+    return "xla"
+  return "rows" if patch >= _ROWS_MIN_PATCH else "matmul"
 
 
 def conv_general_dilated(lhs, rhs, window_strides, padding, lhs_dilation=None, rhs_dilation=None,

@@ -164,7 +164,7 @@ RULE = dict(regime_suite="patterns", regime_threshold=0.5)
 def _result(seeds):
   return results.CellResult.from_json(dict(
       cell="c", seeds=seeds, config=dict(metrics=RULE), data_sources={}, steps_run=10,
-      timing=dict(train_seconds=1.0)))
+      timing=dict(train_seconds=1.0, compile_seconds=0.5, seed_steps_per_second=160.0)))
 
 
 def test_summary_reads_fitted_seeds_only_and_counts_the_rest():
@@ -266,7 +266,8 @@ def test_results_table_writes_and_checks_a_results_md(tmp_path):
   prose = "# Results\n\nhand-written prose\n\n"
   md.write_text(prose + claims.BEGIN.format("claims") + "\nstale\n" + claims.END.format("claims")
                 + "\n\n" + claims.BEGIN.format("paired") + "\n" + claims.END.format("paired")
-                + "\n\n" + claims.BEGIN.format("cells") + "\n" + claims.END.format("cells") + "\nend\n")
+                + "\n\n" + claims.BEGIN.format("cells") + "\n" + claims.END.format("cells")
+                + "\n\n" + claims.BEGIN.format("cost") + "\n" + claims.END.format("cost") + "\nend\n")
   run = lambda *flags: subprocess.run(
       [sys.executable, str(REPO / "experiments" / "results_table.py"),
        f"--results={tmp_path / 'results'}", f"--results_md={md}", *flags],
@@ -277,6 +278,8 @@ def test_results_table_writes_and_checks_a_results_md(tmp_path):
   assert text.startswith(prose) and text.endswith("end\n") and "stale" not in text
   assert "| `c5` | fitted 8/8 | 0 | identity | 8/8 [0.68, 1.00] |" in text
   assert "`convnet_depth` quick, 8 seeds per cell, fitted 64/64, independent seeds" in text
+  # 8 cells x 8 seeds, each cell 0.5 s compiling and 0.5 s training at 160 seed-steps/s
+  assert "| `convnet_depth` | 8 | 64 | 640 | 0.1 | 0.1 | 160-160 | ? |" in text
   assert run("--check").returncode == 0
 
 
