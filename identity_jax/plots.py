@@ -46,7 +46,7 @@ def prediction_grid(study: Study):
   """An input row, then a row per seed of each cell; a new input row wherever a cell's inputs differ
   from the previous cell's (studies that vary the training image or its size)."""
   rows, last_inputs = [], None
-  for c in order_cells(study):
+  for c in study.ordered():
     result, a = study.cells[c], study.cells[c].arrays
     n_train = min(3, len(a.train_images))  # the paper shows up to 3 training images
     inputs = np.concatenate([a.train_images[:n_train], a.grid_inputs])
@@ -91,7 +91,7 @@ def _rho_table(study: Study, cells, metric):
 
 def rho_heatmaps(study: Study, kind: str):
   """kind: 'corr' or 'mse'. None when the experiment has no rho suites."""
-  cells = order_cells(study)
+  cells = study.ordered()
   fig, axes = plt.subplots(1, 2, figsize=(11, 0.55 * len(cells) + 1.6), squeeze=False)
   for ax, target in zip(axes[0], ("identity", "constant")):
     rhos, mean, half = _rho_table(study, cells, f"{kind}_{target}")
@@ -115,7 +115,7 @@ def rho_heatmaps(study: Study, kind: str):
 
 
 def suites_bars(study: Study):
-  cells = order_cells(study)
+  cells = study.ordered()
   suites = [n for n in study.stats[cells[0]]["suites"] if not n.startswith("rho_")]
   fig, axes = plt.subplots(1, 2, figsize=(11, 3.2), sharey=True)
   width = 0.8 / len(cells)
@@ -135,7 +135,7 @@ def suites_bars(study: Study):
 
 def loss_curves(study: Study):
   fig, ax = plt.subplots(figsize=(6, 3.5))
-  for c in order_cells(study):
+  for c in study.ordered():
     a = study.cells[c].arrays
     h = np.where(np.isfinite(a.loss_history), a.loss_history, np.nan)
     steps = a.loss_steps
@@ -187,7 +187,7 @@ def sweep_figure(study: Study, kind: str):
   """kind 'corr' or 'mse': per cell, the metric to identity and constant on the regime suite (seed
   mean, 95% interval, each seed a dot) and the regime shares; see the module docstring."""
   sweep, group_by = study.plots.get("sweep", ""), study.plots.get("group_by", "")
-  cells = order_cells(study)
+  cells = study.ordered()
   suite = study.regime_suite
   groups = _sweep_layout(study, cells, sweep, group_by)
   numeric = bool(sweep) and all(isinstance(x, (int, float)) for g in groups.values() for x, _ in g)
@@ -252,7 +252,7 @@ def seed_histograms(study: Study):
   suite = study.regime_suite
   fig, axes = plt.subplots(1, 2, figsize=(10, 3.4), sharey=True)
   bins = np.linspace(-1, 1, 41)
-  for c in order_cells(study):
+  for c in study.ordered():
     seeds, ok = study.cells[c].seeds, study.cells[c].fitted
     for ax, target in zip(axes, ("identity", "constant")):
       ax.hist([s.suites[suite][f"corr_{target}"] for s in ok], bins=bins, histtype="step",
@@ -266,12 +266,8 @@ def seed_histograms(study: Study):
   return fig
 
 
-def order_cells(study: Study) -> list:
-  return study.ordered()
-
-
 def _size_cells(study: Study) -> list:
-  return [c for c in order_cells(study) if study.stats[c].get("test_sizes")]
+  return [c for c in study.ordered() if study.stats[c].get("test_sizes")]
 
 
 def test_sizes_curves(study: Study):
@@ -331,7 +327,7 @@ def phase_diagram(study: Study):
   sweep, group_by = study.plots.get("sweep", ""), study.plots.get("group_by", "")
   if not (sweep and group_by):
     return None
-  groups = _sweep_layout(study, order_cells(study), sweep, group_by)
+  groups = _sweep_layout(study, study.ordered(), sweep, group_by)
   xs = sorted({x for g in groups.values() for x, _ in g})
   ys = sorted(groups)
   if len(xs) < 2 or len(ys) < 2:
