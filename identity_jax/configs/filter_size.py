@@ -3,7 +3,10 @@ r"""Study: 5-layer ConvNets with filters of 5x5 .. 57x57 (padding k // 2, stride
   python experiments/main.py --config=identity_jax/configs/filter_size.py:quick \
       --workdir=workdirs/filter_size
 
-Runtime: quick 7 min on the 2-core CPU when it ran 2-4 seeds under the compressed schedule; the 8-seed time is in results/<study>/summary.json (timing) once rerun; paper (128 channels, up to 57x57): a GPU job, not yet run.
+Budget (quick): 6,000 steps for 5x5 and 9x9 filters (1,500 fitted none of the 8-channel 5x5 nets),
+1,500 for 15x15 and 29x29 (most fit by then; a step costs 4-20x). Runtime: quick ~45 min on the
+2-core CPU (8 seeds): the 29x29 cell 17 min training and 12 min evaluating, 15x15 13 min, the rest a
+few minutes (RESULTS.md's cost table); paper (128 channels, up to 57x57): a GPU job, not yet run.
 Expected (paper): predictions blur as filters grow; with filters covering the whole input (29, 57)
 the nets turn towards the constant map. The paper warns that correlation barely separates degrees
 of blur; the MSE figures (heatmap_mse.png, sweep_mse.png) are the better read here.
@@ -27,4 +30,8 @@ def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
       f"k{k}": {"model": dict(name="convnet", num_layers=5, channels=channels, kernel_size=k)}
       for k in sizes})
   c.plots.sweep = "model.kernel_size"
-  return apply_preset(c, preset, num_seeds=8, num_steps=1500)
+  apply_preset(c, preset, num_seeds=8, num_steps=1500)
+  if preset == "quick":  # 1,500 steps fitted 0/8 5x5 nets; the wide kernels fit sooner (and cost 20x)
+    for k in (5, 9):
+      c.cells[f"k{k}"].train.num_steps = 6000
+  return c
