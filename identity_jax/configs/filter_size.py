@@ -33,5 +33,5 @@ def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
   apply_preset(c, preset, num_seeds=8, num_steps=1500)
   if preset == "quick":  # 1,500 steps fitted 0/8 5x5 nets; the wide kernels fit sooner (and cost 20x)
     for k in (5, 9):
-      c.cells[f"k{k}"].train.num_steps = 6000
+      c.cells[f"k{k}"].train = dict(num_steps=6000)
   return c
