@@ -266,8 +266,8 @@ def claims_table(summaries: dict) -> str:
            "|---|---|---|---|---|---|"]
   for i, claim in enumerate(CLAIMS, 1):
     summary = summaries.get(claim.study)
-    cells = [c for c in (summary.get("order") or summary["cells"]) if c in _cells_of(claim)] \
-        if summary else []
+    order = (summary.get("order") or list(summary["cells"])) if summary else []
+    cells = [c for c in order if c in _cells_of(claim)] or order  # no cells named: every cell
     if summary is None:
       study, measured = f"`{claim.study}`", "-"
     else:
