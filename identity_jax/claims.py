@@ -267,7 +267,8 @@ def claims_table(summaries: dict) -> str:
   for i, claim in enumerate(CLAIMS, 1):
     summary = summaries.get(claim.study)
     order = (summary.get("order") or list(summary["cells"])) if summary else []
-    cells = [c for c in order if c in _cells_of(claim)] or order  # no cells named: every cell
+    named = set(_cells_of(claim))
+    cells = [c for c in order if c in named] or order  # no cells named: every cell
     if summary is None:
       study, measured = f"`{claim.study}`", "-"
     else:
