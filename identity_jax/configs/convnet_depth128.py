@@ -1,0 +1,32 @@
+r"""Study: ConvNets at the paper's 128 channels, 5, 8 and 12 layers (Fig 3a, 9 at the paper's width).
+
+  python experiments/main.py --config=identity_jax/configs/convnet_depth128.py:quick \
+      --workdir=workdirs/convnet_depth128
+
+Runtime: quick about 75 min on the 2-core CPU (estimate from the benchmark table's 5x128 and 20x128
+rates; the measured time is in results/<study>/summary.json); paper (2M steps, depths 5-24): a GPU
+job, not yet run.
+Expected (paper): at 128 channels the identity holds to ~10-14 layers, weakening with depth, before
+the deep nets turn constant. `convnet_depth` runs the depth sweep at 32 channels on the CPU; this
+study checks the shallow and middle depths at the paper's own width, where 32-channel nets of 12
+layers mostly died or did not fit: is that the width or the depth?
+What the quick preset reproduces: its row in RESULTS.md, generated from results/convnet_depth128/.
+"""
+
+import ml_collections
+
+from identity_jax.config import apply_preset, base_config, check_preset
+
+DEPTHS = dict(paper=(5, 8, 12, 16, 20, 24), quick=(5, 8, 12), tiny=(1, 2))
+
+
+def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
+  check_preset(preset)
+  c = base_config()
+  c.name = "convnet_depth128"
+  channels = dict(paper=128, quick=128, tiny=8)[preset]
+  c.cells = ml_collections.ConfigDict({
+      f"c{d}": {"model": dict(name="convnet", num_layers=d, channels=channels)}
+      for d in DEPTHS[preset]})
+  c.plots.sweep = "model.num_layers"
+  return apply_preset(c, preset, num_seeds=8, num_steps=4000)
