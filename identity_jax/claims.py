@@ -99,6 +99,10 @@ CLAIMS = (
           "that a CPU budget stands in for 2M steps; paired seeds)", "-", "schedules",
           same=(tuple(f"c5_{s}_{n}" for s in ("paper", "compressed", "constant") for n in (2000, 6000)),
                 tuple(f"c8_{s}_{n}" for s in ("paper", "compressed", "constant") for n in (2000, 6000)))),
+    Claim("At the paper's 128 channels the identity holds through the middle depths (to ~10-14 "
+          "layers), weakening with depth", "Fig 3a, 9", "convnet_depth128",
+          expect={"c5": "identity", "c8": "identity"},
+          trend=("patterns", "corr_identity", -1, ("c5", "c8", "c12"))),
 )
 
 

@@ -3,7 +3,7 @@ r"""Study: ConvNets at the paper's 128 channels, 5, 8 and 12 layers (Fig 3a, 9 a
   python experiments/main.py --config=identity_jax/configs/convnet_depth128.py:quick \
       --workdir=workdirs/convnet_depth128
 
-Runtime: quick about 75 min on the 2-core CPU (estimate from the benchmark table's 5x128 and 20x128
+Runtime: quick 75 min on the 2-core CPU (an estimate from the benchmark table's 5x128 and 20x128
 rates; the measured time is in results/<study>/summary.json); paper (2M steps, depths 5-24): a GPU
 job, not yet run.
 Expected (paper): at 128 channels the identity holds to ~10-14 layers, weakening with depth, before

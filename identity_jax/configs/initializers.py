@@ -4,7 +4,7 @@ initializer reproduces its depth picture (an open question; RESULTS.md).
   python experiments/main.py --config=identity_jax/configs/initializers.py:quick \
       --workdir=workdirs/initializers
 
-Runtime: quick 8.5 min on the 2-core CPU when it ran 2-4 seeds under the compressed schedule; the 8-seed time is in results/<study>/summary.json (timing) once rerun; paper: a GPU job, not yet run.
+Runtime: quick 12 min on the 2-core CPU (96 seeds in all, paper schedule, measured: results/initializers/summary.json timing); paper: a GPU job, not yet run.
 Inits: paper_default (N(0, 1/(fan_in fan_out)), the paper's text taken literally), torch_default
 (PyTorch's uniform +-1/sqrt(fan_in), our default), Xavier normal/uniform, Kaiming normal/uniform.
 Expected (paper): every init gives the identity for shallow nets; Kaiming with heavy artifacts;

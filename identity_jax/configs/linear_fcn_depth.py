@@ -3,7 +3,7 @@ r"""Study: linear FCNs of depth 0..9 hidden layers at widths 784 and 2048 (Fig 5
   python experiments/main.py --config=identity_jax/configs/linear_fcn_depth.py:quick \
       --workdir=workdirs/linear_fcn_depth
 
-Runtime: quick 3.8 min on the 2-core CPU when it ran 2-4 seeds under the compressed schedule; the 8-seed time is in results/<study>/summary.json (timing) once rerun; paper: a GPU job, not yet run (20 cells x 2M steps, stopping when fitted).
+Runtime: quick 12 min on the 2-core CPU (88 seeds in all, paper schedule, measured: results/linear_fcn_depth/summary.json timing); paper: a GPU job, not yet run (20 cells x 2M steps, stopping when fitted).
 Expected (paper): 1 hidden layer behaves like the convex case (random on orthogonal inputs); deeper
 nets tend to the constant map, and depth matters more than width (3 x 784 is more constant than
 1 x 2048). Heatmaps over rho: heatmap_corr.png, heatmap_mse.png (the MSE version is Fig 31).

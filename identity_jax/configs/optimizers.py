@@ -3,7 +3,7 @@ r"""Study: optimizers with the paper's learning rates on a 5-layer ConvNet (Fig 
   python experiments/main.py --config=identity_jax/configs/optimizers.py:quick \
       --workdir=workdirs/optimizers
 
-Runtime: quick 4.5 min on the 2-core CPU when it ran 2-4 seeds under the compressed schedule; the 8-seed time is in results/<study>/summary.json (timing) once rerun; paper: a GPU job, not yet run.
+Runtime: quick 6 min on the 2-core CPU (56 seeds in all, paper schedule, measured: results/optimizers/summary.json timing); paper: a GPU job, not yet run.
 SGD (momentum 0.9) at 1e-2, 1e-3, 1e-4; Adagrad and Adamax at 1e-3; Adam and RMSprop at 1e-4; all
 with the paper schedule. The paper does not say which depth Fig 30 used; we take 5 layers.
 Expected (paper): different optimizers reach different global minima with very different biases on

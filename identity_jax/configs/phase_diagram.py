@@ -9,8 +9,8 @@ step than 28x28; the train_sizes study shows the transition happens earlier at 1
 colours each cell by the regime shares of its fitted seeds, with the not fitted, dead and diverged
 seeds written beside: the map the paper could not draw from single runs.
 
-Runtime: quick 60 min on the 2-core CPU (an estimate: 40 cells x 16 seeds; not yet run; the measured
-time will be in results/phase_diagram/summary.json).
+Runtime: quick 12 min on the 2-core CPU (640 seeds in all, paper schedule, measured:
+results/phase_diagram/summary.json timing).
 Expected: identity at low depth and many channels, constant at high depth, dead or unfitted nets at
 high depth with few channels (Fig 24's 3-channel failure), a boundary that moves to lower depth as
 channels shrink.

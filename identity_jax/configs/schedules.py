@@ -12,8 +12,8 @@ the others spend their whole budget. Compare the fitted seeds' correlations acro
 budget is long enough; if the compressed schedule's short budget fits fewer seeds, that is the
 dependence the paper schedule removes.
 
-Runtime: quick 30 min on the 2-core CPU (an estimate from the seed-steps/s of benchmarks/RESULTS.md;
-the measured time is in results/schedules/summary.json once run).
+Runtime: quick 64 min on the 2-core CPU (96 seeds in all, measured: results/schedules/summary.json
+timing).
 Expected: no paper figure (the paper ran one schedule); the question of how many steps are needed.
 """
 

@@ -3,7 +3,7 @@ r"""Study: ConvNets of several depths trained on the "7" at 7x7, 14x14 and 28x28
   python experiments/main.py --config=identity_jax/configs/train_sizes.py:quick \
       --workdir=workdirs/train_sizes
 
-Runtime: quick 7.6 min on the 2-core CPU when it ran 2-4 seeds under the compressed schedule; the 8-seed time is in results/<study>/summary.json (timing) once rerun; paper: a GPU job, not yet run.
+Runtime: quick 8 min on the 2-core CPU (120 seeds in all, paper schedule, measured: results/train_sizes/summary.json timing); paper: a GPU job, not yet run.
 Expected (paper): at every size, deeper nets are more constant and less identity; smaller training
 images accentuate it (a 7x7 net turns constant at a smaller depth). Figure: sweep_corr.png (one curve
 per training size over depth). Test images are resized to the training size.

@@ -4,7 +4,7 @@ layers trained (Fig 6).
   python experiments/main.py --config=identity_jax/configs/two_layer_relu.py:quick \
       --workdir=workdirs/two_layer_relu
 
-Runtime: quick 2.4 min on the 2-core CPU when it ran 2-4 seeds under the compressed schedule; the 8-seed time is in results/<study>/summary.json (timing) once rerun; paper: a GPU job, not yet run.
+Runtime: quick 15 min on the 2-core CPU (32 seeds in all, paper schedule, measured: results/two_layer_relu/summary.json timing); paper: a GPU job, not yet run.
 Expected (paper): bottom layer only -> speckled noise on test inputs (regime "neither"); both
 layers -> the constant map (outputs the "7").
 What the quick preset reproduces: its rows in RESULTS.md, generated from results/two_layer_relu/
