@@ -125,6 +125,8 @@ def load_study_dir(directory) -> dict:
   summary = workdir.read_json(directory / "summary.json")
   rows = directory / "per_seed.jsonl"
   summary["rows"] = [json.loads(l) for l in rows.read_text().splitlines()] if rows.is_file() else []
+  config = directory / "config.json"
+  summary["config"] = workdir.read_json(config) if config.is_file() else {}
   return summary
 
 
@@ -336,10 +338,59 @@ def cost_table(summaries: dict) -> str:
   return "\n".join(lines)
 
 
+PHASE_STUDIES = ("phase_diagram",)  # two-axis studies whose grid RESULTS.md shows as a table
+
+
+def _cell_value(config: dict, cell: str, dotted: str):
+  """The value of a dotted config key for one cell: its override, else the study's base config."""
+  for source in (config["cells"][cell], config):
+    node = source
+    for part in dotted.split("."):
+      node = node.get(part) if isinstance(node, dict) else None
+    if node is not None:
+      return node
+  raise ValueError(f"{dotted} is set neither in cell {cell} nor in the study's config")
+
+
+def phase_table(summaries: dict) -> str:
+  """Each PHASE_STUDIES study as a grid, plots.group_by down and plots.sweep across (phase.png's
+  layout): per cell its verdict, the regime counts of its fitted seeds, and its seeds' status."""
+  out = []
+  for study in PHASE_STUDIES:
+    if study not in summaries:
+      out.append(f"`{study}`: pending: not yet run under the current rules")
+      continue
+    summary, config = summaries[study], summaries[study]["config"]
+    sweep, group_by = config["plots"]["sweep"], config["plots"]["group_by"]
+    grid = {}
+    for name in summary["cells"]:
+      grid[(_cell_value(config, name, group_by), _cell_value(config, name, sweep))] = name
+    xs, ys = sorted({x for _, x in grid}), sorted({y for y, _ in grid})
+    out += [f"**`{study}`**: {group_by} down, {sweep} across; per cell its verdict, the regimes of "
+            "its fitted seeds (id identity, co constant, ne neither), its seeds' status", "",
+            f"| {group_by} | " + " | ".join(str(x) for x in xs) + " |",
+            "|---|" + "---|" * len(xs)]
+    for y in reversed(ys):
+      entries = []
+      for x in xs:
+        cell = summary["cells"].get(grid.get((y, x)))
+        if cell is None:
+          entries.append("-")
+          continue
+        r = cell["regimes"]
+        counts = (f"id {r['identity']['count']}, co {r['constant']['count']}, ne "
+                  f"{r['neither']['count']}<br>" if cell["status_counts"]["fitted"] else "")
+        entries.append(f"{cell['verdict']}<br>{counts}{cell['status']}")
+      out.append(f"| {y} | " + " | ".join(entries) + " |")
+    out.append("")
+  return "\n".join(out).rstrip()
+
+
 def render(text: str, summaries: dict) -> str:
   """RESULTS.md with its generated tables replaced; the prose around them is kept."""
   for name, table in (("claims", claims_table(summaries)), ("paired", paired_table(summaries)),
-                      ("cells", cells_table(summaries)), ("cost", cost_table(summaries))):
+                      ("cells", cells_table(summaries)), ("cost", cost_table(summaries)),
+                      ("phase", phase_table(summaries))):
     begin, end = BEGIN.format(name), END.format(name)
     if begin not in text or end not in text:
       raise ValueError(f"RESULTS.md lacks the markers of the {name} table ({begin!r} ... {end!r})")

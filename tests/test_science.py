@@ -267,7 +267,8 @@ def test_results_table_writes_and_checks_a_results_md(tmp_path):
   md.write_text(prose + claims.BEGIN.format("claims") + "\nstale\n" + claims.END.format("claims")
                 + "\n\n" + claims.BEGIN.format("paired") + "\n" + claims.END.format("paired")
                 + "\n\n" + claims.BEGIN.format("cells") + "\n" + claims.END.format("cells")
-                + "\n\n" + claims.BEGIN.format("cost") + "\n" + claims.END.format("cost") + "\nend\n")
+                + "\n\n" + claims.BEGIN.format("cost") + "\n" + claims.END.format("cost")
+                + "\n\n" + claims.BEGIN.format("phase") + "\n" + claims.END.format("phase") + "\nend\n")
   run = lambda *flags: subprocess.run(
       [sys.executable, str(REPO / "experiments" / "results_table.py"),
        f"--results={tmp_path / 'results'}", f"--results_md={md}", *flags],
@@ -281,6 +282,24 @@ def test_results_table_writes_and_checks_a_results_md(tmp_path):
   # 8 cells x 8 seeds, each cell 0.5 s compiling and 0.5 s training at 160 seed-steps/s
   assert "| `convnet_depth` | 8 | 64 | 640 | 0.1 | 0.1 | 160-160 | ? |" in text
   assert run("--check").returncode == 0
+
+
+def test_phase_table_lays_the_cells_out_as_phase_png_does():
+  # depth across (ascending), channels down (descending); an inconclusive cell keeps its counts
+  summary = _summary({"d1_ch2": (8, 8, 0.9), "d1_ch8": (8, 8, 0.9), "d6_ch2": (2, 8, 0.9),
+                      "d6_ch8": (8, 8, 0.1)})
+  summary["config"] = dict(plots=dict(sweep="model.num_layers", group_by="model.channels"),
+                           model=dict(channels=32), cells={
+      f"d{d}_ch{c}": dict(model=dict(num_layers=d, channels=c)) for d in (1, 6) for c in (2, 8)})
+  table = claims.phase_table({"phase_diagram": summary}).splitlines()
+  assert table[2] == "| model.channels | 1 | 6 |"
+  assert table[4] == ("| 8 | identity<br>id 8, co 0, ne 0<br>fitted 8/8 | "
+                      "neither<br>id 0, co 0, ne 8<br>fitted 8/8 |")
+  assert table[5] == ("| 2 | identity<br>id 8, co 0, ne 0<br>fitted 8/8 | "
+                      "inconclusive<br>id 2, co 0, ne 0<br>fitted 2/8; not_fitted 6 |")
+  del summary["config"]["cells"]["d6_ch8"]["model"]["channels"]  # falls back to the base config
+  assert "| 32 |" in claims.phase_table({"phase_diagram": summary})
+  assert "pending" in claims.phase_table({})
 
 
 def test_committed_results_md_matches_committed_results():
