@@ -93,8 +93,10 @@ def study_config(name: str, preset: str = "quick") -> ml_collections.ConfigDict:
 
 
 def apply_preset(c: ml_collections.ConfigDict, preset: str, *, num_seeds: int, num_steps: int,
-                 num_snapshots: int = 10, stop_when_fitted: bool = True) -> ml_collections.ConfigDict:
-  """The budgets every study shares. quick: these seeds and steps; paper: the paper's 2M steps,
+                 num_snapshots: int = 10, stop_when_fitted: bool = True,
+                 cell_steps: dict | None = None) -> ml_collections.ConfigDict:
+  """The budgets every study shares. quick: these seeds and steps, with cell_steps (cell -> steps)
+  giving cells that fit slower or cost more a budget of their own; paper: the paper's 2M steps,
   stopping once every seed has fitted; tiny: tiny()."""
   check_preset(preset)
   c.preset = preset
@@ -103,6 +105,11 @@ def apply_preset(c: ml_collections.ConfigDict, preset: str, *, num_seeds: int, n
     c.train.num_steps = num_steps
     c.train.num_snapshots = num_snapshots
     c.train.stop_when_fitted = stop_when_fitted
+    for name, steps in (cell_steps or {}).items():
+      if name not in c.cells:
+        raise ConfigError(f"cell_steps names cell {name!r}, which {c.name} does not have",
+                          f"use one of: {', '.join(c.cells)}")
+      c.cells[name].train = dict(num_steps=steps)
   elif preset == "paper":
     c.train.stop_when_fitted = True
   else:

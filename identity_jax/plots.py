@@ -42,11 +42,27 @@ def _show(ax, img):
   ax.set_yticks([])
 
 
+def _with_arrays(study: Study, cells) -> tuple[list, list]:
+  """(cells whose arrays were loaded, cells without): a workdir rebuilt from results/, which keeps
+  no arrays, has finished cells without them."""
+  return [c for c in cells if study.cells[c].arrays is not None], \
+      [c for c in cells if study.cells[c].arrays is None]
+
+
+def _note_missing(fig, missing: list) -> None:
+  if missing:
+    fig.suptitle(f"not drawn (no saved arrays): {', '.join(missing)}", fontsize=6, y=0.999,
+                 va="top")
+
+
 def prediction_grid(study: Study):
   """An input row, then a row per seed of each cell; a new input row wherever a cell's inputs differ
   from the previous cell's (studies that vary the training image or its size)."""
+  cells, missing = _with_arrays(study, study.ordered())
+  if not cells:
+    return None
   rows, last_inputs = [], None
-  for c in study.ordered():
+  for c in cells:
     result, a = study.cells[c], study.cells[c].arrays
     n_train = min(3, len(a.train_images))  # the paper shows up to 3 training images
     inputs = np.concatenate([a.train_images[:n_train], a.grid_inputs])
@@ -69,7 +85,8 @@ def prediction_grid(study: Study):
         axes[r, col].axis("off")
     axes[r, 0].set_ylabel(label, rotation=0, ha="right", va="center", fontsize=6)
   width = fig.get_size_inches()[0]
-  fig.tight_layout(pad=0.2, rect=(1.1 / width, 0, 1, 1))  # room for the row labels
+  fig.tight_layout(pad=0.2, rect=(1.1 / width, 0, 1, 0.98 if missing else 1))  # row labels
+  _note_missing(fig, missing)
   return fig
 
 
@@ -134,8 +151,11 @@ def suites_bars(study: Study):
 
 
 def loss_curves(study: Study):
+  cells, missing = _with_arrays(study, study.ordered())
+  if not cells:
+    return None
   fig, ax = plt.subplots(figsize=(6, 3.5))
-  for c in study.ordered():
+  for c in cells:
     a = study.cells[c].arrays
     h = np.where(np.isfinite(a.loss_history), a.loss_history, np.nan)
     steps = a.loss_steps
@@ -146,7 +166,8 @@ def loss_curves(study: Study):
   ax.set_xlabel("step")
   ax.set_ylabel("training MSE (median, range over seeds)")
   ax.legend(fontsize=7)
-  fig.tight_layout()
+  fig.tight_layout(rect=(0, 0, 1, 0.97 if missing else 1))
+  _note_missing(fig, missing)
   return fig
 
 
@@ -294,7 +315,7 @@ def test_sizes_curves(study: Study):
 
 
 def test_sizes_grid(study: Study):
-  with_sizes = _size_cells(study)
+  with_sizes, missing = _with_arrays(study, _size_cells(study))
   if not with_sizes:
     return None
   rows = []
@@ -315,7 +336,8 @@ def test_sizes_grid(study: Study):
     axes[r, 0].set_ylabel(label, rotation=0, ha="right", va="center", fontsize=6)
   axes[0, 0].set_title("input", fontsize=6)
   axes[0, 1].set_title("output", fontsize=6)
-  fig.tight_layout(pad=0.2, rect=(1.2 / fig.get_size_inches()[0], 0, 1, 1))
+  fig.tight_layout(pad=0.2, rect=(1.2 / fig.get_size_inches()[0], 0, 1, 0.98 if missing else 1))
+  _note_missing(fig, missing)
   return fig
 
 

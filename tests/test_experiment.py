@@ -272,6 +272,30 @@ def test_two_jobs_on_one_workdir_train_each_cell_once(tmp_path):
       "convnet_5", "linear_1", "relu_fcn_5"}
 
 
+def test_figures_of_a_workdir_rebuilt_from_results_draw_the_cells_with_arrays(finished, tmp_path):
+  # results/ keeps no arrays: a workdir rebuilt from it, with one cell retrained, redraws the
+  # array figures over that cell and names the others, and every other figure over all cells.
+  import shutil
+  cfg, root, _, _ = finished
+  rebuilt = tmp_path / "rebuilt"
+  shutil.copytree(root, rebuilt)
+  (rebuilt / "cells" / "linear_1" / results.ARRAYS).unlink()
+  study = results.load_study(rebuilt)
+  fig = plots.prediction_grid(study)
+  labels = [ax.get_ylabel() for ax in fig.axes if ax.get_ylabel()]
+  assert len(labels) == 1 + cfg.num_seeds and all("linear_1" not in l for l in labels)
+  assert fig._suptitle.get_text() == "not drawn (no saved arrays): linear_1"
+  assert "linear_1" in plots.loss_curves(study)._suptitle.get_text()
+  assert plots.seed_histograms(study) is not None
+  (rebuilt / "cells" / "convnet_2" / results.ARRAYS).unlink()
+  study = results.load_study(rebuilt)
+  assert plots.prediction_grid(study) is None and plots.loss_curves(study) is None
+  before = (rebuilt / "prediction_grid.png").read_bytes()
+  written = plots.draw_all(study)
+  assert "prediction_grid.png" not in written and "seed_hist.png" in written
+  assert (rebuilt / "prediction_grid.png").read_bytes() == before  # the earlier figure is kept
+
+
 def test_publish_copies_data_and_figures_and_refuses_half_a_study(finished, tmp_path):
   from identity_jax import publish
   cfg, root, _, _ = finished

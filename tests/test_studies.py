@@ -116,3 +116,14 @@ def test_redraw_refuses_a_directory_without_results(tmp_path):
 def test_seeds_disagree_only_across_regimes():
   assert plots.disagree(["identity", "constant"])
   assert not plots.disagree(["identity", "identity", "diverged"])
+
+
+def test_cell_steps_gives_a_cell_its_own_quick_budget_and_names_an_unknown_cell():
+  cfg = load("filter_size", "quick")
+  budgets = {n: c.train.num_steps for n, c in cell_lib.parse_all(cfg).items()}
+  assert budgets == dict(k5=6000, k9=6000, k15=1500, k29=1500)
+  cfg = config_lib.base_config()
+  cfg.name = "x"
+  cfg.cells = {"a": {"model": dict(name="convnet", num_layers=1, channels=2)}}
+  with pytest.raises(config_lib.ConfigError, match=r"(?s)cell_steps names cell 'b'.*use one of: a"):
+    config_lib.apply_preset(cfg, "quick", num_seeds=2, num_steps=10, cell_steps=dict(b=20))
