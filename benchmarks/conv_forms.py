@@ -9,11 +9,11 @@ benchmarks/RESULTS.md.
 """
 
 import argparse
-import time
 
 import jax
 import jax.numpy as jnp
 
+import timing
 from identity_jax import conv
 
 SHAPES = ((1, 3, 28, 5), (3, 3, 28, 5), (3, 1, 28, 5), (2, 2, 28, 5), (4, 4, 28, 5), (8, 8, 28, 5),
@@ -28,16 +28,10 @@ def calls_per_s(c_in, c_out, size, k, impl, seeds, seconds):
   loss = lambda w, x: jnp.sum(jnp.maximum(conv.conv2d_same(x, w, impl), 0) ** 2)
   f = jax.jit(jax.vmap(jax.grad(loss, argnums=(0, 1))))
   jax.block_until_ready(f(w, x))  # compiles
-  n = 4
-  while True:  # doubles until a run lasts `seconds`
-    t = time.perf_counter()
-    for _ in range(n):
-      out = f(w, x)
-    jax.block_until_ready(out)
-    dt = time.perf_counter() - t
-    if dt > seconds:
-      return n / dt
-    n *= 2
+
+  def calls(n):
+    jax.block_until_ready([f(w, x) for _ in range(n)])
+  return timing.per_second(calls, seconds)
 
 
 def main():

@@ -19,8 +19,8 @@ import argparse
 import importlib
 import os
 import platform
-import time
 
+import timing
 from identity_jax import host
 
 host.use_every_core()  # as experiments/main.py: one CPU device per core, seeds sharded
@@ -54,15 +54,12 @@ def seed_steps_per_s(c: cell_lib.Cell, form: str, seconds: float) -> float:
   fns = tr.batched(train.resolve_seeds_per_vmap(c.train.seeds_per_vmap, per_device), mesh)
   state = fns.init(evaluate.cell_keys(c))
   run = fns.run.lower(state, jnp.int32(1)).compile()
-  steps = 2
-  while True:  # doubles until one run lasts `seconds` (the first runs are the warm-up)
-    t = time.perf_counter()
-    state = run(state, jnp.int32(steps))
-    jax.block_until_ready(state)
-    dt = time.perf_counter() - t
-    if dt >= seconds:
-      return c.num_seeds * steps / dt
-    steps *= 2
+  box = [state]
+
+  def run_steps(k):
+    box[0] = run(box[0], jnp.int32(k))
+    jax.block_until_ready(box[0])
+  return c.num_seeds * timing.per_second(run_steps, seconds)
 
 
 def main():

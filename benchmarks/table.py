@@ -28,6 +28,8 @@ import subprocess
 import sys
 import time
 
+import timing
+
 MODELS = {
     "convnet_5x32": dict(name="convnet", num_layers=5, channels=32),
     "convnet_12x32": dict(name="convnet", num_layers=12, channels=32),
@@ -52,19 +54,6 @@ def macs(spec) -> int:
   return sum(d * k * k * a * b for a, b in zip(chans[:-1], chans[1:]))
 
 
-def calibrated(run_steps, seconds):
-  """Steps for a measurement of about `seconds`: timed runs of 3, 12, 48, ... steps until one lasts
-  a fifth of that (they also warm up), then scaled (at least 3)."""
-  k = 3
-  while True:
-    t = time.perf_counter()
-    run_steps(k)
-    dt = time.perf_counter() - t
-    if dt >= seconds / 5:
-      return max(3, int(k * seconds / dt))
-    k *= 4
-
-
 def run_jax(name, seed_counts, seconds):
   import jax
   import jax.numpy as jnp
@@ -87,14 +76,9 @@ def run_jax(name, seed_counts, seconds):
     def run_steps(k):
       box[0] = run(box[0], jnp.int32(k))
       jax.block_until_ready(box[0])
-    steps = calibrated(run_steps, seconds)  # also the warm-up
-    state = box[0]
-    t = time.perf_counter()
-    state = run(state, jnp.int32(steps))
-    jax.block_until_ready(state)
-    dt = time.perf_counter() - t
-    out["rows"].append(dict(seeds=n, steps=steps, seed_steps_per_s=n * steps / dt,
-                            gflops=n * steps * out["flops_per_step"] / dt / 1e9,
+    steps_per_s = timing.per_second(run_steps, seconds)
+    out["rows"].append(dict(seeds=n, seed_steps_per_s=n * steps_per_s,
+                            gflops=n * steps_per_s * out["flops_per_step"] / 1e9,
                             compile_s=compile_s))
   out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
   return out
@@ -138,12 +122,9 @@ def run_torch(name, seed_counts, seconds):
       loss = torch.mean((net(x) - x) ** 2)
       loss.backward()
       opt.step()
-  k = calibrated(steps, seconds)
-  t = time.perf_counter()
-  steps(k)
-  dt = time.perf_counter() - t
-  out = dict(model=name, torch=torch.__version__, seed_steps_per_s=k / dt,
-             gflops=k * 6 * macs(spec) / dt / 1e9, func={})
+  steps_per_s = timing.per_second(steps, seconds)
+  out = dict(model=name, torch=torch.__version__, seed_steps_per_s=steps_per_s,
+             gflops=steps_per_s * 6 * macs(spec) / 1e9, func={})
   for n in seed_counts:
     nets = [_torch_net(spec)[0] for _ in range(n)]
     params, buffers = stack_module_state(nets)
@@ -159,10 +140,7 @@ def run_torch(name, seed_counts, seconds):
           for key, v in params.items():
             momentum[key].mul_(0.9).add_(g[key])
             v.sub_(0.01 * momentum[key])
-    k = calibrated(func_steps, seconds)
-    t = time.perf_counter()
-    func_steps(k)
-    out["func"][str(n)] = n * k / (time.perf_counter() - t)
+    out["func"][str(n)] = n * timing.per_second(func_steps, seconds)
   return out
 
 
@@ -268,9 +246,8 @@ def main():
             f"{res['peak_rss_mb']:11.0f}", flush=True)
   # Memory must not grow with the number of steps: the same model, 1x and 10x the steps.
   rss = [spawn("--child", "jax:linear_1", "--seeds", "8", "--seconds", str(t)) for t in (1, 10)]
-  print(f"# linear_1, 8 seeds: peak RSS {rss[0]['peak_rss_mb']:.0f} MB after "
-        f"{rss[0]['rows'][0]['steps']:,} steps, {rss[1]['peak_rss_mb']:.0f} MB after "
-        f"{rss[1]['rows'][0]['steps']:,} steps")
+  print(f"# linear_1, 8 seeds: peak RSS {rss[0]['peak_rss_mb']:.0f} MB after a 1 s measurement, "
+        f"{rss[1]['peak_rss_mb']:.0f} MB after a 10 s one (10x the steps)")
 
 
 if __name__ == "__main__":
