@@ -127,6 +127,9 @@ def load_study_dir(directory) -> dict:
   summary["rows"] = [json.loads(l) for l in rows.read_text().splitlines()] if rows.is_file() else []
   config = directory / "config.json"
   summary["config"] = workdir.read_json(config) if config.is_file() else {}
+  # the step each cell stopped at, resumed runs included (summary.json's timing is the last run's)
+  summary["steps_run"] = {p.parent.name: workdir.read_json(p)["steps_run"]
+                          for p in sorted(directory.glob("cells/*/result.json"))}
   return summary
 
 
@@ -317,18 +320,27 @@ def stat_text_int(st: dict) -> str:
   return f"{st['mean']:.0f}" + (f" (n {st['n']})" if st["n"] < 4 else "")
 
 
+def _seed_steps(name: str, cell: dict, summary: dict) -> float:
+  """Seed-steps a cell trained: the seeds times the step its run stopped at (vmapped seeds step
+  together until the last one's schedule ends), from its result.json; without one, its last run's
+  rate times training time."""
+  if name in summary.get("steps_run", {}):
+    return summary["steps_run"][name] * sum(cell["status_counts"].values())
+  t = cell["timing"]
+  return (t["train_seconds"] - t["compile_seconds"]) * t["seed_steps_per_second"]
+
+
 def cost_table(summaries: dict) -> str:
-  """What each study cost: its seeds, the seed-steps it trained (stopping when fitted) and the
-  training and compile wall time, from each cell's timing (a resumed cell's: its last run's), with
-  the machine it ran on."""
+  """What each study cost: its seeds, the seed-steps it trained (stopping when fitted; resumed runs
+  included) and the training and compile wall time from each cell's timing (a resumed cell's: its
+  last run's), with the machine it ran on."""
   lines = ["| study | cells | seeds | seed-steps trained | training min | compile min | seed-steps/s "
            "(cell range) | CPU |", "|---|---|---|---|---|---|---|---|"]
   for study, summary in summaries.items():
     cells = summary["cells"].values()
     timing = [c["timing"] for c in cells]
     seeds = sum(sum(c["status_counts"].values()) for c in cells)
-    steps = sum((t["train_seconds"] - t["compile_seconds"]) * t["seed_steps_per_second"]
-                for t in timing)
+    steps = sum(_seed_steps(n, c, summary) for n, c in summary["cells"].items())
     rates = [t["seed_steps_per_second"] for t in timing]
     cpu = (summary.get("environment") or {}).get("cpu", "?")
     lines.append(f"| `{study}` | {len(timing)} | {seeds} | {steps:,.0f} | "

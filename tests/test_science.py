@@ -282,6 +282,11 @@ def test_results_table_writes_and_checks_a_results_md(tmp_path):
   # 8 cells x 8 seeds, each cell 0.5 s compiling and 0.5 s training at 160 seed-steps/s
   assert "| `convnet_depth` | 8 | 64 | 640 | 0.1 | 0.1 | 160-160 | ? |" in text
   assert run("--check").returncode == 0
+  # a cell resumed at step 900 of 1,000: its seed-steps are all 1,000 steps, from its result.json
+  workdir.write_json(tmp_path / "results" / "convnet_depth" / "cells" / "c1" / "result.json",
+                     dict(steps_run=1000, resumed_from_step=900))
+  assert run().returncode == 0
+  assert "| `convnet_depth` | 8 | 64 | 8,560 | 0.1 | 0.1 | 160-160 | ? |" in md.read_text()
 
 
 def test_phase_table_lays_the_cells_out_as_phase_png_does():
