@@ -5,9 +5,9 @@ r"""Study: training on 1, 2, 3 and many images (Fig 1, 34-36).
 
 Budget (quick): 1,500 steps for the FCNs, which fit in a few hundred; 6,000 for the ConvNets, each
 seed stopping once its schedule ends after it fitted (1,500 steps fitted 1 of 8 one-image ConvNets).
-Runtime: quick 27 min on the 2-core CPU (8 seeds) when the ConvNets had 1,500 steps (FCNs 15 min
-of it, the 2,500-image ConvNet 8); at 6,000 steps the ConvNets take up to 4x their 12 min (their
-time: RESULTS.md's cost table); paper: a GPU job, not yet run.
+Runtime: quick 62 min on the 2-core CPU (64 seeds in all, measured: results/multi_image/summary.json
+timing): the 2,500-image ConvNet 30 min (its 6,000 steps on minibatches), the other ConvNets 16, the
+FCNs 15; paper: a GPU job, not yet run.
 "many" is every training image there is: the full 60k MNIST when its IDX files are present (see
 README, "Data"), else the 5,000 offline digits shipped with the package (2,500 of them in its training split); the
 log line "data: ..." and result.json's data_sources say which. It trains on random minibatches of 32
@@ -15,7 +15,7 @@ log line "data: ..." and result.json's data_sources say which. It trains on rand
 Expected (paper): with 2-3 images, nets that memorize one image still memorize (output one of the
 training digits or a blend); with 60k images even deep ConvNets learn the identity, and FCNs learn
 it on digits only ("to constant" then compares with the closest training image).
-See RESULTS.md row 13 for what the quick preset shows.
+See RESULTS.md row 14 for what the quick preset shows.
 """
 
 import ml_collections
