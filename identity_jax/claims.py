@@ -83,8 +83,9 @@ CLAIMS = (
           "Fig 27, 28", "filter_size", expect={"k5": "identity"},
           trend=("patterns", "corr_identity", -1, ("k5", "k9", "k15", "k29"))),
     Claim("Every initializer gives the identity for shallow (3-layer) nets", "Fig 29", "initializers",
-          expect={f"{i}_c3": "identity" for i in ("torch_default", "xavier_normal", "xavier_uniform",
-                                                   "kaiming_normal", "kaiming_uniform")}),
+          expect={f"{i}_c3": "identity" for i in ("torch_default", "paper_default", "xavier_normal",
+                                                   "xavier_uniform", "kaiming_normal",
+                                                   "kaiming_uniform")}),
     Claim("Optimizers reach minima with different biases (the paper names no depth or verdicts)",
           "Fig 30", "optimizers"),
     Claim("With 1-3 training images a memorizing FCN still memorizes; a shallow ConvNet learns the "

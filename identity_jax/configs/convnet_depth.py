@@ -18,13 +18,19 @@ from identity_jax.config import apply_preset, base_config, check_preset
 DEPTHS = dict(paper=(1, 2, 3, 5, 8, 12, 16, 20, 24), quick=(1, 3, 5, 8, 12, 16, 20, 24), tiny=(1, 3))
 
 
-def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
+def depth_sweep(name: str, preset: str, channels: int, depths, num_steps: int
+                ) -> ml_collections.ConfigDict:
+  """A cell c<d> per depth d: 5x5 ConvNets of `channels` channels, 8 seeds, `num_steps` (quick)."""
   check_preset(preset)
   c = base_config()
-  c.name = "convnet_depth"
-  channels = dict(paper=128, quick=32, tiny=8)[preset]
+  c.name = name
   c.cells = ml_collections.ConfigDict({
-      f"c{d}": {"model": dict(name="convnet", num_layers=d, channels=channels)}
-      for d in DEPTHS[preset]})
+      f"c{d}": {"model": dict(name="convnet", num_layers=d, channels=channels)} for d in depths})
   c.plots.sweep = "model.num_layers"
-  return apply_preset(c, preset, num_seeds=8, num_steps=6000)
+  return apply_preset(c, preset, num_seeds=8, num_steps=num_steps)
+
+
+def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
+  check_preset(preset)
+  return depth_sweep("convnet_depth", preset, dict(paper=128, quick=32, tiny=8)[preset],
+                     DEPTHS[preset], num_steps=6000)

@@ -15,18 +15,13 @@ What the quick preset reproduces: its row in RESULTS.md, generated from results/
 
 import ml_collections
 
-from identity_jax.config import apply_preset, base_config, check_preset
+from identity_jax.config import check_preset
+from identity_jax.configs.convnet_depth import depth_sweep
 
 DEPTHS = dict(paper=(5, 8, 12, 16, 20, 24), quick=(5, 8, 12), tiny=(1, 2))
 
 
 def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
   check_preset(preset)
-  c = base_config()
-  c.name = "convnet_depth128"
-  channels = dict(paper=128, quick=128, tiny=8)[preset]
-  c.cells = ml_collections.ConfigDict({
-      f"c{d}": {"model": dict(name="convnet", num_layers=d, channels=channels)}
-      for d in DEPTHS[preset]})
-  c.plots.sweep = "model.num_layers"
-  return apply_preset(c, preset, num_seeds=8, num_steps=4000)
+  return depth_sweep("convnet_depth128", preset, dict(paper=128, quick=128, tiny=8)[preset],
+                     DEPTHS[preset], num_steps=4000)
