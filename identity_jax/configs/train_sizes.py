@@ -3,7 +3,7 @@ r"""Study: ConvNets of several depths trained on the "7" at 7x7, 14x14 and 28x28
   python experiments/main.py --config=identity_jax/configs/train_sizes.py:quick \
       --workdir=workdirs/train_sizes
 
-Runtime: quick 8 min on the 2-core CPU (120 seeds in all, paper schedule, measured: results/train_sizes/summary.json timing) when every cell had 2,000 steps; the 7x7 and 14x14 nets of 8+ layers now have 20,000 (their time: RESULTS.md's cost table); paper: a GPU job, not yet run.
+Runtime: quick 16 min on the 2-core CPU (120 seeds in all, paper schedule, measured: results/train_sizes/summary.json timing); paper: a GPU job, not yet run.
 Expected (paper): at every size, deeper nets are more constant and less identity; smaller training
 images accentuate it (a 7x7 net turns constant at a smaller depth). Figure: sweep_corr.png (one curve
 per training size over depth). Test images are resized to the training size.
