@@ -39,6 +39,5 @@ def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
   # its learning rate decayed from step 600 on. The literal paper_default starts with a near-zero
   # output and fitted no seed in 2,000 steps, its loss still falling: it gets the long constant-lr
   # phase the paper gives every net.
-  steps = {f"{i}_c3": 6000 for i in INITS} if preset == "quick" else {}
-  steps.update({f"paper_default_c{d}": 20000 for d in depths})
+  steps = {f"{i}_c3": 6000 for i in INITS} | {f"paper_default_c{d}": 20000 for d in depths}
   return apply_preset(c, preset, num_seeds=8, num_steps=2000, cell_steps=steps)
