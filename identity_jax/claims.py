@@ -128,9 +128,11 @@ def load_study_dir(directory) -> dict:
   summary["rows"] = [json.loads(l) for l in rows.read_text().splitlines()] if rows.is_file() else []
   config = directory / "config.json"
   summary["config"] = workdir.read_json(config) if config.is_file() else {}
-  # the step each cell stopped at, resumed runs included (summary.json's timing is the last run's)
-  summary["steps_run"] = {p.parent.name: workdir.read_json(p)["steps_run"]
-                          for p in sorted(directory.glob("cells/*/result.json"))}
+  # per cell, the config it trained with and the step it stopped at, resumed runs included
+  # (summary.json's timing is the last run's)
+  results = {p.parent.name: workdir.read_json(p) for p in sorted(directory.glob("cells/*/result.json"))}
+  summary["steps_run"] = {name: r["steps_run"] for name, r in results.items()}
+  summary["cell_configs"] = {name: r["config"] for name, r in results.items()}
   return summary
 
 
@@ -354,17 +356,6 @@ def cost_table(summaries: dict) -> str:
 PHASE_STUDIES = ("phase_diagram",)  # two-axis studies whose grid RESULTS.md shows as a table
 
 
-def _cell_value(config: dict, cell: str, dotted: str):
-  """The value of a dotted config key for one cell: its override, else the study's base config."""
-  for source in (config["cells"][cell], config):
-    node = source
-    for part in dotted.split("."):
-      node = node.get(part) if isinstance(node, dict) else None
-    if node is not None:
-      return node
-  raise ValueError(f"{dotted} is set neither in cell {cell} nor in the study's config")
-
-
 def phase_table(summaries: dict) -> str:
   """Each PHASE_STUDIES study as a grid, plots.group_by down and plots.sweep across (phase.png's
   layout): per cell its verdict, the regime counts of its fitted seeds, and its seeds' status."""
@@ -373,11 +364,10 @@ def phase_table(summaries: dict) -> str:
     if study not in summaries:
       out.append(f"`{study}`: pending: not yet run under the current rules")
       continue
-    summary, config = summaries[study], summaries[study]["config"]
-    sweep, group_by = config["plots"]["sweep"], config["plots"]["group_by"]
-    grid = {}
-    for name in summary["cells"]:
-      grid[(_cell_value(config, name, group_by), _cell_value(config, name, sweep))] = name
+    summary, configs = summaries[study], summaries[study]["cell_configs"]
+    sweep, group_by = (summary["config"]["plots"][k] for k in ("sweep", "group_by"))
+    grid = {(workdir.dotted(configs[name], group_by), workdir.dotted(configs[name], sweep)): name
+            for name in summary["cells"]}
     xs, ys = sorted({x for _, x in grid}), sorted({y for y, _ in grid})
     out += [f"**`{study}`**: {group_by} down, {sweep} across; per cell its verdict, the regimes of "
             "its fitted seeds (id identity, co constant, ne neither), its seeds' status", "",

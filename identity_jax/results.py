@@ -209,10 +209,7 @@ class Study:
 
   def field(self, cell: str, dotted: str):
     """A field of a cell's config, e.g. 'model.num_layers'."""
-    value = self.cells[cell].config
-    for part in dotted.split("."):
-      value = value[part]
-    return value
+    return workdir.dotted(self.cells[cell].config, dotted)
 
 
 def cell_names(config: dict) -> list:

@@ -50,6 +50,13 @@ def fingerprint(obj) -> str:
   return hashlib.sha256(json.dumps(obj, sort_keys=True).encode()).hexdigest()[:16]
 
 
+def dotted(record: dict, key: str):
+  """A field of a recorded config by its dotted name, e.g. dotted(config, 'model.num_layers')."""
+  for part in key.split("."):
+    record = record[part]
+  return record
+
+
 def write_json(path, obj) -> None:
   """Atomic write: a crash leaves the old file or the new one, never half of one."""
   write_bytes(path, (json.dumps(obj, indent=1, sort_keys=True, default=_jsonable) + "\n").encode())
