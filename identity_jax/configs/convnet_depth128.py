@@ -3,9 +3,9 @@ r"""Study: ConvNets at the paper's 128 channels, 5, 8 and 12 layers (Fig 3a, 9 a
   python experiments/main.py --config=identity_jax/configs/convnet_depth128.py:quick \
       --workdir=workdirs/convnet_depth128
 
-Runtime: quick 100 min on the 2-core CPU: 5 layers 10 min and 8 layers 31 min measured
-(results/convnet_depth128/summary.json timing), 12 layers about 60 (an estimate at 9.5
-seed-steps/s); paper (2M steps, depths 5-24): a GPU job, not yet run.
+Runtime: quick 94 min on the 2-core CPU (24 seeds in all; 5 layers 10 min, 8 layers 31, 12 layers
+52; measured: results/convnet_depth128/summary.json timing); paper (2M steps, depths 5-24): a GPU
+job, not yet run.
 Expected (paper): at 128 channels the identity holds to ~10-14 layers, weakening with depth, before
 the deep nets turn constant. `convnet_depth` runs the depth sweep at 32 channels on the CPU; this
 study checks the shallow and middle depths at the paper's own width, where 32-channel nets of 12
