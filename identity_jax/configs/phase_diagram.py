@@ -9,8 +9,8 @@ step than 28x28; the train_sizes study shows the transition happens earlier at 1
 colours each cell by the regime shares of its fitted seeds, with the not fitted, dead and diverged
 seeds written beside: the map the paper could not draw from single runs.
 
-Runtime: quick 12 min on the 2-core CPU (640 seeds in all, paper schedule, measured:
-results/phase_diagram/summary.json timing).
+Runtime: quick 40 min on the 2-core CPU (640 seeds in all, up to 20,000 steps each, paper schedule;
+1-4 layers 3 min, 10-12 layers 25; measured: results/phase_diagram/summary.json timing).
 Expected: identity at low depth and many channels, constant at high depth, dead or unfitted nets at
 high depth with few channels (Fig 24's 3-channel failure), a boundary that moves to lower depth as
 channels shrink.
