@@ -27,11 +27,7 @@ def calls_per_s(c_in, c_out, size, k, impl, seeds, seconds):
   w = jax.random.normal(jax.random.key(1), (seeds, k, k, c_in, c_out)) * 0.1
   loss = lambda w, x: jnp.sum(jnp.maximum(conv.conv2d_same(x, w, impl), 0) ** 2)
   f = jax.jit(jax.vmap(jax.grad(loss, argnums=(0, 1))))
-  jax.block_until_ready(f(w, x))  # compiles
-
-  def calls(n):
-    jax.block_until_ready([f(w, x) for _ in range(n)])
-  return timing.per_second(calls, seconds)
+  return timing.calls_per_second(f, (w, x), seconds)
 
 
 def main():

@@ -23,3 +23,13 @@ def per_second(run, seconds: float) -> float:
   t = time.perf_counter()
   run(k)
   return k / (time.perf_counter() - t)
+
+
+def calls_per_second(f, args: tuple, seconds: float) -> float:
+  """Calls per second of the jitted f(*args), its compilation (the first call) left out."""
+  import jax  # here: the PyTorch side of table.py imports this module without jax
+  jax.block_until_ready(f(*args))
+
+  def calls(n):
+    jax.block_until_ready([f(*args) for _ in range(n)])
+  return per_second(calls, seconds)
