@@ -18,16 +18,17 @@ from identity_jax.config import apply_preset, base_config, check_preset
 DEPTHS = dict(paper=(1, 2, 3, 5, 8, 12, 16, 20, 24), quick=(1, 3, 5, 8, 12, 16, 20, 24), tiny=(1, 3))
 
 
-def depth_sweep(name: str, preset: str, channels: int, depths, num_steps: int
-                ) -> ml_collections.ConfigDict:
-  """A cell c<d> per depth d: 5x5 ConvNets of `channels` channels, 8 seeds, `num_steps` (quick)."""
+def depth_sweep(name: str, preset: str, channels: int, depths, num_steps: int,
+                cell_steps: dict | None = None) -> ml_collections.ConfigDict:
+  """A cell c<d> per depth d: 5x5 ConvNets of `channels` channels, 8 seeds, `num_steps` (quick;
+  cell_steps: cell -> steps for cells given a budget of their own)."""
   check_preset(preset)
   c = base_config()
   c.name = name
   c.cells = ml_collections.ConfigDict({
       f"c{d}": {"model": dict(name="convnet", num_layers=d, channels=channels)} for d in depths})
   c.plots.sweep = "model.num_layers"
-  return apply_preset(c, preset, num_seeds=8, num_steps=num_steps)
+  return apply_preset(c, preset, num_seeds=8, num_steps=num_steps, cell_steps=cell_steps)
 
 
 def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
