@@ -37,7 +37,7 @@ def main():
   print(f"# jax {jax.__version__} {jax.default_backend()}, {jax.device_count()} devices; ConvNet "
         f"{args.layers}x{args.channels}, {args.seeds} seeds vmapped, one 28x28 image")
   print("form    bias_ms  nobias_ms  nobias/bias")
-  for impl in ("auto", "matmul", "rows", "xla"):
+  for impl in ("auto", "matmul", "rows", "flipped", "xla"):
     b, n = (step_ms(args.layers, args.channels, args.seeds, impl, bias, args.seconds)
             for bias in (True, False))
     print(f"{impl:6s} {b:8.1f} {n:10.1f} {n / b:11.2f}x", flush=True)

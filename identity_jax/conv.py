@@ -8,8 +8,13 @@
   by the kernel reshaped to (k*k*C_in, C_out) in ONE matmul. On XLA:CPU this runs ~15x faster than
   lax.conv_general_dilated, stays fast inside lax.scan / fori_loop, and under vmap over seeds becomes a
   batched matmul instead of a grouped convolution (benchmarks/RESULTS.md).
+'flipped': 'matmul' forward, with a hand-written gradient: the input gradient is the 'matmul' form
+  of the output gradient with the spatially flipped, transposed kernel, where XLA's own transpose
+  of the slices is a sum of k*k padded slices. Without a bias XLA:CPU recomputes that sum in each
+  of its two consumers (the ReLU mask and the transposed operand of the kernel-gradient matmul);
+  a bias's gradient makes it one buffer. So 'auto' picks it for bias-free layers on CPU.
 'xla': jax.lax.conv_general_dilated (cuDNN on GPU).
-Both are cross-correlations with the same HWIO kernel layout, so parameters are interchangeable.
+All are cross-correlations with the same HWIO kernel layout, so parameters are interchangeable.
 `conv_general_dilated` plugs either into flax's nn.Conv (its conv_general_dilated hook).
 """
 
@@ -18,7 +23,7 @@ import jax.numpy as jnp
 
 from identity_jax.errors import check_choice
 
-IMPLS = ("auto", "rows", "matmul", "xla")
+IMPLS = ("auto", "rows", "matmul", "flipped", "xla")
 # On CPU 'rows' beats 'matmul' only where the patch is long: k*k*C_in >= this (32+ channels at 5x5,
 # 8 channels at 15x15); below it, 'matmul' (benchmarks/RESULTS.md, "Convolution forms per layer").
 _ROWS_MIN_PATCH = 800
@@ -27,23 +32,28 @@ _MATMUL_MAX_PATCH_ELEMENTS = 2**26
 _NHWC_HWIO = jax.lax.conv_dimension_numbers((1, 1, 1, 1), (1, 1, 1, 1), ("NHWC", "HWIO", "NHWC"))
 
 
-def resolve_impl(impl: str, kernel_size: int, in_channels: int, height: int, width: int) -> str:
-  """'auto', per layer: on CPU 'rows' for long patches, 'matmul' for short ones, 'xla' when the patch
-  buffer would be huge or off CPU (the measurements behind it: benchmarks/RESULTS.md)."""
+def resolve_impl(impl: str, kernel_size: int, in_channels: int, height: int, width: int,
+                 use_bias: bool = True) -> str:
+  """'auto', per layer: on CPU 'rows' for long patches, 'matmul' for short ones, 'flipped' for
+  layers without a bias, 'xla' when the patch buffer would be huge or off CPU (the measurements
+  behind it: benchmarks/RESULTS.md)."""
   check_choice("model.conv_impl", impl, IMPLS)
   if impl != "auto":
     return impl
   patch = kernel_size * kernel_size * in_channels
   if jax.default_backend() != "cpu" or height * width * patch > _MATMUL_MAX_PATCH_ELEMENTS:
     return "xla"
+  if not use_bias:
+    return "flipped"
   return "rows" if patch >= _ROWS_MIN_PATCH else "matmul"
 
 
 def conv_general_dilated(lhs, rhs, window_strides, padding, lhs_dilation=None, rhs_dilation=None,
                          dimension_numbers=None, feature_group_count=1, precision=None,
-                         impl: str = "auto"):
+                         impl: str = "auto", use_bias: bool = True):
   """lax.conv_general_dilated's signature, for nn.Conv(padding='SAME', strides 1): the form `impl`
-  picks for this input shape (resolve_impl). Other settings are refused, not approximated."""
+  picks for this input shape and layer (resolve_impl; use_bias: whether a bias follows). Other
+  settings are refused, not approximated."""
   del precision
   ones = lambda v: v is None or all(d == 1 for d in v)
   if (padding != "SAME" or not ones(window_strides) or not ones(lhs_dilation)
@@ -51,20 +61,23 @@ def conv_general_dilated(lhs, rhs, window_strides, padding, lhs_dilation=None, r
       or dimension_numbers != _NHWC_HWIO):
     raise NotImplementedError("conv.conv_general_dilated: 'same', stride 1, odd kernel, NHWC only")
   _, h, w, c_in = lhs.shape
-  return conv2d_same(lhs, rhs, resolve_impl(impl, rhs.shape[0], c_in, h, w))
+  return conv2d_same(lhs, rhs, resolve_impl(impl, rhs.shape[0], c_in, h, w, use_bias))
 
 
 def conv2d_same(x: jax.Array, kernel: jax.Array, impl: str) -> jax.Array:
   """x: (B, H, W, C_in); kernel: (k, k, C_in, C_out) with odd k -> (B, H, W, C_out)."""
   k = kernel.shape[0]
+  if impl == "flipped":
+    return _conv_flipped(x, kernel)
   if impl == "xla":
     return jax.lax.conv_general_dilated(
         x, kernel, window_strides=(1, 1), padding="SAME",
         dimension_numbers=("NHWC", "HWIO", "NHWC"))
-  b, h, w, c_in = x.shape
-  p = k // 2
-  x_pad = jnp.pad(x, ((0, 0), (p, p), (p, p), (0, 0)))
+  c_in = x.shape[-1]
   if impl == "rows":
+    _, h, w, _ = x.shape
+    p = k // 2
+    x_pad = jnp.pad(x, ((0, 0), (p, p), (p, p), (0, 0)))
     kernel_rows = kernel.reshape(k, k * c_in, -1)  # row dy: (dx, c) in the slices' order
     out = None
     for dy in range(k):
@@ -72,8 +85,38 @@ def conv2d_same(x: jax.Array, kernel: jax.Array, impl: str) -> jax.Array:
       term = row_bhwK @ kernel_rows[dy]
       out = term if out is None else out + term
     return out
-  # Channel index of the concatenation is (dy * k + dx) * C_in + c: the row-major order of the
-  # kernel's leading (k, k, C_in) axes, so a plain reshape lines the two up.
-  patches_bhwK = jnp.concatenate(
+  return _patches(x, k) @ kernel.reshape(k * k * c_in, -1)
+
+
+def _patches(x, k: int) -> jax.Array:
+  """(B, H, W, C) -> (B, H, W, k*k*C): the k*k shifted slices of the zero-padded input. Channel
+  index (dy * k + dx) * C + c is the row-major order of a kernel's leading (k, k, C) axes, so a
+  plain reshape of the kernel lines the two up."""
+  _, h, w, _ = x.shape
+  p = k // 2
+  x_pad = jnp.pad(x, ((0, 0), (p, p), (p, p), (0, 0)))
+  return jnp.concatenate(
       [x_pad[:, dy:dy + h, dx:dx + w, :] for dy in range(k) for dx in range(k)], axis=-1)
-  return patches_bhwK @ kernel.reshape(k * k * c_in, -1)
+
+
+@jax.custom_vjp
+def _conv_flipped(x, kernel):
+  return conv2d_same(x, kernel, "matmul")
+
+
+def _conv_flipped_fwd(x, kernel):
+  return conv2d_same(x, kernel, "matmul"), (x, kernel)
+
+
+def _conv_flipped_bwd(res, g_bhwo):
+  x, kernel = res
+  k = kernel.shape[0]
+  # Patches recomputed rather than saved: as fast here, and k*k times less memory between passes.
+  d_kernel = jnp.einsum("bhwK,bhwo->Ko", _patches(x, k), g_bhwo).reshape(kernel.shape)
+  # A 'same' stride-1 correlation's input gradient: the same correlation of the output gradient
+  # with the kernel flipped in space and its channel axes swapped.
+  d_x = conv2d_same(g_bhwo, kernel[::-1, ::-1].transpose(0, 1, 3, 2), "matmul")
+  return d_x, d_kernel
+
+
+_conv_flipped.defvjp(_conv_flipped_fwd, _conv_flipped_bwd)

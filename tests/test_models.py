@@ -11,7 +11,7 @@ from helpers import model_cfg
 
 
 
-FORMS = ("matmul", "rows")  # checked against lax.conv_general_dilated ("xla")
+FORMS = ("matmul", "rows", "flipped")  # checked against lax.conv_general_dilated ("xla")
 
 
 @pytest.mark.parametrize("impl", FORMS)
@@ -54,6 +54,10 @@ def test_auto_picks_rows_on_cpu_and_xla_for_huge_patches():
   assert conv.resolve_impl("auto", 5, 1, 28, 28) == "matmul"
   assert conv.resolve_impl("auto", 57, 1024, 112, 112) == "xla"
   assert conv.resolve_impl("matmul", 5, 32, 28, 28) == "matmul"
+  # Without a bias, the form with the hand-written input gradient, at any patch length on CPU.
+  assert conv.resolve_impl("auto", 5, 32, 28, 28, use_bias=False) == "flipped"
+  assert conv.resolve_impl("auto", 5, 1, 28, 28, use_bias=False) == "flipped"
+  assert conv.resolve_impl("auto", 57, 1024, 112, 112, use_bias=False) == "xla"
 
 
 def test_convnet_any_input_size_and_every_layer_reachable():
@@ -71,9 +75,24 @@ def test_convnet_any_input_size_and_every_layer_reachable():
 def test_convnet_impls_give_the_same_function():
   p = models.init_params(models.build_model(model_cfg()), jax.random.key(3), 12)
   x = jax.random.normal(jax.random.key(4), (2, 12, 12))
-  ys = [models.build_model(model_cfg(conv_impl=i)).apply(p, x) for i in ("rows", "matmul", "xla")]
-  np.testing.assert_allclose(ys[0], ys[2], rtol=1e-5, atol=1e-5)
-  np.testing.assert_allclose(ys[1], ys[2], rtol=1e-5, atol=1e-5)
+  ys = [models.build_model(model_cfg(conv_impl=i)).apply(p, x) for i in conv.IMPLS]
+  for y in ys[1:]:
+    np.testing.assert_allclose(y, ys[0], rtol=1e-5, atol=1e-5)
+
+
+def test_bias_free_convnet_gradients_under_auto_equal_xla_per_seed():
+  # 'auto' gives bias-free layers the 'flipped' form (hand-written input gradient): the whole
+  # net's parameter gradients, vmapped over seeds, against XLA's convolution.
+  x = jax.random.normal(jax.random.key(5), (1, 10, 10))
+  grads = {}
+  for impl in ("auto", "xla"):
+    model = models.build_model(model_cfg(num_layers=4, use_bias=False, conv_impl=impl))
+    params = jax.vmap(lambda k: models.init_params(model, k, 10))(
+        jax.random.split(jax.random.key(6), 2))
+    loss = lambda p: jnp.mean((model.apply(p, x) - x) ** 2)
+    grads[impl] = jax.vmap(jax.grad(loss))(params)
+  for a, b in zip(jax.tree.leaves(grads["auto"]), jax.tree.leaves(grads["xla"])):
+    np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
 
 
 @pytest.mark.parametrize("hidden, activation", [(0, "linear"), (1, "relu"), (3, "linear")])

@@ -17,7 +17,7 @@ class ConvNetConfig(common.LayerConfig):
   num_layers: int = 5
   channels: int = 128
   kernel_size: int = 5
-  conv_impl: str = "auto"  # conv.py: auto | matmul | xla
+  conv_impl: str = "auto"  # conv.IMPLS: auto | rows | matmul | flipped | xla
 
   def __post_init__(self):
     super().__post_init__()
@@ -56,7 +56,7 @@ class ConvNet(nn.Module):
                   use_bias=c.use_bias, kernel_init=initializers.weight_init(c.init),
                   bias_init=initializers.bias_init(c.bias_init, fan_in),
                   conv_general_dilated=functools.partial(conv.conv_general_dilated,
-                                                         impl=c.conv_impl),
+                                                         impl=c.conv_impl, use_bias=c.use_bias),
                   name=f"layer_{i}")(z)
       if not top:
         z = nn.relu(z)
