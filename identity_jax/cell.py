@@ -21,6 +21,7 @@ from identity_jax.errors import (ConfigError, check_choice, check_count, check_f
                                  check_positive, is_count)
 
 SECTIONS = ("data", "model", "optim", "train", "metrics")  # what a cell may override
+CELL_FIELDS = ("num_seeds",)  # top-level fields a cell may override (more seeds where they split)
 # (section, field): {old value: new value}
 LEGACY = {("train", "seeds_per_vmap"): {-1: "auto", 0: "all"},
           ("train", "seed_chunk"): {0: None},
@@ -207,9 +208,12 @@ def resolve(config) -> dict:
   for name, cell in overrides.items():
     resolved = copy.deepcopy(base)
     for section, values in cell.items():
+      if section in CELL_FIELDS:
+        resolved[section] = values
+        continue
       if section not in SECTIONS:
         raise ConfigError(f"cell {name!r} overrides section {section!r}",
-                          f"a cell may override only {', '.join(SECTIONS)}")
+                          f"a cell may override only {', '.join(SECTIONS + CELL_FIELDS)}")
       for key, value in values.items():
         if key not in resolved[section]:
           raise ConfigError(f"cell {name!r} sets unknown field {section}.{key}",

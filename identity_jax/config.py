@@ -94,9 +94,11 @@ def study_config(name: str, preset: str = "quick") -> ml_collections.ConfigDict:
 
 def apply_preset(c: ml_collections.ConfigDict, preset: str, *, num_seeds: int, num_steps: int,
                  num_snapshots: int = 10, stop_when_fitted: bool = True,
-                 cell_steps: dict | None = None) -> ml_collections.ConfigDict:
+                 cell_steps: dict | None = None, cell_seeds: dict | None = None
+                 ) -> ml_collections.ConfigDict:
   """The budgets every study shares. quick: these seeds and steps, with cell_steps (cell -> steps)
-  giving cells that fit slower or cost more a budget of their own; paper: the paper's 2M steps,
+  giving cells that fit slower or cost more a budget of their own, and cell_seeds (cell -> seeds)
+  more seeds to cells whose fitted seeds split across regimes; paper: the paper's 2M steps,
   stopping once every seed has fitted; tiny: tiny()."""
   check_preset(preset)
   c.preset = preset
@@ -105,11 +107,15 @@ def apply_preset(c: ml_collections.ConfigDict, preset: str, *, num_seeds: int, n
     c.train.num_steps = num_steps
     c.train.num_snapshots = num_snapshots
     c.train.stop_when_fitted = stop_when_fitted
+    for arg, per_cell in (("cell_steps", cell_steps), ("cell_seeds", cell_seeds)):
+      for name in per_cell or {}:
+        if name not in c.cells:
+          raise ConfigError(f"{arg} names cell {name!r}, which {c.name} does not have",
+                            f"use one of: {', '.join(c.cells)}")
     for name, steps in (cell_steps or {}).items():
-      if name not in c.cells:
-        raise ConfigError(f"cell_steps names cell {name!r}, which {c.name} does not have",
-                          f"use one of: {', '.join(c.cells)}")
       c.cells[name].train = dict(num_steps=steps)
+    for name, seeds in (cell_seeds or {}).items():
+      c.cells[name].num_seeds = seeds
   elif preset == "paper":
     c.train.stop_when_fitted = True
   else:

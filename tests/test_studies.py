@@ -59,7 +59,7 @@ def mixed(tmp_path_factory):
   conv = dict(name="convnet", num_layers=2, channels=4)
   cfg.cells = {
       "s7": {"model": conv, "data": dict(image_size=7), "metrics": dict(test_sizes=[7, 14])},
-      "s14": {"model": conv},
+      "s14": {"model": conv, "num_seeds": 3},  # more seeds than the others (2)
       "many": {"model": dict(name="fcn", hidden_layers=1, width=16),
                "data": dict(num_train="all"), "train": dict(batch_size=8)},
   }
@@ -90,6 +90,9 @@ def test_cells_train_on_their_own_data(mixed):
   np.testing.assert_allclose(seed0["7"]["patterns"]["corr_identity"],
                              s7.seeds[0].suites["patterns"]["corr_identity"], rtol=1e-5)
   assert not summary["cells"]["s14"]["test_sizes"]
+  # A cell with seeds of its own: trained, saved and counted with them, the others with the base's.
+  assert len(study.cells["s14"].seeds) == 3 and a14.grid_predictions.shape[0] == 3
+  assert len(s7.seeds) == len(study.cells["many"].seeds) == 2
   for name in ("sweep_corr.png", "sweep_mse.png", "test_sizes.png", "test_sizes_grid.png"):
     assert (root / name).is_file(), name
 
@@ -118,7 +121,7 @@ def test_seeds_disagree_only_across_regimes():
   assert not plots.disagree(["identity", "identity", "diverged"])
 
 
-def test_cell_steps_gives_a_cell_its_own_quick_budget_and_names_an_unknown_cell():
+def test_cell_steps_and_seeds_give_a_cell_its_own_quick_budget_and_name_an_unknown_cell():
   cfg = load("filter_size", "quick")
   budgets = {n: c.train.num_steps for n, c in cell_lib.parse_all(cfg).items()}
   assert budgets == dict(k5=6000, k9=6000, k15=1500, k29=1500)
@@ -127,3 +130,13 @@ def test_cell_steps_gives_a_cell_its_own_quick_budget_and_names_an_unknown_cell(
   cfg.cells = {"a": {"model": dict(name="convnet", num_layers=1, channels=2)}}
   with pytest.raises(config_lib.ConfigError, match=r"(?s)cell_steps names cell 'b'.*use one of: a"):
     config_lib.apply_preset(cfg, "quick", num_seeds=2, num_steps=10, cell_steps=dict(b=20))
+  with pytest.raises(config_lib.ConfigError, match=r"(?s)cell_seeds names cell 'b'.*use one of: a"):
+    config_lib.apply_preset(cfg, "quick", num_seeds=2, num_steps=10, cell_seeds=dict(b=4))
+  cfg.cells["c"] = {"model": dict(name="convnet", num_layers=2, channels=2)}
+  config_lib.apply_preset(cfg, "quick", num_seeds=2, num_steps=10, cell_seeds=dict(c=4))
+  parsed = cell_lib.parse_all(cfg)
+  assert (parsed["a"].num_seeds, parsed["c"].num_seeds) == (2, 4)
+  # A cell overriding anything else at the top level is refused, naming what it may override.
+  cfg.cells["c"].seed = 3
+  with pytest.raises(config_lib.ConfigError, match=r"(?s)overrides section 'seed'.*num_seeds"):
+    cell_lib.parse_all(cfg)
