@@ -68,7 +68,11 @@ def conv2d_same(x: jax.Array, kernel: jax.Array, impl: str) -> jax.Array:
   """x: (B, H, W, C_in); kernel: (k, k, C_in, C_out) with odd k -> (B, H, W, C_out)."""
   k = kernel.shape[0]
   if impl == "flipped":
-    return _conv_flipped(x, kernel)
+    # Under shard_map a custom_vjp's cotangents must vary over the same mesh axes as its inputs: an
+    # image shared by all seeds (invariant) meets per-seed kernels, so it is cast to vary as they do
+    # (the cast's own transpose sums the per-seed input gradients back).
+    vary = tuple(_varying_axes(kernel) - _varying_axes(x))
+    return _conv_flipped(jax.lax.pcast(x, vary, to="varying") if vary else x, kernel)
   if impl == "xla":
     return jax.lax.conv_general_dilated(
         x, kernel, window_strides=(1, 1), padding="SAME",
@@ -86,6 +90,13 @@ def conv2d_same(x: jax.Array, kernel: jax.Array, impl: str) -> jax.Array:
       out = term if out is None else out + term
     return out
   return _patches(x, k) @ kernel.reshape(k * k * c_in, -1)
+
+
+def _varying_axes(a) -> frozenset:
+  """The shard_map mesh axes over which `a` varies (empty outside shard_map)."""
+  aval = jax.typeof(a)
+  axis_type = getattr(aval, "manual_axis_type", None)  # jax 0.10; older releases: aval.vma
+  return axis_type.varying if axis_type is not None else getattr(aval, "vma", frozenset())
 
 
 def _patches(x, k: int) -> jax.Array:

@@ -14,6 +14,8 @@ from helpers import model_cfg, trainer
 
 FAMILIES = {
     "convnet": model_cfg(num_layers=3, channels=4),
+    # bias-free layers take the 'flipped' form, a custom_vjp (the image is shared across seeds)
+    "convnet_nobias": model_cfg(num_layers=3, channels=4, use_bias=False),
     "relu_fcn": model_cfg(name="fcn", hidden_layers=2, width=32),
     "linear_fcn": model_cfg(name="fcn", hidden_layers=1, width=32, activation="linear"),
 }

@@ -150,6 +150,6 @@ def test_sharded_training_equals_unsharded_on_8_devices():
                        capture_output=True, text=True, timeout=600)
   assert out.returncode == 0, out.stdout + out.stderr
   assert "devices 8" in out.stdout
-  for family in ("convnet", "relu_fcn", "linear_fcn"):
+  for family in ("convnet", "convnet_nobias", "relu_fcn", "linear_fcn"):
     assert f"{family} ok" in out.stdout, out.stdout
   assert "auto ok" in out.stdout, out.stdout
