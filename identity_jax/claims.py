@@ -218,7 +218,7 @@ def judge(claim: Claim, summaries: dict) -> str:
     unsure += [why(c) for c in group if thin(c) and why(c) not in unsure]
     verdicts = sorted({cells[c]["verdict"] for c in usable})
     if len(verdicts) > 1:
-      differs.append("verdicts " + ", ".join(verdicts) + f" within {group[0]}..")
+      differs.append(" vs ".join(f"{c} {cells[c]['verdict']}" for c in usable))
   if not (claim.expect or claim.trend or claim.same):
     return "reported"
   if differs:

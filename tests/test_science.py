@@ -257,6 +257,15 @@ def test_claim_verdicts_are_computed_from_the_summaries():
   assert claims.judge(claim, {}).startswith("pending")
 
 
+def test_cells_that_should_agree_are_named_with_their_verdicts_when_they_do_not():
+  claim = claims.Claim("x", "-", "convnet_depth", same=(("a", "b"),))
+  study = lambda ci_b, fitted_b=8: {"convnet_depth": _summary(dict(a=(8, 8, 0.9),
+                                                                   b=(fitted_b, 8, ci_b)))}
+  assert claims.judge(claim, study(0.8)) == "agrees"
+  assert claims.judge(claim, study(0.2)) == "differs: a identity vs b neither"
+  assert claims.judge(claim, study(0.2, fitted_b=6)) == "inconclusive: b fitted 6/8"
+
+
 def test_results_table_writes_and_checks_a_results_md(tmp_path):
   summary = _summary({f"c{d}": (8, 8, 0.9) for d in (1, 3, 5, 8, 12, 16, 20, 24)})
   (tmp_path / "results" / "convnet_depth").mkdir(parents=True)
