@@ -2,8 +2,8 @@ r"""Open question: do biases matter? ConvNets and FCNs of several depths, with a
 
   python experiments/main.py --config=identity_jax/configs/biases.py:quick --workdir=workdirs/biases
 
-Runtime: quick about 24 min on the 2-core CPU (64 seeds in all, paper schedule; the 8-layer cells,
-16 seeds each, 8 and 9 min; measured: results/biases/summary.json timing, where the with-bias cell
+Runtime: quick 24 min on the 2-core CPU (64 seeds in all, paper schedule; the 8-layer cells, 16
+seeds each, 8 and 9 min; measured: results/biases/summary.json timing, where the with-bias cell
 reads 16 min because it shared the CPU with another run for most of it).
 The paper does not say whether its layers have biases. If the regimes agree with and without them,
 the choice does not matter for its claims.
