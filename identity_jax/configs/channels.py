@@ -26,4 +26,6 @@ def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
   c.cells = ml_collections.ConfigDict({
       f"ch{n}": {"model": dict(name="convnet", num_layers=5, channels=n)} for n in channels})
   c.plots.sweep = "model.channels"
-  return apply_preset(c, preset, num_seeds=8, num_steps=20000)
+  # 16 seeds where 8 fitted seeds split across regimes (2 and 3 channels)
+  seeds = dict(ch2=16, ch3=16)
+  return apply_preset(c, preset, num_seeds=8, num_steps=20000, cell_seeds=seeds)

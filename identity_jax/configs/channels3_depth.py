@@ -27,4 +27,6 @@ def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
   c.cells = ml_collections.ConfigDict({
       f"c{d}": {"model": dict(name="convnet", num_layers=d, channels=3)} for d in depths})
   c.plots.sweep = "model.num_layers"
-  return apply_preset(c, preset, num_seeds=8, num_steps=20000)
+  # 16 seeds where 8 fitted seeds split across regimes (6-8 layers)
+  seeds = dict(c6=16, c7=16, c8=16)
+  return apply_preset(c, preset, num_seeds=8, num_steps=20000, cell_seeds=seeds)
