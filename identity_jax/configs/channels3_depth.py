@@ -4,7 +4,7 @@ r"""Study: 3-channel ConvNets of 3..12 layers (Fig 24).
       --workdir=workdirs/channels3_depth
 
 Budget: 20,000 steps (a seed stops once its schedule ends; the earlier 2,000-step
-runs fitted none of these small nets). Runtime: quick 16 min on the 2-core CPU (64 seeds in all, paper schedule, measured: results/channels3_depth/summary.json timing); paper: a GPU job, not yet run.
+runs fitted none of these small nets). Runtime: quick 19 min on the 2-core CPU (88 seeds in all, paper schedule, measured: results/channels3_depth/summary.json timing); paper: a GPU job, not yet run.
 Expected (paper): beyond 8 layers, 3-channel nets fail to fit; below, seeds land on very different
 functions (edge detectors at 5 and 7 layers, other biases at 6 and 8): a few channels leave the
 outcome to the luck of the initialization. Seed statistics show that luck directly: the share of

@@ -3,7 +3,7 @@ r"""Study: ReLU FCNs of width 2048 with 1..11 hidden layers (Fig 7, 8a, 17, 32).
   python experiments/main.py --config=identity_jax/configs/relu_fcn_depth.py:quick \
       --workdir=workdirs/relu_fcn_depth
 
-Runtime: quick 24 min on the 2-core CPU (32 seeds in all, paper schedule, measured: results/relu_fcn_depth/summary.json timing); paper: a GPU job, not yet run.
+Runtime: quick 24 min on the 2-core CPU (40 seeds in all, paper schedule, measured: results/relu_fcn_depth/summary.json timing); paper: a GPU job, not yet run.
 Expected (paper): every depth is biased to the constant map (outputs the "7" on any input), more so
 with depth; 1 hidden layer is the least constant.
 What the quick preset reproduces: its rows in RESULTS.md, generated from results/relu_fcn_depth/
