@@ -19,19 +19,22 @@ DEPTHS = dict(paper=(1, 2, 3, 5, 8, 12, 16, 20, 24), quick=(1, 3, 5, 8, 12, 16, 
 
 
 def depth_sweep(name: str, preset: str, channels: int, depths, num_steps: int,
-                cell_steps: dict | None = None) -> ml_collections.ConfigDict:
+                cell_steps: dict | None = None, cell_seeds: dict | None = None
+                ) -> ml_collections.ConfigDict:
   """A cell c<d> per depth d: 5x5 ConvNets of `channels` channels, 8 seeds, `num_steps` (quick;
-  cell_steps: cell -> steps for cells given a budget of their own)."""
+  cell_steps / cell_seeds: cell -> steps / seeds for cells given a budget of their own)."""
   check_preset(preset)
   c = base_config()
   c.name = name
   c.cells = ml_collections.ConfigDict({
       f"c{d}": {"model": dict(name="convnet", num_layers=d, channels=channels)} for d in depths})
   c.plots.sweep = "model.num_layers"
-  return apply_preset(c, preset, num_seeds=8, num_steps=num_steps, cell_steps=cell_steps)
+  return apply_preset(c, preset, num_seeds=8, num_steps=num_steps, cell_steps=cell_steps,
+                      cell_seeds=cell_seeds)
 
 
 def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
   check_preset(preset)
+  # 16 seeds at 8 layers, where 8 fitted seeds split identity 7 / neither 1
   return depth_sweep("convnet_depth", preset, dict(paper=128, quick=32, tiny=8)[preset],
-                     DEPTHS[preset], num_steps=6000)
+                     DEPTHS[preset], num_steps=6000, cell_seeds=dict(c8=16))
