@@ -4,7 +4,8 @@ r"""Study: ConvNets at the paper's 128 channels, 5, 8 and 12 layers (Fig 3a, 9 a
       --workdir=workdirs/convnet_depth128
 
 Runtime: quick 94 min on the 2-core CPU (24 seeds in all; 5 layers 10 min, 8 layers 31, 12 layers
-52; measured: results/convnet_depth128/summary.json timing); paper (2M steps, depths 5-24): a GPU
+52 at 4,000 steps; measured: results/convnet_depth128/summary.json timing); the 12-layer cell's
+8,000 steps about 100 min more (at the 10.5 seed-steps/s measured, not yet run through); paper (2M steps, depths 5-24): a GPU
 job, not yet run.
 Expected (paper): at 128 channels the identity holds to ~10-14 layers, weakening with depth, before
 the deep nets turn constant. `convnet_depth` runs the depth sweep at 32 channels on the CPU; this
@@ -26,5 +27,4 @@ def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
   # 12 layers: 4,000 steps fitted 4/8; the other 4 were still falling when the paper schedule's
   # decays began (30% of the budget), so they get a constant phase twice as long.
   return depth_sweep("convnet_depth128", preset, dict(paper=128, quick=128, tiny=8)[preset],
-                     DEPTHS[preset], num_steps=4000,
-                     cell_steps=dict(c12=8000) if preset == "quick" else None)
+                     DEPTHS[preset], num_steps=4000, cell_steps=dict(c12=8000))
