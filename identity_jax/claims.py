@@ -9,7 +9,9 @@ A claim's verdict is computed, never typed:
           Spearman correlation with their order of at least TREND_RHO in that direction.
   same    groups of cells that should reach the same verdict (e.g. with and without biases).
 Verdicts: agrees, differs (which check), inconclusive (which cells, why), pending (the study has not
-been run under the current rules), reported (the paper gives nothing to test against).
+been run under the current rules), reported (the paper gives nothing to test against). A verdict
+names the tested cells that are borderline (see `borderline`): their regime is a near coin flip per
+seed, so a verdict resting on them is fragile.
 """
 
 import dataclasses
@@ -19,7 +21,7 @@ import pathlib
 
 import numpy as np
 
-from identity_jax import workdir
+from identity_jax import stats, workdir
 
 MIN_FITTED_SHARE = 0.9
 TREND_RHO = 0.6
@@ -182,8 +184,32 @@ def _spearman(values) -> float:
   return float(np.corrcoef(ranks, order)[0, 1])
 
 
+def borderline(cell: dict, summary: dict) -> bool:
+  """Whether the fitted seeds' mean corr to identity, or |mean corr to constant|, has a t interval
+  holding the regime threshold. Seeds there fall on either side of it by small margins (a rerun in
+  another summation order moved one across), so the cell's regime share says less than the mean
+  and its interval; the verdict rule is unchanged, the cell is named."""
+  if cell["verdict"] not in cell["regimes"]:  # inconclusive or split: nothing to qualify
+    return False
+  rule = summary["regime_rule"]
+  t = rule.get("threshold", stats.DEFAULT_THRESHOLD)
+  st = cell["suites"].get(rule["suite"], {})
+  holds = lambda s, x: s and s.get("ci95_low") is not None and s["ci95_low"] <= x <= s["ci95_high"]
+  return bool(holds(st.get("corr_identity"), t) or holds(st.get("corr_constant"), t)
+              or holds(st.get("corr_constant"), -t))
+
+
 def judge(claim: Claim, summaries: dict) -> str:
   """The claim's verdict from the summaries (see the module docstring)."""
+  verdict = _judge(claim, summaries)
+  if verdict.startswith(("pending", "reported")):
+    return verdict
+  summary = summaries[claim.study]
+  edge = [c for c in _cells_of(claim) if borderline(summary["cells"][c], summary)]
+  return verdict + (f"; borderline: {', '.join(edge)}" if edge else "")
+
+
+def _judge(claim: Claim, summaries: dict) -> str:
   if claim.study not in summaries:
     return "pending: not yet run under the current rules"
   cells = summaries[claim.study]["cells"]
@@ -247,11 +273,13 @@ def share_text(share: dict) -> str:
   return f"{share['count']}/{share['n']} [{share['ci95_low']:.2f}, {share['ci95_high']:.2f}]"
 
 
-def cell_text(name: str, cell: dict, suite: str) -> str:
+def cell_text(name: str, cell: dict, suite: str, summary: dict) -> str:
   """One cell in the claims table: verdict, its regime share among fitted seeds with the Wilson
-  interval, both correlations on `suite` over fitted seeds, and the status counts."""
+  interval (borderline or not), both correlations on `suite` over fitted seeds, and the status
+  counts."""
   v = cell["verdict"]
   head = f"`{name}` {v}" + (f" {share_text(cell['regimes'][v])}" if v in cell["regimes"] else "")
+  head += " (borderline)" if borderline(cell, summary) else ""
   st = cell["suites"].get(suite, {})
   return (f"{head}; corr id {stat_text(st.get('corr_identity'))}, const "
           f"{stat_text(st.get('corr_constant'))}; {cell['status']}")
@@ -286,7 +314,7 @@ def claims_table(summaries: dict) -> str:
     else:
       suite = claim.suite or summary["regime_rule"]["suite"]
       study = _seeds_text(summary, cells or list(summary["cells"]))
-      measured = f"on {suite}:<br>" + "<br>".join(cell_text(c, summary["cells"][c], suite)
+      measured = f"on {suite}:<br>" + "<br>".join(cell_text(c, summary["cells"][c], suite, summary)
                                                 for c in cells)
     lines.append(f"| {i} | {claim.text} | {claim.figure} | {study} | {measured} | "
                  f"{judge(claim, summaries)} |")
@@ -308,7 +336,8 @@ def cells_table(summaries: dict) -> str:
       cell = summary["cells"][name]
       st = cell["suites"].get(suite, {})
       r = cell["regimes"]
-      out.append(f"| `{name}` | {cell['status']} | {cell.get('dead_at_init', 0)} | {cell['verdict']} | "
+      verdict = cell["verdict"] + (" (borderline)" if borderline(cell, summary) else "")
+      out.append(f"| `{name}` | {cell['status']} | {cell.get('dead_at_init', 0)} | {verdict} | "
                  f"{share_text(r['identity'])} | {share_text(r['constant'])} | "
                  f"{share_text(r['neither'])} | {stat_text(st.get('corr_identity'))} | "
                  f"{stat_text(st.get('corr_constant'))} | {stat_text_int(cell['fitted_at'])} | "

@@ -266,6 +266,29 @@ def test_cells_that_should_agree_are_named_with_their_verdicts_when_they_do_not(
   assert claims.judge(claim, study(0.2, fitted_b=6)) == "inconclusive: b fitted 6/8"
 
 
+def test_cells_whose_mean_interval_holds_the_threshold_are_named_borderline():
+  claim = claims.Claim("x", "-", "convnet_depth", same=(("a", "b"),))
+  study = _summary(dict(a=(8, 8, 0.9), b=(8, 8, 0.9)))
+  assert claims.judge(claim, {"convnet_depth": study}) == "agrees"
+  # seeds on both sides of 0.5: identity 3/5, mean 0.506 with a t interval around 0.5
+  study["cells"]["b"] = summary_lib.summarize_cell(_result(
+      [_seed("fitted", ci, 0.0) for ci in (0.45, 0.55, 0.48, 0.53, 0.52)]))
+  assert claims.borderline(study["cells"]["b"], study) and not claims.borderline(study["cells"]["a"], study)
+  assert claims.judge(claim, {"convnet_depth": study}) == "agrees; borderline: b"
+  assert "`b` identity 3/5 [0.23, 0.88] (borderline)" in claims.cell_text("b", study["cells"]["b"],
+                                                                           "patterns", study)
+  assert "| neither (borderline) |" not in claims.cells_table({"convnet_depth": study})
+  assert "| identity (borderline) |" in claims.cells_table({"convnet_depth": study})
+  # the mirror case: |corr to constant| near the threshold with a negative sign
+  study["cells"]["b"] = summary_lib.summarize_cell(_result(
+      [_seed("fitted", 0.0, cc) for cc in (-0.45, -0.55, -0.48, -0.53, -0.52)]))
+  assert claims.borderline(study["cells"]["b"], study)
+  # fewer than 4 fitted seeds: no t interval, so nothing is called borderline
+  study["cells"]["b"] = summary_lib.summarize_cell(_result(
+      [_seed("fitted", ci, 0.0) for ci in (0.45, 0.55, 0.52)]))
+  assert not claims.borderline(study["cells"]["b"], study)
+
+
 def test_results_table_writes_and_checks_a_results_md(tmp_path):
   summary = _summary({f"c{d}": (8, 8, 0.9) for d in (1, 3, 5, 8, 12, 16, 20, 24)})
   (tmp_path / "results" / "convnet_depth").mkdir(parents=True)
