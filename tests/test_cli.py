@@ -29,6 +29,7 @@ def assert_error(out, message):
     ("analyze", ("--workdir", "--cells", "--max_seeds", "--cpu_devices")),
     ("plot", ("--workdir",)),
     ("studies", ("--study",)),
+    ("least_loss", ("--workdir",)),
 ])
 def test_help_documents_every_flag(binary, flags):
   out = run(binary, "--help")
@@ -84,3 +85,7 @@ def test_studies_lists_every_config_with_presets_and_runtime():
   for study in ("convnet_depth", "multi_image", "optimizers", "default"):
     assert f"{study}: " in out.stdout and f"configs/{study}.py:quick" in out.stdout
   assert out.stdout.count("presets (cells): quick") == len(config_lib.study_names())
+
+
+def test_least_loss_on_a_directory_without_an_experiment_says_so(tmp_path):
+  assert_error(run("least_loss", f"--workdir={tmp_path}"), "holds no identity_jax experiment")

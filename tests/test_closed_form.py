@@ -60,3 +60,50 @@ def test_closed_form_is_equation_1_for_one_image_without_bias():
   # and the training image is reproduced exactly, inputs orthogonal to it get W0 x
   np.testing.assert_allclose(closed_form.linear_prediction(w0.T, None, x_hat[None], x_hat[None]),
                              x_hat[None], rtol=1e-10)
+
+
+# Fig 6, bottom layer alone: units off at init never turn on (one image), so the reachable outputs
+# are a cone; a narrow net (d = 36, ~12 active units) converges to its NNLS residual, a wide one fits.
+@pytest.mark.parametrize("width", [24, 512])
+def test_bottom_layer_alone_converges_to_its_least_reachable_loss(seven, width):
+  x = images.resize(seven[:1], 6)
+  model = models.build_model(model_cfg(name="fcn", hidden_layers=1, width=width))
+  tx = optim.with_frozen_layers(optim.make_optimizer(optim_cfg(schedule="constant"), 3000), (0,))
+  tr = train.Trainer(model, tx, jnp.asarray(x), 1e-10)
+  res = train.train(tr, train.seed_keys(5, range(3)), 3000, 1)
+  for s in range(3):
+    p = jax.tree.map(lambda a: np.asarray(a[s]), res.init_params)["params"]
+    least, active = closed_form.bottom_layer_least_loss(
+        p["layer_0"]["kernel"], p["layer_0"]["bias"], p["layer_1"]["kernel"], p["layer_1"]["bias"],
+        x[0])
+    final = float(tr.loss(jax.tree.map(lambda a: a[s], res.params)))
+    assert 0.3 * width < active < 0.7 * width
+    if width == 24:  # far fewer active units than 2d: out of reach, and training finds the bound
+      assert least > 0.05 and final == pytest.approx(least, rel=1e-4)
+    else:
+      assert least < 1e-9 and final < 1e-3
+
+
+def test_least_loss_is_written_for_the_bottom_layer_cells_of_a_study(tmp_path):
+  from identity_jax import cell as cell_lib, workdir
+  from identity_jax.analyses import reachable
+  from identity_jax.configs import two_layer_relu
+  from identity_jax.errors import WorkdirError
+  config = two_layer_relu.get_config("tiny")
+  cells = cell_lib.parse_all(config)
+  assert [n for n, c in cells.items() if reachable.applies(c)] == ["w32_bottom", "w64_bottom"]
+  with pytest.raises(WorkdirError, match="no identity_jax experiment"):
+    reachable.write(tmp_path)
+  workdir.write_json(tmp_path / workdir.MARKER, dict(cells={
+      n: dict(config=c.record) for n, c in cells.items()}))
+  out = reachable.write(tmp_path, log=lambda *_: None)
+  assert set(out) == {"w32_bottom", "w64_bottom"}
+  w32 = out["w32_bottom"]["seeds"]
+  assert len(w32) == cells["w32_bottom"].num_seeds and all(0 < r["active_units"] < 32 for r in w32)
+  # 16-odd active units cannot span a 784-pixel image: nowhere near the tolerance
+  assert all(r["least_loss"] > 0.1 and not r["reachable"] for r in w32)
+  assert workdir.read_json(tmp_path / reachable.FILE) == out
+  workdir.write_json(tmp_path / workdir.MARKER, dict(cells={
+      n: dict(config=c.record) for n, c in cells.items() if n.endswith("both")}))
+  with pytest.raises(WorkdirError, match="no cell .* has a closed-form least loss"):
+    reachable.write(tmp_path)

@@ -7,4 +7,6 @@ and returns arrays; report.py runs them over a workdir's cells and draws their f
   weights          relative l2 distance from init per layer (Fig 15-17, App. G)
   probes           upper subnetworks fed test patterns directly (Fig 20-22, App. H.2), and
                    predictions at other input sizes (Fig 3b, 18)
+  reachable        whether a cell could fit at all: the least loss its trainable parameters
+                   reach, where a closed form gives it (Fig 6's bottom-layer-only nets)
 """
