@@ -8,7 +8,7 @@ A seed whose least reachable loss is above the fit tolerance cannot fit at any b
 
 from absl import flags
 
-from identity_jax import cli
+from identity_jax import cli, results
 from identity_jax.analyses import reachable
 
 _WORKDIR = flags.DEFINE_string("workdir", None, "A study's workdir or results/<study> directory.")
@@ -18,7 +18,7 @@ flags.mark_flags_as_required(["workdir"])
 def main(argv):
   del argv
   reachable.write(_WORKDIR.value)
-  print(f"wrote {_WORKDIR.value}/{reachable.FILE}")
+  print(f"wrote {_WORKDIR.value}/{results.LEAST_LOSS}")
 
 
 if __name__ == "__main__":

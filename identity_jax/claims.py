@@ -21,7 +21,7 @@ import pathlib
 
 import numpy as np
 
-from identity_jax import stats, workdir
+from identity_jax import results as results_lib, stats, workdir
 
 MIN_FITTED_SHARE = 0.9
 TREND_RHO = 0.6
@@ -130,6 +130,8 @@ def load_study_dir(directory) -> dict:
   summary["rows"] = [json.loads(l) for l in rows.read_text().splitlines()] if rows.is_file() else []
   config = directory / "config.json"
   summary["config"] = workdir.read_json(config) if config.is_file() else {}
+  least = directory / results_lib.LEAST_LOSS  # experiments/least_loss.py, where it applies
+  summary["least_loss"] = workdir.read_json(least) if least.is_file() else {}
   # per cell, the config it trained with and the step it stopped at, resumed runs included
   # (summary.json's timing is the last run's)
   results = {p.parent.name: workdir.read_json(p) for p in sorted(directory.glob("cells/*/result.json"))}
@@ -184,6 +186,14 @@ def _spearman(values) -> float:
   return float(np.corrcoef(ranks, order)[0, 1])
 
 
+def out_of_reach(name: str, summary: dict) -> str:
+  """'k cannot fit at any budget' when the study's least_loss.json puts k of the cell's seeds'
+  least reachable loss above the fit tolerance, else ''."""
+  seeds = summary.get("least_loss", {}).get(name, {}).get("seeds", [])
+  k = sum(not r["reachable"] for r in seeds)
+  return f"{k} cannot fit at any budget" if k else ""
+
+
 def borderline(cell: dict, summary: dict) -> bool:
   """Whether the fitted seeds' mean corr to identity, or |mean corr to constant|, has a t interval
   holding the regime threshold. Seeds there fall on either side of it by small margins (a rerun in
@@ -220,7 +230,9 @@ def _judge(claim: Claim, summaries: dict) -> str:
     return f"pending: cells {', '.join(missing)} not in results"
   differs, unsure = [], []
   thin = lambda c: fitted_share(cells[c]) < MIN_FITTED_SHARE
-  why = lambda c: f"{c} fitted {cells[c]['status_counts']['fitted']}/{sum(cells[c]['status_counts'].values())}"
+  why = lambda c: (f"{c} fitted {cells[c]['status_counts']['fitted']}/"
+                   f"{sum(cells[c]['status_counts'].values())}"
+                   + (", " + out_of_reach(c, summaries[claim.study])).rstrip(", "))
   for c, want in claim.expect.items():
     if want == "unfit":
       if fitted_share(cells[c]) >= 0.5:
@@ -282,7 +294,8 @@ def cell_text(name: str, cell: dict, suite: str, summary: dict) -> str:
   head += " (borderline)" if borderline(cell, summary) else ""
   st = cell["suites"].get(suite, {})
   return (f"{head}; corr id {stat_text(st.get('corr_identity'))}, const "
-          f"{stat_text(st.get('corr_constant'))}; {cell['status']}")
+          f"{stat_text(st.get('corr_constant'))}; {cell['status']}"
+          + ("; " + out_of_reach(name, summary)).rstrip("; "))
 
 
 def _seeds_text(summary: dict, cells: list) -> str:

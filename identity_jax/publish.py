@@ -6,11 +6,11 @@ checkpoints stay in the workdir: they are large and can be regenerated from the 
 import pathlib
 import shutil
 
-from identity_jax import workdir
+from identity_jax import results, workdir
 from identity_jax.errors import WorkdirError
 
 FILES = ("summary.json", "per_seed.jsonl", "config.json", "experiment.json", "analyses.json",
-         "log.txt")
+         results.LEAST_LOSS, "log.txt")
 
 
 def publish(workdir_path, results_dir, partial: bool = False) -> pathlib.Path:

@@ -23,6 +23,7 @@ from identity_jax import stats, workdir
 FITTED, NOT_FITTED, DIVERGED, DEAD = "fitted", "not_fitted", "diverged", "dead"
 STATUSES = (FITTED, NOT_FITTED, DIVERGED, DEAD)
 RESULT, ARRAYS, PARAMS = "result.json", "arrays.npz", "params.npz"
+LEAST_LOSS = "least_loss.json"  # per study: analyses/reachable.py, where a closed form applies
 
 
 @dataclasses.dataclass

@@ -85,7 +85,7 @@ def test_bottom_layer_alone_converges_to_its_least_reachable_loss(seven, width):
 
 
 def test_least_loss_is_written_for_the_bottom_layer_cells_of_a_study(tmp_path):
-  from identity_jax import cell as cell_lib, workdir
+  from identity_jax import cell as cell_lib, results, workdir
   from identity_jax.analyses import reachable
   from identity_jax.configs import two_layer_relu
   from identity_jax.errors import WorkdirError
@@ -102,7 +102,7 @@ def test_least_loss_is_written_for_the_bottom_layer_cells_of_a_study(tmp_path):
   assert len(w32) == cells["w32_bottom"].num_seeds and all(0 < r["active_units"] < 32 for r in w32)
   # 16-odd active units cannot span a 784-pixel image: nowhere near the tolerance
   assert all(r["least_loss"] > 0.1 and not r["reachable"] for r in w32)
-  assert workdir.read_json(tmp_path / reachable.FILE) == out
+  assert workdir.read_json(tmp_path / results.LEAST_LOSS) == out
   workdir.write_json(tmp_path / workdir.MARKER, dict(cells={
       n: dict(config=c.record) for n, c in cells.items() if n.endswith("both")}))
   with pytest.raises(WorkdirError, match="no cell .* has a closed-form least loss"):

@@ -289,6 +289,19 @@ def test_cells_whose_mean_interval_holds_the_threshold_are_named_borderline():
   assert not claims.borderline(study["cells"]["b"], study)
 
 
+def test_cells_that_cannot_fit_say_so_in_the_verdict_and_the_table():
+  claim = claims.Claim("x", "-", "convnet_depth", expect=dict(a="identity", b="neither"))
+  study = _summary(dict(a=(8, 8, 0.9), b=(0, 8, 0.9)))
+  assert claims.judge(claim, {"convnet_depth": study}) == "inconclusive: b fitted 0/8"
+  # least_loss.json (analyses/reachable.py) puts 6 of b's seeds out of reach
+  study["least_loss"] = dict(b=dict(seeds=[dict(reachable=i >= 6) for i in range(8)]))
+  assert claims.judge(claim, {"convnet_depth": study}) == \
+      "inconclusive: b fitted 0/8, 6 cannot fit at any budget"
+  assert claims.cell_text("b", study["cells"]["b"], "patterns", study).endswith(
+      "fitted 0/8; not_fitted 8; 6 cannot fit at any budget")
+  assert claims.cell_text("a", study["cells"]["a"], "patterns", study).endswith("fitted 8/8")
+
+
 def test_results_table_writes_and_checks_a_results_md(tmp_path):
   summary = _summary({f"c{d}": (8, 8, 0.9) for d in (1, 3, 5, 8, 12, 16, 20, 24)})
   (tmp_path / "results" / "convnet_depth").mkdir(parents=True)

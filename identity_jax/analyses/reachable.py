@@ -4,7 +4,8 @@ For 2-layer ReLU FCNs whose bottom layer alone trains on one image (Fig 6) this 
 (closed_form.bottom_layer_least_loss), computed from each seed's initialization (recomputed from its
 key; no trained parameters needed). A seed whose least reachable loss is above the fit tolerance is
 not fitted at any budget: its cell is inconclusive by construction, not for want of steps.
-Results go to `least_loss.json` in the study's directory (per cell, per seed).
+Results go to `least_loss.json` (results.LEAST_LOSS) in the study's directory, per cell and seed;
+RESULTS.md's tables name the seeds it puts out of reach.
 """
 
 import pathlib
@@ -14,8 +15,6 @@ import numpy as np
 
 from identity_jax import cell as cell_lib, closed_form, evaluate, optim, results, suites, workdir
 from identity_jax.errors import WorkdirError
-
-FILE = "least_loss.json"
 
 
 def applies(cell: cell_lib.Cell) -> bool:
@@ -71,5 +70,5 @@ def write(root, log=print) -> dict:
     raise WorkdirError(f"no cell of {root} has a closed-form least loss",
                        "it applies to 1-hidden-layer ReLU FCNs trained on one image with "
                        "train.trainable = '0' (the two_layer_relu study)")
-  workdir.write_json(root / FILE, out)
+  workdir.write_json(root / results.LEAST_LOSS, out)
   return out
