@@ -12,12 +12,13 @@ one in the error (LEGACY), and upgraded silently in workdirs recorded before the
 import copy
 import dataclasses
 import functools
+import pathlib
 from typing import Any
 
 import optax
 
-from identity_jax import models, optim, suites as suites_lib
-from identity_jax.errors import (ConfigError, check_choice, check_count, check_flag,
+from identity_jax import models, optim, suites as suites_lib, workdir
+from identity_jax.errors import (ConfigError, WorkdirError, check_choice, check_count, check_flag,
                                  check_positive, is_count)
 
 SECTIONS = ("data", "model", "optim", "train", "metrics")  # what a cell may override
@@ -226,6 +227,27 @@ def resolve(config) -> dict:
 def parse_all(config) -> dict:
   """Cell name -> Cell, every cell validated."""
   return {name: Cell.parse(name, record) for name, record in resolve(config).items()}
+
+
+def recorded(root) -> dict:
+  """Cell name -> its entry in the experiment.json of `root` (a workdir, or results/<study>), as
+  experiments/main.py recorded it; raises WorkdirError when `root` holds no experiment."""
+  marker = pathlib.Path(root) / workdir.MARKER
+  if not marker.is_file():
+    raise WorkdirError(f"{root} holds no identity_jax experiment",
+                       "point --workdir at a directory written by experiments/main.py")
+  return workdir.read_json(marker)["cells"]
+
+
+def parse_recorded(root, name: str, entry: dict) -> "Cell":
+  """The Cell of a `recorded` entry, in today's spelling; a WorkdirError naming the fix when an
+  older identity_jax recorded it without a field this one needs."""
+  try:
+    return Cell.parse(name, upgrade(entry["config"]))
+  except KeyError as e:
+    raise WorkdirError(f"cell {name!r} in {root} was recorded without the config field {e} "
+                       "(written by an older identity_jax)",
+                       "rerun its experiment into a new workdir with this version") from e
 
 
 def _refuse_legacy(record: dict) -> None:

@@ -33,9 +33,9 @@ def least_loss_of_cell(cell: cell_lib.Cell, trained: results.CellResult | None =
   layers = jax.device_get(init)["params"]
   bias = lambda layer, s: layer["bias"][s] if "bias" in layer else None
   finals = {r.seed: r for r in trained.seeds} if trained else {}
+  l0, l1 = layers["layer_0"], layers["layer_1"]
   seeds = []
   for s in range(cell.num_seeds):
-    l0, l1 = layers["layer_0"], layers["layer_1"]
     least, active = closed_form.bottom_layer_least_loss(l0["kernel"][s], bias(l0, s), l1["kernel"][s],
                                                         bias(l1, s), np.asarray(data.train[0]))
     row = dict(seed=s, active_units=active, hidden_units=int(l0["kernel"].shape[-1]),
@@ -51,13 +51,9 @@ def write(root, log=print) -> dict:
   """least_loss.json for every cell of the study directory `root` (a workdir or results/<study>)
   where a closed form applies; returns what it wrote."""
   root = pathlib.Path(root)
-  marker = root / workdir.MARKER
-  if not marker.is_file():
-    raise WorkdirError(f"{root} holds no identity_jax experiment",
-                       "point --workdir at a directory written by experiments/main.py")
   out = {}
-  for name, record in workdir.read_json(marker)["cells"].items():
-    cell = cell_lib.Cell.parse(name, cell_lib.upgrade(record["config"]))
+  for name, entry in cell_lib.recorded(root).items():
+    cell = cell_lib.parse_recorded(root, name, entry)
     if not applies(cell):
       continue
     done = (root / "cells" / name / results.RESULT).is_file()

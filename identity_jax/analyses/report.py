@@ -108,11 +108,7 @@ def untrained_reference(cell: cell_lib.Cell, max_seeds, depth=20) -> dict:
 def analyze(root, cells=None, max_seeds=4, log=print) -> list[str]:
   """Analyzes `cells` (default: every finished cell) of the workdir; returns the figures written."""
   root = pathlib.Path(root)
-  marker = root / workdir.MARKER
-  if not marker.is_file():
-    raise WorkdirError(f"{root} holds no identity_jax experiment",
-                       "point --workdir at a directory written by experiments/main.py")
-  recorded = workdir.read_json(marker)["cells"]
+  recorded = cell_lib.recorded(root)
   finished = [c for c in recorded if (root / "cells" / c / "result.json").is_file()]
   cells = cells or finished
   missing = [c for c in cells if c not in finished]
@@ -127,14 +123,7 @@ def analyze(root, cells=None, max_seeds=4, log=print) -> list[str]:
     raise WorkdirError(f"no seed of the cells asked for in {root} fitted its training image",
                        "train longer (train.num_steps) or analyze other cells")
   numbers, pics = {}, {}
-  parsed = {}
-  for c in cells:
-    try:
-      parsed[c] = cell_lib.Cell.parse(c, cell_lib.upgrade(recorded[c]["config"]))
-    except KeyError as e:
-      raise WorkdirError(f"cell {c!r} in {root} was recorded without the config field {e} "
-                         "(written by an older identity_jax)",
-                         "rerun its experiment into a new workdir with this version") from e
+  parsed = {c: cell_lib.parse_recorded(root, c, recorded[c]) for c in cells}
   for c in cells:
     log(f"[{c}] analyzing")
     numbers[c], cell_pics = analyze_cell(root, parsed[c], max_seeds, log)
