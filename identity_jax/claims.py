@@ -230,9 +230,9 @@ def _judge(claim: Claim, summaries: dict) -> str:
     return f"pending: cells {', '.join(missing)} not in results"
   differs, unsure = [], []
   thin = lambda c: fitted_share(cells[c]) < MIN_FITTED_SHARE
-  why = lambda c: (f"{c} fitted {cells[c]['status_counts']['fitted']}/"
-                   f"{sum(cells[c]['status_counts'].values())}"
-                   + (", " + out_of_reach(c, summaries[claim.study])).rstrip(", "))
+  why = lambda c: ", ".join(filter(None, (
+      f"{c} fitted {cells[c]['status_counts']['fitted']}/{sum(cells[c]['status_counts'].values())}",
+      out_of_reach(c, summaries[claim.study]))))
   for c, want in claim.expect.items():
     if want == "unfit":
       if fitted_share(cells[c]) >= 0.5:
@@ -293,9 +293,9 @@ def cell_text(name: str, cell: dict, suite: str, summary: dict) -> str:
   head = f"`{name}` {v}" + (f" {share_text(cell['regimes'][v])}" if v in cell["regimes"] else "")
   head += " (borderline)" if borderline(cell, summary) else ""
   st = cell["suites"].get(suite, {})
-  return (f"{head}; corr id {stat_text(st.get('corr_identity'))}, const "
-          f"{stat_text(st.get('corr_constant'))}; {cell['status']}"
-          + ("; " + out_of_reach(name, summary)).rstrip("; "))
+  return "; ".join(filter(None, (
+      head, f"corr id {stat_text(st.get('corr_identity'))}, const "
+      f"{stat_text(st.get('corr_constant'))}", cell["status"], out_of_reach(name, summary))))
 
 
 def _seeds_text(summary: dict, cells: list) -> str:

@@ -5,10 +5,9 @@ r"""Study: 5-layer ConvNets with filters of 5x5 .. 57x57 (padding k // 2, stride
 
 Budget (quick): 6,000 steps for 5x5 and 9x9 filters (1,500 fitted none of the 8-channel 5x5 nets),
 4,000 for 15x15 (1,500 fitted 5/8, the other 3 at loss 1.1-1.7e-3) and 1,500 for 29x29 (7/8 fitted,
-the eighth dead; a step costs 4-20x). Runtime: quick 55 min on the
-2-core CPU (8 seeds, 16 at 9x9): the 29x29 cell 17 min training and 12 min evaluating, 15x15 16 min
-training (on one core, beside another run) and 5 min evaluating, the rest a few minutes
-(RESULTS.md's cost table); paper (128 channels, up to 57x57): a GPU job, not yet run.
+the eighth dead; a step costs 4-20x). Runtime: quick 55 min on the 2-core CPU (8 seeds, 16 at
+9x9): the 29x29 cell 17 min training and 12 min evaluating, 15x15 16 min training (on one core,
+beside another run) and 5 min evaluating, the rest a few minutes (RESULTS.md's cost table); paper (128 channels, up to 57x57): a GPU job, not yet run.
 Expected (paper): predictions blur as filters grow; with filters covering the whole input (29, 57)
 the nets turn towards the constant map. The paper warns that correlation barely separates degrees
 of blur; the MSE figures (heatmap_mse.png, sweep_mse.png) are the better read here.
@@ -35,5 +34,5 @@ def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
   # 1,500 steps fitted 0/8 5x5 nets and 5/8 15x15 nets; 29x29 ones fit sooner (and cost 20x)
   # 16 seeds where 8 fitted seeds split across regimes (9x9: identity 5, neither 3)
   seeds = dict(k9=16)
-  return apply_preset(c, preset, num_seeds=8, num_steps=1500, cell_steps=dict(k5=6000, k9=6000, k15=4000),
-                      cell_seeds=seeds)
+  return apply_preset(c, preset, num_seeds=8, num_steps=1500,
+                      cell_steps=dict(k5=6000, k9=6000, k15=4000), cell_seeds=seeds)
