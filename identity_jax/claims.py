@@ -18,6 +18,7 @@ import dataclasses
 import json
 import math
 import pathlib
+import re
 
 import numpy as np
 
@@ -194,6 +195,28 @@ def out_of_reach(name: str, summary: dict) -> str:
   return f"{k} cannot fit at any budget" if k else ""
 
 
+def flat_cosines(name: str, summary: dict) -> list:
+  """The cosine with the training image of each dead seed's output in cell `name`, on the regime
+  suite, ascending (per_seed.jsonl). A dead seed's output is one fixed image whatever the input, so
+  this says which: near 1, the training image itself (a constant-function net still closing in on
+  it, which more steps may fit); lower, an image unlike it (e.g. uniform: a net that has stopped)."""
+  suite = summary["regime_rule"]["suite"]
+  return sorted(r["cos_constant"] for r in summary.get("rows", [])
+                if r["cell"] == name and r["suite"] == suite and r["status"] == results_lib.DEAD)
+
+
+def status_text(name: str, cell: dict, summary: dict) -> str:
+  """The cell's status counts, with its dead seeds' `flat_cosines` beside their count:
+  'fitted 3/8; dead 5 (cos to train 0.88-1.00)'."""
+  cos = flat_cosines(name, summary)
+  if not cos:
+    return cell["status"]
+  lo, hi = f"{cos[0]:.2f}", f"{cos[-1]:.2f}"
+  span = lo if lo == hi else f"{lo}-{hi}"
+  return re.sub(rf"\bdead {len(cos)}\b", f"dead {len(cos)} (cos to train {span})", cell["status"],
+                count=1)
+
+
 def borderline(cell: dict, summary: dict) -> bool:
   """Whether the fitted seeds' mean corr to identity, or |mean corr to constant|, has a t interval
   holding the regime threshold. Seeds there fall on either side of it by small margins (a rerun in
@@ -295,7 +318,8 @@ def cell_text(name: str, cell: dict, suite: str, summary: dict) -> str:
   st = cell["suites"].get(suite, {})
   return "; ".join(filter(None, (
       head, f"corr id {stat_text(st.get('corr_identity'))}, const "
-      f"{stat_text(st.get('corr_constant'))}", cell["status"], out_of_reach(name, summary))))
+      f"{stat_text(st.get('corr_constant'))}", status_text(name, cell, summary),
+      out_of_reach(name, summary))))
 
 
 def _seeds_text(summary: dict, cells: list) -> str:
@@ -350,7 +374,8 @@ def cells_table(summaries: dict) -> str:
       st = cell["suites"].get(suite, {})
       r = cell["regimes"]
       verdict = cell["verdict"] + (" (borderline)" if borderline(cell, summary) else "")
-      out.append(f"| `{name}` | {cell['status']} | {cell.get('dead_at_init', 0)} | {verdict} | "
+      out.append(f"| `{name}` | {status_text(name, cell, summary)} | {cell.get('dead_at_init', 0)} | "
+                 f"{verdict} | "
                  f"{share_text(r['identity'])} | {share_text(r['constant'])} | "
                  f"{share_text(r['neither'])} | {stat_text(st.get('corr_identity'))} | "
                  f"{stat_text(st.get('corr_constant'))} | {stat_text_int(cell['fitted_at'])} | "
@@ -418,14 +443,15 @@ def phase_table(summaries: dict) -> str:
     for y in reversed(ys):
       entries = []
       for x in xs:
-        cell = summary["cells"].get(grid.get((y, x)))
+        name = grid.get((y, x))
+        cell = summary["cells"].get(name)
         if cell is None:
           entries.append("-")
           continue
         r = cell["regimes"]
         counts = (f"id {r['identity']['count']}, co {r['constant']['count']}, ne "
                   f"{r['neither']['count']}<br>" if cell["status_counts"]["fitted"] else "")
-        entries.append(f"{cell['verdict']}<br>{counts}{cell['status']}")
+        entries.append(f"{cell['verdict']}<br>{counts}{status_text(name, cell, summary)}")
       out.append(f"| {y} | " + " | ".join(entries) + " |")
     out.append("")
   return "\n".join(out).rstrip()

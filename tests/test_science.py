@@ -302,6 +302,28 @@ def test_cells_that_cannot_fit_say_so_in_the_verdict_and_the_table():
   assert claims.cell_text("a", study["cells"]["a"], "patterns", study).endswith("fitted 8/8")
 
 
+def test_dead_seeds_show_how_close_their_fixed_output_is_to_the_training_image():
+  # 10 dead seeds (and 1 fitted) in b: the count's word boundary must not match "dead 1" in "dead 10"
+  dead = [_seed("dead", 0.0, 0.0, 0.5)] * 10
+  study = _summary(dict(a=(8, 8, 0.9)))
+  study["cells"]["b"] = summary_lib.summarize_cell(_result([_seed("fitted", 0.9, 0.0)] + dead))
+  row = lambda cell, status, cos, suite="patterns": dict(cell=cell, status=status, suite=suite,
+                                                         cos_constant=cos)
+  study["rows"] = ([row("b", "dead", c) for c in (0.2974, 0.99, 0.88) + (0.5,) * 7]
+                   + [row("b", "dead", -0.9, suite="mnist"), row("b", "fitted", 0.1),
+                      row("a", "fitted", 0.1)])
+  assert claims.flat_cosines("b", study) == pytest.approx([0.2974] + [0.5] * 7 + [0.88, 0.99])
+  assert claims.status_text("b", study["cells"]["b"], study) == \
+      "fitted 1/11; dead 10 (cos to train 0.30-0.99)"
+  assert claims.cell_text("b", study["cells"]["b"], "patterns", study).endswith(
+      "dead 10 (cos to train 0.30-0.99)")
+  assert "| fitted 1/11; dead 10 (cos to train 0.30-0.99) |" in claims.cells_table(
+      {"convnet_depth": study})
+  assert claims.status_text("a", study["cells"]["a"], study) == "fitted 8/8"
+  study["rows"] = [row("b", "dead", 0.3)] * 10  # one value: no range
+  assert claims.status_text("b", study["cells"]["b"], study).endswith("dead 10 (cos to train 0.30)")
+
+
 def test_results_table_writes_and_checks_a_results_md(tmp_path):
   summary = _summary({f"c{d}": (8, 8, 0.9) for d in (1, 3, 5, 8, 12, 16, 20, 24)})
   (tmp_path / "results" / "convnet_depth").mkdir(parents=True)
