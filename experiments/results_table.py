@@ -3,8 +3,9 @@ r"""Rewrites the generated tables of RESULTS.md (the claims, and every cell) fro
   python experiments/results_table.py           # rewrite RESULTS.md's tables from results/<study>/
   python experiments/results_table.py --check   # exit 1 when RESULTS.md differs from what results/ give
 
-The prose around the tables is hand-written and kept; every number in the tables comes from
-results/<study>/summary.json (identity_jax/claims.py says how, and how each verdict is computed).
+The prose around the tables is hand-written and kept; every number in the tables, and every number
+the prose marks as `<!--v study/cell/field-->...<!--/v-->`, comes from results/<study>/
+(identity_jax/claims.py says how, and how each verdict is computed).
 """
 
 import difflib
@@ -25,10 +26,7 @@ def main(argv):
   del argv
   path = pathlib.Path(_MD.value)
   old = path.read_text()
-  try:
-    new = claims.render(old, claims.load(_RESULTS.value))
-  except ValueError as e:
-    cli.fail(str(e), f"put the two marker lines in {path} where the table belongs")
+  new = claims.render(old, claims.load(_RESULTS.value))  # a ResultsMdError names the fix
   if _CHECK.value:
     if new != old:
       sys.stdout.writelines(difflib.unified_diff(old.splitlines(True), new.splitlines(True),

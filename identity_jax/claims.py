@@ -8,6 +8,9 @@ A claim's verdict is computed, never typed:
   trend   (suite, metric, direction, cells in order): the fitted seeds' means along the cells have a
           Spearman correlation with their order of at least TREND_RHO in that direction.
   same    groups of cells that should reach the same verdict (e.g. with and without biases).
+Numbers in RESULTS.md's prose are generated too: `<!--v study/cell/field-->...<!--/v-->` holds the
+value `value` gives (VALUE_FIELDS), rewritten with the tables.
+
 Verdicts: agrees, differs (which check), inconclusive (which cells, why), pending (the study has not
 been run under the current rules), reported (the paper gives nothing to test against). A verdict
 names the tested cells that are borderline (see `borderline`): their regime is a near coin flip per
@@ -23,6 +26,7 @@ import re
 import numpy as np
 
 from identity_jax import results as results_lib, stats, workdir
+from identity_jax.errors import ResultsMdError
 
 MIN_FITTED_SHARE = 0.9
 TREND_RHO = 0.6
@@ -457,15 +461,58 @@ def phase_table(summaries: dict) -> str:
   return "\n".join(out).rstrip()
 
 
+def _range(name: str, summary: dict, metric: str) -> str:
+  """'+0.53 to +0.59': the lowest and highest `metric` over the cell's fitted seeds (regime suite)."""
+  suite = summary["regime_rule"]["suite"]
+  values = [r[metric] for r in summary.get("rows", [])
+            if r["cell"] == name and r["suite"] == suite and r["status"] == results_lib.FITTED]
+  return f"{min(values):+.2f} to {max(values):+.2f}" if values else "n/a"
+
+
+def _regime_suite_stat(cell: dict, summary: dict, metric: str) -> str:
+  return stat_text(cell["suites"].get(summary["regime_rule"]["suite"], {}).get(metric))
+
+
+# field -> (name, cell summary, study summary) -> the text RESULTS.md's prose shows
+VALUE_FIELDS = {
+    "fitted": lambda n, c, s: f"{c['status_counts']['fitted']}/{sum(c['status_counts'].values())}",
+    **{status: (lambda n, c, s, k=status: str(c["status_counts"][k]))
+       for status in (results_lib.NOT_FITTED, results_lib.DEAD, results_lib.DIVERGED)},
+    **{regime: (lambda n, c, s, k=regime: f"{c['regimes'][k]['count']}/{c['regimes'][k]['n']}")
+       for regime in ("identity", "constant", "neither")},
+    "corr_id": lambda n, c, s: _regime_suite_stat(c, s, "corr_identity"),
+    "corr_const": lambda n, c, s: _regime_suite_stat(c, s, "corr_constant"),
+    "corr_id_range": lambda n, c, s: _range(n, s, "corr_identity"),
+    "corr_const_range": lambda n, c, s: _range(n, s, "corr_constant"),
+}
+VALUE = re.compile(r"<!--v ([^>]*?)-->(.*?)<!--/v-->")
+
+
+def value(key: str, summaries: dict) -> str:
+  """The text of an inline value 'study/cell/field' of RESULTS.md's prose (fields: VALUE_FIELDS,
+  each over the study's regime suite and, for statistics of the learned function, fitted seeds)."""
+  parts = key.split("/")
+  if len(parts) != 3 or parts[2] not in VALUE_FIELDS:
+    raise ResultsMdError(f"RESULTS.md asks for the value {key!r}",
+                         f"write it as study/cell/field, field one of: {', '.join(VALUE_FIELDS)}")
+  study, name, field = parts
+  if study not in summaries or name not in summaries[study]["cells"]:
+    raise ResultsMdError(f"RESULTS.md asks for {key!r}, and results/ has no cell {study}/{name}",
+                         "run and publish that cell, or take the value out of RESULTS.md")
+  return VALUE_FIELDS[field](name, summaries[study]["cells"][name], summaries[study])
+
+
 def render(text: str, summaries: dict) -> str:
-  """RESULTS.md with its generated tables replaced; the prose around them is kept."""
+  """RESULTS.md with its generated tables and inline values replaced; the prose around them is
+  kept."""
   for name, table in (("claims", claims_table(summaries)), ("paired", paired_table(summaries)),
                       ("cells", cells_table(summaries)), ("cost", cost_table(summaries)),
                       ("phase", phase_table(summaries))):
     begin, end = BEGIN.format(name), END.format(name)
     if begin not in text or end not in text:
-      raise ValueError(f"RESULTS.md lacks the markers of the {name} table ({begin!r} ... {end!r})")
+      raise ResultsMdError(f"RESULTS.md lacks the markers of the {name} table",
+                           f"put the two marker lines {begin!r} and {end!r} where it belongs")
     head, rest = text.split(begin, 1)
     _, tail = rest.split(end, 1)
     text = f"{head}{begin}\n{table}\n{end}{tail}"
-  return text
+  return VALUE.sub(lambda m: f"<!--v {m[1]}-->{value(m[1], summaries)}<!--/v-->", text)

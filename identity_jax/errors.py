@@ -22,6 +22,10 @@ class MissingDataError(DataError):
   """No copy of a dataset was found anywhere (as opposed to a corrupt one)."""
 
 
+class ResultsMdError(IdentityJaxError, ValueError):
+  """RESULTS.md asks for a table or a value that its markers or results/ cannot give."""
+
+
 class WorkdirError(IdentityJaxError):
   """The workdir holds results that this run must not touch."""
 

@@ -15,7 +15,7 @@ import pytest
 
 from identity_jax import cell, claims, config, evaluate, metrics, models, optim, results, stats, \
     summary as summary_lib, train
-from identity_jax.errors import ConfigError
+from identity_jax.errors import ConfigError, ResultsMdError
 from helpers import model_cfg
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
@@ -354,6 +354,47 @@ def test_results_table_writes_and_checks_a_results_md(tmp_path):
                      dict(steps_run=1000, resumed_from_step=900, config={}))
   assert run().returncode == 0
   assert "| `convnet_depth` | 8 | 64 | 8,560 | 0.1 | 0.1 | 160-160 | ? |" in md.read_text()
+
+
+def test_prose_values_are_generated_from_the_summaries_and_bad_keys_name_the_fix(tmp_path):
+  summary = _summary(dict(a=(6, 8, 0.9), b=(8, 8, 0.2)))
+  summary["rows"] = [dict(cell="a", status="fitted", suite="patterns", corr_identity=ci)
+                     for ci in (0.61, 0.93)] + [
+                     dict(cell="a", status="not_fitted", suite="patterns", corr_identity=0.01),
+                     dict(cell="a", status="fitted", suite="mnist", corr_identity=0.2)]
+  studies = {"convnet_depth": summary}
+  text = ("a fitted <!--v convnet_depth/a/fitted-->stale<!--/v-->, identity "
+          "<!--v convnet_depth/a/identity--><!--/v--> (corr <!--v convnet_depth/a/corr_id-->x<!--/v-->, "
+          "from <!--v convnet_depth/a/corr_id_range-->x<!--/v-->); b neither "
+          "<!--v convnet_depth/b/neither-->x<!--/v-->, not fitted <!--v convnet_depth/a/not_fitted-->x<!--/v-->")
+  assert claims.VALUE.sub(lambda m: f"[{claims.value(m[1], studies)}]", text) == (
+      "a fitted [6/8], identity [6/6] (corr [+0.90 ± 0.00], from [+0.61 to +0.93]); b neither [8/8], "
+      "not fitted [2]")
+  with pytest.raises(ResultsMdError, match="field one of: fitted"):
+    claims.value("convnet_depth/a/corr", studies)
+  with pytest.raises(ResultsMdError, match="results/ has no cell convnet_depth/z"):
+    claims.value("convnet_depth/z/fitted", studies)
+  # through the command: a stale value is rewritten, a bad key is an error naming the fix
+  (tmp_path / "results" / "convnet_depth").mkdir(parents=True)
+  from identity_jax import workdir
+  workdir.write_json(tmp_path / "results" / "convnet_depth" / "summary.json", summary)
+  md = tmp_path / "RESULTS.md"
+  tables = "".join(f"{claims.BEGIN.format(t)}\n{claims.END.format(t)}\n"
+                   for t in ("claims", "paired", "cells", "cost", "phase"))
+  md.write_text(tables + "b: <!--v convnet_depth/b/fitted-->7/8<!--/v-->\n")
+  run = lambda: subprocess.run([sys.executable, str(REPO / "experiments" / "results_table.py"),
+                                f"--results={tmp_path / 'results'}", f"--results_md={md}"],
+                               capture_output=True, text=True)
+  assert run().returncode == 0 and md.read_text().endswith(
+      "b: <!--v convnet_depth/b/fitted-->8/8<!--/v-->\n")
+  md.write_text(tables + "<!--v convnet_depth/b/fited-->8/8<!--/v-->\n")
+  out = run()
+  assert out.returncode == 2 and "'convnet_depth/b/fited'" in out.stderr and "fix:" in out.stderr
+  assert md.read_text().endswith("<!--v convnet_depth/b/fited-->8/8<!--/v-->\n")  # left as it was
+  md.write_text("no tables here\n")
+  out = run()
+  assert out.returncode == 2 and "lacks the markers of the claims table" in out.stderr
+  assert md.read_text() == "no tables here\n"
 
 
 def test_phase_table_lays_the_cells_out_as_phase_png_does():
