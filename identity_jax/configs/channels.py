@@ -22,7 +22,7 @@ def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
   c = base_config()
   c.name = "channels"
   channels = dict(paper=(2, 3, 4, 8, 16, 32, 64, 128, 256, 512, 1024),
-                  quick=(2, 3, 4, 8, 16, 32, 64), tiny=(2, 3))[preset]
+                  quick=(2, 3, 4, 8, 16, 32, 64, 128, 256), tiny=(2, 3))[preset]
   c.cells = ml_collections.ConfigDict({
       f"ch{n}": {"model": dict(name="convnet", num_layers=5, channels=n)} for n in channels})
   c.plots.sweep = "model.channels"
