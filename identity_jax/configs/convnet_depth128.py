@@ -1,11 +1,13 @@
-r"""Study: ConvNets at the paper's 128 channels, 5, 8 and 12 layers (Fig 3a, 9 at the paper's width).
+r"""Study: ConvNets at the paper's 128 channels, 5-16 layers (Fig 3a, 9 at the paper's width).
 
   python experiments/main.py --config=identity_jax/configs/convnet_depth128.py:quick \
       --workdir=workdirs/convnet_depth128
 
-Runtime: quick 160 min on the 2-core CPU (24 seeds in all; 5 layers 10 min, 8 layers 31, 12 layers
-about 2 h for its 8,000 steps at the 9-10.5 seed-steps/s measured; results/convnet_depth128/
-summary.json timing); paper (2M steps, depths 5-24): a GPU job, not yet run.
+Runtime: quick 160 min on the 2-core CPU for 5-12 layers (24 seeds; 5 layers 10 min, 8 layers 31,
+12 layers about 2 h for its 8,000 steps at the 9-10.5 seed-steps/s measured; results/
+convnet_depth128/summary.json timing); 16 layers ran its first 1,200 steps at 4 seed-steps/s on
+two cores, so its 12,000-step cap is up to ~7 h (a rerun resumes from its checkpoint); paper (2M
+steps, depths 5-24): a GPU job, not yet run.
 Expected (paper): at 128 channels the identity holds to ~10-14 layers, weakening with depth, before
 the deep nets turn constant. `convnet_depth` runs the depth sweep at 32 channels on the CPU; this
 study checks the shallow and middle depths at the paper's own width, where 32-channel nets of 12
