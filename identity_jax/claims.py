@@ -200,14 +200,20 @@ def out_of_reach(name: str, summary: dict) -> str:
   return f"{k} cannot fit at any budget" if k else ""
 
 
+def _seed_rows(name: str, summary: dict, status: str) -> list:
+  """Cell `name`'s per_seed.jsonl rows on the study's regime suite, of the seeds with `status`."""
+  suite = summary["regime_rule"]["suite"]
+  return [r for r in summary.get("rows", [])
+          if r["cell"] == name and r["suite"] == suite and r["status"] == status]
+
+
 def flat_cosines(name: str, summary: dict) -> list:
   """The cosine with the training image of each dead seed's output in cell `name`, on the regime
-  suite, ascending (per_seed.jsonl). A dead seed's output is one fixed image whatever the input, so
-  this says which: near 1, the training image itself (a constant-function net still closing in on
-  it, which more steps may fit); lower, an image unlike it (e.g. uniform: a net that has stopped)."""
-  suite = summary["regime_rule"]["suite"]
-  return sorted(r["cos_constant"] for r in summary.get("rows", [])
-                if r["cell"] == name and r["suite"] == suite and r["status"] == results_lib.DEAD)
+  suite, ascending. A dead seed's output is one fixed image whatever the input, so this says which:
+  near 1, the training image itself (a constant-function net still closing in on it, which more
+  steps may fit); lower, an image unlike it (at the lowest, a uniform image: nothing of the training
+  image learned)."""
+  return sorted(r["cos_constant"] for r in _seed_rows(name, summary, results_lib.DEAD))
 
 
 def status_text(name: str, cell: dict, summary: dict) -> str:
@@ -464,9 +470,7 @@ def phase_table(summaries: dict) -> str:
 
 def _range(name: str, summary: dict, metric: str) -> str:
   """'+0.53 to +0.59': the lowest and highest `metric` over the cell's fitted seeds (regime suite)."""
-  suite = summary["regime_rule"]["suite"]
-  values = [r[metric] for r in summary.get("rows", [])
-            if r["cell"] == name and r["suite"] == suite and r["status"] == results_lib.FITTED]
+  values = [r[metric] for r in _seed_rows(name, summary, results_lib.FITTED)]
   return f"{min(values):+.2f} to {max(values):+.2f}" if values else "n/a"
 
 
