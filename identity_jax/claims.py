@@ -25,7 +25,7 @@ import re
 
 import numpy as np
 
-from identity_jax import results as results_lib, stats, workdir
+from identity_jax import results as results_lib, stats, summary as summary_lib, workdir
 from identity_jax.errors import ResultsMdError
 
 MIN_FITTED_SHARE = 0.9
@@ -224,8 +224,7 @@ def status_text(name: str, cell: dict, summary: dict) -> str:
     return cell["status"]
   lo, hi = f"{cos[0]:.2f}", f"{cos[-1]:.2f}"
   span = lo if lo == hi else f"{lo}-{hi}"
-  return re.sub(rf"\bdead {len(cos)}\b", f"dead {len(cos)} (cos to train {span})", cell["status"],
-                count=1)
+  return summary_lib.status_line(cell["status_counts"], {results_lib.DEAD: f"(cos to train {span})"})
 
 
 def borderline(cell: dict, summary: dict) -> bool:

@@ -14,15 +14,18 @@ import numpy as np
 
 import identity_jax
 from identity_jax import metrics, stats, workdir
-from identity_jax.results import FITTED, CellResult, Study
+from identity_jax.results import FITTED, STATUSES, CellResult, Study
 
 SUMMARY, PER_SEED = "summary.json", "per_seed.jsonl"
 
 
-def status_line(counts: dict) -> str:
-  """e.g. 'fitted 7/9; not_fitted 1, diverged 1' (zero counts left out)."""
+def status_line(counts: dict, notes: dict | None = None) -> str:
+  """e.g. 'fitted 7/9; not_fitted 1, diverged 1' (zero counts left out); notes: status -> text put
+  after its count ('dead 2 (cos to train 0.30)')."""
   total = sum(counts.values())
-  rest = ", ".join(f"{k} {v}" for k, v in counts.items() if k != FITTED and v)
+  note = lambda k: f" {notes[k]}" if notes and k in notes else ""
+  # in STATUSES' order: counts read back from summary.json have their keys sorted
+  rest = ", ".join(f"{k} {counts[k]}{note(k)}" for k in STATUSES if k != FITTED and counts.get(k))
   return f"fitted {counts[FITTED]}/{total}" + (f"; {rest}" if rest else "")
 
 
