@@ -3,10 +3,13 @@ r"""Study: ConvNets of 1..24 layers, 5x5 filters, stride 1, padding 2 (Fig 3a, 9
   python experiments/main.py --config=identity_jax/configs/convnet_depth.py:quick \
       --workdir=workdirs/convnet_depth
 
-Runtime: quick 107 min on the 2-core CPU (72 seeds in all, paper schedule, measured: results/convnet_depth/summary.json timing); paper (128 channels, 2M steps, 9 depths): a GPU job, not yet run.
+Runtime: quick 197 min on the 2-core CPU (72 seeds in all, paper schedule, 16 and 20 layers 55 and
+68 min of it at 20,000 steps; measured: results/convnet_depth/summary.json timing); paper (128
+channels, 2M steps, 9 depths): a GPU job, not yet run.
 Expected (paper): shallow nets learn the identity (edge-detector-like at 1-3 layers), the identity
 holds to ~10-14 layers, and from ~15-20 layers the nets output the "7" (constant). MSE heatmap:
-Fig 33. Quick preset: 32 channels, 8 seeds, a 6,000-step budget under the paper schedule.
+Fig 33. Quick preset: 32 channels, 8 seeds, a 6,000-step budget (16 and 20 layers: 20,000) under the
+paper schedule.
 What the quick preset reproduces: its rows in RESULTS.md, generated from results/convnet_depth/
 (earlier 2-seed runs counted unfitted seeds and were withdrawn).
 """
