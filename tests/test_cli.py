@@ -30,6 +30,7 @@ def assert_error(out, message):
     ("plot", ("--workdir",)),
     ("studies", ("--study",)),
     ("least_loss", ("--workdir",)),
+    ("compare_runs", ("--old", "--new")),
 ])
 def test_help_documents_every_flag(binary, flags):
   out = run(binary, "--help")
