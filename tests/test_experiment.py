@@ -221,9 +221,28 @@ def test_analyses_of_a_workdir_from_saved_and_from_retrained_params(finished, tm
   lines = []
   report.analyze(copy, cells=["linear_1"], log=lines.append)
   assert any("retraining" in l for l in lines)
-  again = workdir.read_json(copy / "analyses.json")["linear_1"]
-  np.testing.assert_allclose(again["weight_change"]["layer_0"]["kernel"],
+  again = workdir.read_json(copy / "analyses.json")
+  np.testing.assert_allclose(again["linear_1"]["weight_change"]["layer_0"]["kernel"],
                              numbers["linear_1"]["weight_change"]["layer_0"]["kernel"], rtol=1e-6)
+  # Analyzing one cell keeps the others' analyses while they describe their cell's result.json...
+  assert again["convnet_2"] == numbers["convnet_2"] and list(again) == list(numbers)
+  assert (copy / "layers_convnet_2.png").is_file()
+  # ...and drops one whose cell was retrained since, with its figures.
+  result = workdir.read_json(copy / "cells" / "convnet_2" / "result.json")
+  result["seeds"][0]["final_loss"] *= 2
+  workdir.write_json(copy / "cells" / "convnet_2" / "result.json", result)
+  lines = []
+  report.analyze(copy, cells=["linear_1"], log=lines.append)
+  assert any(l.startswith("[convnet_2] dropped its earlier analysis") for l in lines), lines
+  assert set(workdir.read_json(copy / "analyses.json")) == {"linear_1", "untrained_convnet_20"}
+  assert not (copy / "layers_convnet_2.png").exists()
+  # An analysis from before digests cannot be checked: kept, and said so.
+  legacy = workdir.read_json(copy / "analyses.json")
+  del legacy["linear_1"]["result_digest"]
+  workdir.write_json(copy / "analyses.json", legacy)
+  lines = []
+  kept, _ = report.kept_analyses(copy, [], ["linear_1", "convnet_2"], lines.append)
+  assert "linear_1" in kept and any("predates result digests" in l for l in lines), lines
   with pytest.raises(WorkdirError, match="not finished"):
     report.analyze(copy, cells=["nope"], log=lambda _: None)
 

@@ -11,10 +11,13 @@ are drawn from those two files alone:
                           and trained on a 2x larger input (Fig 11-14, 19); seed 0
   upper_<cell>.png        top 1, 2, 3, 6, 10 layers fed test patterns directly (Fig 20-22)
   sizes_<cell>.png        predictions at inputs of 7..112 pixels (Fig 3b, 18)
-The last three are for ConvNets only.
+The last three are for ConvNets only. Cells are analyzed one at a time, like training: analyzing
+some cells keeps the other cells' analyses as long as each still describes its cell (the digest of
+the result.json it analyzed matches), and drops those whose cell was retrained since.
 """
 
 import dataclasses
+import hashlib
 import pathlib
 
 import jax
@@ -28,6 +31,8 @@ from identity_jax.analyses import layer_views, probes, representations, weights
 from identity_jax.errors import WorkdirError
 
 UPPER_TOPS = (1, 2, 3, 6, 10)
+UNTRAINED = "untrained_convnet_20"  # analyses.json's entry for Fig 10's untrained reference
+CELL_FIGURES = ("layers_{}.png", "upper_{}.png", "sizes_{}.png")
 SIZES = (7, 14, 28, 56, 112)
 COLLAPSE_TRAIN, COLLAPSE_TEST = 1000, 500
 
@@ -122,19 +127,55 @@ def analyze(root, cells=None, max_seeds=4, log=print) -> list[str]:
   if not cells:
     raise WorkdirError(f"no seed of the cells asked for in {root} fitted its training image",
                        "train longer (train.num_steps) or analyze other cells")
-  numbers, pics = {}, {}
+  numbers, pics = kept_analyses(root, cells, finished, log)
   parsed = {c: cell_lib.parse_recorded(root, c, recorded[c]) for c in cells}
   for c in cells:
     log(f"[{c}] analyzing")
     numbers[c], cell_pics = analyze_cell(root, parsed[c], max_seeds, log)
+    numbers[c]["result_digest"] = result_digest(root, c)
     pics.update({f"{c}/{k}": v for k, v in cell_pics.items()})
   convnets = [c for c in cells if parsed[c].family.name == "convnet"]
   if convnets:  # Fig 10's reference: an untrained 20-layer ConvNet, else like the first ConvNet cell
     log(f"untrained 20-layer reference ConvNet (as {convnets[0]})")
-    numbers["untrained_convnet_20"] = untrained_reference(parsed[convnets[0]], max_seeds)
+    numbers[UNTRAINED] = untrained_reference(parsed[convnets[0]], max_seeds)
+  order = [c for c in recorded if c in numbers]  # the experiment's cell order, kept cells included
+  numbers = {k: numbers[k] for k in order + [UNTRAINED] if k in numbers}
   workdir.write_json(root / "analyses.json", numbers)
   workdir.write_npz(root / "analyses.npz", pics)
-  return draw(root, cells)
+  return draw(root, order)
+
+
+def result_digest(root, name) -> str:
+  """Digest of the cell's result.json: which run of the cell an analysis describes."""
+  return hashlib.sha256((pathlib.Path(root) / "cells" / name / "result.json").read_bytes()).hexdigest()[:16]
+
+
+def kept_analyses(root, cells, finished, log=print) -> tuple[dict, dict]:
+  """(numbers, images) of the workdir's earlier analyses of cells other than `cells` that still
+  describe their cell. An analysis whose cell was retrained since (another result.json) or is no
+  longer finished is dropped, with its figures; one that predates digests is kept and said so."""
+  root = pathlib.Path(root)
+  if not (root / "analyses.json").is_file():
+    return {}, {}
+  numbers, pics = load(root)
+  for c in [c for c in numbers if c != UNTRAINED and c not in cells]:
+    digest = numbers[c].get("result_digest")
+    if c in finished and digest == result_digest(root, c):
+      continue
+    if c in finished and digest is None:
+      log(f"[{c}] kept an earlier analysis that predates result digests: not checked against its "
+          "result.json")
+      continue
+    log(f"[{c}] dropped its earlier analysis: the cell was retrained since (or is not finished); "
+        "analyze it again")
+    del numbers[c]
+    pics = {k: v for k, v in pics.items() if not k.startswith(f"{c}/")}
+    for fig in CELL_FIGURES:
+      (root / fig.format(c)).unlink(missing_ok=True)
+  for c in cells:  # being analyzed again
+    numbers.pop(c, None)
+    pics = {k: v for k, v in pics.items() if not k.startswith(f"{c}/")}
+  return numbers, pics
 
 
 def _mean_band(ax, curves, label, **kw):
@@ -165,8 +206,8 @@ def collapse_figure(numbers: dict, cells):
     line = _mean_band(ax, numbers[c]["collapse_trained"], f"{c} trained")
     _mean_band(ax, numbers[c]["collapse_untrained"], f"{c} untrained", ls="--",
                color=line.get_color())
-  if "untrained_convnet_20" in numbers:
-    ref = numbers["untrained_convnet_20"]
+  if UNTRAINED in numbers:
+    ref = numbers[UNTRAINED]
     _mean_band(ax, ref["collapse"], f"untrained 20-layer ConvNet ({ref['channels']} ch)", ls=":",
                color="k")
   ax.axhline(0.9, color="k", lw=0.5, ls=":")
@@ -248,9 +289,10 @@ def figures(numbers: dict, pics: dict, cells) -> dict:
          "weight_change.png": weight_change_figure(numbers, cells)}
   for c in cells:
     if f"{c}/layers/init/top_sv" in pics:
-      out[f"layers_{c}.png"] = layers_figure(pics, c)
-      out[f"upper_{c}.png"] = upper_figure(pics, c)
-      out[f"sizes_{c}.png"] = sizes_figure(numbers, pics, c)
+      layers, upper, sizes = (f.format(c) for f in CELL_FIGURES)
+      out[layers] = layers_figure(pics, c)
+      out[upper] = upper_figure(pics, c)
+      out[sizes] = sizes_figure(numbers, pics, c)
   return out
 
 

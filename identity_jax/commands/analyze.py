@@ -4,7 +4,8 @@ r"""Layer-wise analyses (Appendices F-H) of the cells in an experiment's workdir
 
 Uses the parameters the experiment saved (train.save_params), or retrains a cell from its recorded
 config when they are missing. Writes analyses.json / analyses.npz and the figures next to them
-(see identity_jax/analyses/report.py).
+(see identity_jax/analyses/report.py); --cells adds or redoes those cells and keeps the others'
+analyses while their cells' results are unchanged.
 """
 
 from absl import flags
