@@ -236,6 +236,9 @@ def test_analyses_of_a_workdir_from_saved_and_from_retrained_params(finished, tm
   assert any(l.startswith("[convnet_2] dropped its earlier analysis") for l in lines), lines
   assert set(workdir.read_json(copy / "analyses.json")) == {"linear_1", "untrained_convnet_20"}
   assert not (copy / "layers_convnet_2.png").exists()
+  # results/ holds no analyses.npz: the figures drawn from numbers alone are redrawn there.
+  (copy / "analyses.npz").unlink()
+  assert sorted(report.draw(copy, ["linear_1"])) == ["collapse.png", "weight_change.png"]
   # An analysis from before digests cannot be checked: kept, and said so.
   legacy = workdir.read_json(copy / "analyses.json")
   del legacy["linear_1"]["result_digest"]

@@ -297,10 +297,15 @@ def figures(numbers: dict, pics: dict, cells) -> dict:
 
 
 def load(root) -> tuple[dict, dict]:
-  """(numbers, images) of the analyses run in a workdir (analyses.json, analyses.npz)."""
+  """(numbers, images) of the analyses run in a workdir (analyses.json, analyses.npz). results/
+  holds no analyses.npz (images are redrawn in the workdir): there, the images are {} and only the
+  figures drawn from numbers can be redrawn."""
   root = pathlib.Path(root)
+  numbers = workdir.read_json(root / "analyses.json")
+  if not (root / "analyses.npz").is_file():
+    return numbers, {}
   with np.load(root / "analyses.npz") as z:
-    return workdir.read_json(root / "analyses.json"), dict(z)
+    return numbers, dict(z)
 
 
 def draw(root, cells) -> list[str]:
