@@ -138,11 +138,9 @@ def analyze(root, cells=None, max_seeds=4, log=print) -> list[str]:
   if convnets:  # Fig 10's reference: an untrained 20-layer ConvNet, else like the first ConvNet cell
     log(f"untrained 20-layer reference ConvNet (as {convnets[0]})")
     numbers[UNTRAINED] = untrained_reference(parsed[convnets[0]], max_seeds)
-  order = [c for c in recorded if c in numbers]  # the experiment's cell order, kept cells included
-  numbers = {k: numbers[k] for k in order + [UNTRAINED] if k in numbers}
   workdir.write_json(root / "analyses.json", numbers)
   workdir.write_npz(root / "analyses.npz", pics)
-  return draw(root, order)
+  return draw(root, [c for c in numbers if c != UNTRAINED])
 
 
 def result_digest(root, name) -> str:
@@ -201,7 +199,7 @@ def _show(ax, img, title=None):
 
 
 def collapse_figure(numbers: dict, cells):
-  fig, ax = plt.subplots(figsize=(6, 3.5))
+  fig, ax = plt.subplots(figsize=(7.5, 3.5))
   for c in cells:
     line = _mean_band(ax, numbers[c]["collapse_trained"], f"{c} trained")
     _mean_band(ax, numbers[c]["collapse_untrained"], f"{c} untrained", ls="--",
@@ -214,7 +212,7 @@ def collapse_figure(numbers: dict, cells):
   ax.set_xlabel("layer (0 = input pixels)")
   ax.set_ylabel("averaging-classifier error")
   ax.set_title("representation collapse (mean, 95% CI over seeds)", fontsize=9)
-  ax.legend(fontsize=6)
+  ax.legend(fontsize=6, loc="upper left", bbox_to_anchor=(1.01, 1))  # beside: curves fill the axes
   fig.tight_layout()
   return fig
 
@@ -312,6 +310,8 @@ def draw(root, cells) -> list[str]:
   """Saves the analysis figures of `cells` into the workdir; returns the files written."""
   root = pathlib.Path(root)
   numbers, pics = load(root)
+  # in the study's sweep order (c3 before c12), as its other figures
+  cells = [c for c in results.load_study(root, with_arrays=False).ordered() if c in cells]
   written = []
   for name, fig in figures(numbers, pics, cells).items():
     fig.savefig(root / name, dpi=110)
