@@ -3,10 +3,10 @@ r"""Study: ConvNets trained on the 28x28 "7" and tested on inputs of 7..112 pixe
   python experiments/main.py --config=identity_jax/configs/test_sizes.py:quick \
       --workdir=workdirs/test_sizes
 
-Runtime: quick 10 min on the 2-core CPU with the 20-layer cell at 3,000 steps (16 seeds in all,
-paper schedule, measured: results/test_sizes/summary.json timing); at its 20,000 steps that cell alone
-takes about an hour (as convnet_depth's 20-layer cell); paper (2M steps, 128 channels): a GPU job,
-not yet run.
+Runtime: quick 95 min on the 2-core CPU (16 seeds, paper schedule): the 20-layer cell's 20,000 steps
+81 min of it over two runs (26 min to a checkpoint, then 55 min, part of it sharing the cores with
+another job; summary.json times the last run only) and about 5 min evaluating, the 5-layer cell
+1 min; paper (2M steps, 128 channels): a GPU job, not yet run.
 Expected (paper): the 5-layer net stays identity-like at every size (Fig 18); the 20-layer net's
 constant map holds for inputs somewhat smaller and larger than 28x28, with artifacts on large ones
 (Fig 3b). Figures: test_sizes.png (correlation per size, seed mean and 95% interval),
