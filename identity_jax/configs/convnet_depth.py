@@ -3,9 +3,9 @@ r"""Study: ConvNets of 1..24 layers, 5x5 filters, stride 1, padding 2 (Fig 3a, 9
   python experiments/main.py --config=identity_jax/configs/convnet_depth.py:quick \
       --workdir=workdirs/convnet_depth
 
-Runtime: quick 197 min on the 2-core CPU (72 seeds in all, paper schedule, 16 and 20 layers 55 and
-68 min of it at 20,000 steps, 24 layers at 6,000 steps; measured: results/convnet_depth/summary.json
-timing; 24 layers at 20,000 steps not yet run); paper (128
+Runtime: quick 237 min of training on the 2-core CPU (72 seeds in all, paper schedule; 16, 20 and
+24 layers 55, 68 and 85 min of it at 20,000 steps; measured: results/convnet_depth/summary.json
+timing), plus about 5 min evaluating per deep cell; paper (128
 channels, 2M steps, 9 depths): a GPU job, not yet run.
 Expected (paper): shallow nets learn the identity (edge-detector-like at 1-3 layers), the identity
 holds to ~10-14 layers, and from ~15-20 layers the nets output the "7" (constant). MSE heatmap:
