@@ -16,7 +16,7 @@ import subprocess
 
 from absl import flags
 
-from identity_jax import cli, rerun
+from identity_jax import cli, rerun, workdir
 
 _OLD = flags.DEFINE_string("old", None, "The first run: result.json, a cell directory or REV:PATH.")
 _NEW = flags.DEFINE_string("new", None, "The second run, likewise.")
@@ -28,7 +28,7 @@ def read_result(spec: str) -> dict:
   if path.is_dir():
     path = path / "result.json"
   if path.is_file():
-    return json.loads(path.read_text())
+    return workdir.read_json(path)
   if ":" in spec:  # REV:PATH, from git history
     rev, _, name = spec.partition(":")
     shown = subprocess.run(["git", "show", f"{rev}:{name}"], capture_output=True, text=True)

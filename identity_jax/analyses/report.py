@@ -156,6 +156,7 @@ def kept_analyses(root, cells, finished, log=print) -> tuple[dict, dict]:
   if not (root / "analyses.json").is_file():
     return {}, {}
   numbers, pics = load(root)
+  gone = [c for c in numbers if c in cells]  # being analyzed again
   for c in [c for c in numbers if c != UNTRAINED and c not in cells]:
     digest = numbers[c].get("result_digest")
     if c in finished and digest == result_digest(root, c):
@@ -166,13 +167,11 @@ def kept_analyses(root, cells, finished, log=print) -> tuple[dict, dict]:
       continue
     log(f"[{c}] dropped its earlier analysis: the cell was retrained since (or is not finished); "
         "analyze it again")
-    del numbers[c]
-    pics = {k: v for k, v in pics.items() if not k.startswith(f"{c}/")}
+    gone.append(c)
     for fig in CELL_FIGURES:
       (root / fig.format(c)).unlink(missing_ok=True)
-  for c in cells:  # being analyzed again
-    numbers.pop(c, None)
-    pics = {k: v for k, v in pics.items() if not k.startswith(f"{c}/")}
+  numbers = {k: v for k, v in numbers.items() if k not in gone}
+  pics = {k: v for k, v in pics.items() if k.split("/", 1)[0] not in gone}
   return numbers, pics
 
 
