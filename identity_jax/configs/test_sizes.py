@@ -3,7 +3,7 @@ r"""Study: ConvNets trained on the 28x28 "7" and tested on inputs of 7..112 pixe
   python experiments/main.py --config=identity_jax/configs/test_sizes.py:quick \
       --workdir=workdirs/test_sizes
 
-Runtime: quick 95 min on the 2-core CPU (16 seeds, paper schedule): the 20-layer cell's 20,000 steps
+Runtime: quick 90 min on the 2-core CPU (16 seeds, paper schedule): the 20-layer cell's 20,000 steps
 81 min of it over two runs (26 min to a checkpoint, then 55 min, part of it sharing the cores with
 another job; summary.json times the last run only) and about 5 min evaluating, the 5-layer cell
 1 min; paper (2M steps, 128 channels): a GPU job, not yet run.
