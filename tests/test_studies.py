@@ -124,7 +124,7 @@ def test_seeds_disagree_only_across_regimes():
 def test_cell_steps_and_seeds_give_a_cell_its_own_quick_budget_and_name_an_unknown_cell():
   cfg = load("filter_size", "quick")
   budgets = {n: c.train.num_steps for n, c in cell_lib.parse_all(cfg).items()}
-  assert budgets == dict(k5=6000, k9=6000, k15=4000, k29=1500)
+  assert budgets == dict(k5=6000, k9=6000, k15=4000, k29=1500, k57=1500)
   cfg = config_lib.base_config()
   cfg.name = "x"
   cfg.cells = {"a": {"model": dict(name="convnet", num_layers=1, channels=2)}}
