@@ -414,7 +414,8 @@ def _seed_steps(name: str, cell: dict, summary: dict) -> float:
 def cost_table(summaries: dict) -> str:
   """What each study cost: its seeds, the seed-steps it trained (stopping when fitted; resumed runs
   included) and the training and compile wall time from each cell's timing (a resumed cell's: its
-  last run's), with the machine it ran on."""
+  last run's), with the machines it ran on (each cell's CPU; cells from before cells recorded it:
+  the study's last run's)."""
   lines = ["| study | cells | seeds | seed-steps trained | training min | compile min | seed-steps/s "
            "(cell range) | CPU |", "|---|---|---|---|---|---|---|---|"]
   for study, summary in summaries.items():
@@ -423,12 +424,21 @@ def cost_table(summaries: dict) -> str:
     seeds = sum(sum(c["status_counts"].values()) for c in cells)
     steps = sum(_seed_steps(n, c, summary) for n, c in summary["cells"].items())
     rates = [t["seed_steps_per_second"] for t in timing]
-    cpu = (summary.get("environment") or {}).get("cpu", "?")
+    cpu = _machines([t.get("cpu") or (summary.get("environment") or {}).get("cpu", "?")
+                     for t in timing])
     lines.append(f"| `{study}` | {len(timing)} | {seeds} | {steps:,.0f} | "
                  f"{sum(t['train_seconds'] for t in timing) / 60:.1f} | "
                  f"{sum(t['compile_seconds'] for t in timing) / 60:.1f} | "
                  f"{min(rates):,.0f}-{max(rates):,.0f} | {cpu} |")
   return "\n".join(lines)
+
+
+def _machines(cpus: list) -> str:
+  """'cpu' when every cell ran on one; else each cpu with its cell count, most cells first."""
+  counts = {c: cpus.count(c) for c in sorted(set(cpus), key=lambda c: -cpus.count(c))}
+  if len(counts) == 1:
+    return cpus[0]
+  return "; ".join(f"{c} ({n} cell{'s' * (n > 1)})" for c, n in counts.items())
 
 
 PHASE_STUDIES = ("phase_diagram",)  # two-axis studies whose grid RESULTS.md shows as a table

@@ -6,7 +6,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from identity_jax import images, metrics, suites as suites_lib, train
+from identity_jax import host, images, metrics, suites as suites_lib, train
 from identity_jax.cell import Cell
 from identity_jax.results import DEAD, NOT_FITTED, CellArrays, CellResult, SeedResult
 
@@ -96,7 +96,7 @@ def train_and_evaluate(cell: Cell, data: suites_lib.Data, log=print, checkpoint_
       name=cell.name, config=cell.record, seeds=seeds, data_sources=data.sources,
       seed_stream=cell.seed_stream, steps_run=res.steps_run, resumed_from_step=res.resumed_from_step,
       timing=dict(train_seconds=res.train_seconds, compile_seconds=res.compile_seconds,
-                  seed_steps_per_second=steps_done / max(steady, 1e-9)),
+                  seed_steps_per_second=steps_done / max(steady, 1e-9), cpu=host.cpu_model()),
       arrays=arrays)
   return result.classify(), res.params
 

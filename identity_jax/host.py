@@ -32,3 +32,13 @@ def use_every_core(count: int = 0) -> int:
                     "identity_jax.host.use_every_core() before the first jax computation")
     return 0
   return count
+
+
+def cpu_model() -> str:
+  """This machine's CPU model name ('' where /proc/cpuinfo does not say): each cell's timing records
+  it, since a study's cells may run on different machines."""
+  try:
+    with open("/proc/cpuinfo") as f:
+      return next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), "")
+  except OSError:
+    return ""

@@ -98,7 +98,7 @@ class CellResult:
   seed_stream: str
   steps_run: int
   resumed_from_step: int
-  timing: dict                # train_seconds, compile_seconds, seed_steps_per_second
+  timing: dict                # train_seconds, compile_seconds, seed_steps_per_second, cpu
   arrays: CellArrays | None = None  # None when loaded without them (results/ keeps no arrays)
 
   @property

@@ -13,7 +13,7 @@ import jax
 import numpy as np
 
 import identity_jax
-from identity_jax import metrics, stats, workdir
+from identity_jax import host, metrics, stats, workdir
 from identity_jax.results import FITTED, STATUSES, CellResult, Study
 
 SUMMARY, PER_SEED = "summary.json", "per_seed.jsonl"
@@ -87,15 +87,9 @@ def write_tables(study: Study, root=None, env: dict | None = None) -> dict:
 
 
 def environment() -> dict:
-  cpu = ""
-  try:
-    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo")
-                if line.startswith("model name")), "")
-  except OSError:
-    pass
   import flax, optax  # noqa: E401 (versions only)
   return dict(identity_jax=identity_jax.__version__, jax=jax.__version__, flax=flax.__version__,
               optax=optax.__version__, numpy=np.__version__, python=platform.python_version(),
               backend=jax.default_backend(), devices=[d.device_kind for d in jax.devices()],
-              host=platform.node(), cpu=cpu,
+              host=platform.node(), cpu=host.cpu_model(),
               time=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"))

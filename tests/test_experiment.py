@@ -56,6 +56,7 @@ def test_results_per_cell_per_seed_per_suite(finished):
   assert result["timing"]["seed_steps_per_second"] > 0
   env = summary["environment"]
   assert env["backend"] == "cpu" and env["jax"] and env["devices"]
+  assert result["timing"]["cpu"] == env["cpu"]  # per cell: a study's cells may run on other machines
   assert any(l.startswith("[convnet_2] step 40/40 ") and "seed-steps/s" in l for l in lines)
 
 

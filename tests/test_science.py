@@ -257,6 +257,15 @@ def test_claim_verdicts_are_computed_from_the_summaries():
   assert claims.judge(claim, {}).startswith("pending")
 
 
+def test_cost_table_names_each_cells_cpu_and_the_last_runs_for_cells_without_one():
+  summary = _summary({"a": (8, 8, 0.9), "b": (8, 8, 0.9), "c": (8, 8, 0.9)})
+  summary["environment"] = dict(cpu="Old CPU")
+  row = lambda: claims.cost_table({"convnet_depth": summary}).splitlines()[-1]
+  assert row().endswith("| Old CPU |")
+  summary["cells"]["c"]["timing"] = dict(summary["cells"]["c"]["timing"], cpu="New CPU")
+  assert row().endswith("| Old CPU (2 cells); New CPU (1 cell) |")
+
+
 def test_cells_that_should_agree_are_named_with_their_verdicts_when_they_do_not():
   claim = claims.Claim("x", "-", "convnet_depth", same=(("a", "b"),))
   study = lambda ci_b, fitted_b=8: {"convnet_depth": _summary(dict(a=(8, 8, 0.9),

@@ -5,15 +5,15 @@ r"""Study: 5-layer ConvNets with filters of 5x5 .. 57x57 (padding k // 2, stride
 
 Budget (quick): 6,000 steps for 5x5 and 9x9 filters (1,500 fitted none of the 8-channel 5x5 nets),
 4,000 for 15x15 (1,500 fitted 5/8, the other 3 at loss 1.1-1.7e-3) and 1,500 for 29x29 (7/8 fitted,
-the eighth dead; a step costs 4-20x). Runtime: quick 55 min on the 2-core CPU (8 seeds, 16 at
-9x9): the 29x29 cell 17 min training and 12 min evaluating, 15x15 16 min training (on one core,
-beside another run) and 5 min evaluating, the rest a few minutes (RESULTS.md's cost table); paper
-(128 channels, up to 57x57): a GPU job, not yet run.
+the eighth dead; a step costs 4-20x) and 57x57 (8/8 fitted by step 450). Runtime: quick 105 min on
+the 2-core CPU (8 seeds, 16 at 9x9): the 57x57 cell 46 min training at 4-5 seed-steps/s and 4 min
+evaluating (on an AMD EPYC VM), the 29x29 cell 17 min training and 12 min evaluating, 15x15 16 min
+training (on one core, beside another run) and 5 min evaluating, the rest a few minutes (RESULTS.md's
+cost table); paper (128 channels): a GPU job, not yet run.
 Expected (paper): predictions blur as filters grow; with filters covering the whole input (29, 57)
 the nets turn towards the constant map. The paper warns that correlation barely separates degrees
 of blur; the MSE figures (heatmap_mse.png, sweep_mse.png) are the better read here.
-Quick preset: 8 channels and filters up to 29x29: a 57x57 filter is 130x the work of a 5x5 one
-(3 seed-steps/s here), so 57x57 is in the paper preset only.
+Quick preset: 8 channels (the paper's 128 channels at 57x57 are 256x the work of 8).
 """
 
 import ml_collections
