@@ -398,6 +398,11 @@ FIGURES = {  # file name -> figure function of a Study
 }
 
 
+# Figures drawn from cells' saved arrays: a cell without them (a workdir rebuilt from results/) is
+# left out of these, so publishing keeps their earlier versions (publish.py).
+ARRAY_FIGURES = ("prediction_grid.png", "loss.png", "test_sizes_grid.png")
+
+
 def draw_all(study: Study, root=None) -> list[str]:
   """Saves every figure that applies to the study into `root` (default: its workdir); returns the
   files written."""

@@ -6,7 +6,7 @@ checkpoints stay in the workdir: they are large and can be regenerated from the 
 import pathlib
 import shutil
 
-from identity_jax import results, workdir
+from identity_jax import plots, results, workdir
 from identity_jax.errors import WorkdirError
 
 FILES = ("summary.json", "per_seed.jsonl", "config.json", "experiment.json", "analyses.json",
@@ -14,7 +14,8 @@ FILES = ("summary.json", "per_seed.jsonl", "config.json", "experiment.json", "an
 
 
 def publish(workdir_path, results_dir, partial: bool = False) -> pathlib.Path:
-  """results/<name>/ := the workdir's tables, configs, log, figures and per-cell result.json. Refuses
+  """results/<name>/ := the workdir's tables, configs, log, figures and per-cell result.json (and the
+  earlier array figures of cells the workdir holds no arrays for, see _earlier_array_figures). Refuses
   a workdir whose cells are not all finished, unless `partial` (a long study committed cell by cell:
   its summary then covers the finished cells, and RESULTS.md calls the others pending)."""
   root = pathlib.Path(workdir_path)
@@ -29,6 +30,7 @@ def publish(workdir_path, results_dir, partial: bool = False) -> pathlib.Path:
                        "rerun the same command to finish them (it resumes), then publish; or pass "
                        "--partial to publish the finished cells now (redraw first: identity-jax-plot)")
   dest = pathlib.Path(results_dir) / summary["name"]
+  kept = _earlier_array_figures(root, dest, [c for c in cells if c in summary["cells"]])
   if dest.exists():
     shutil.rmtree(dest)
   dest.mkdir(parents=True)
@@ -37,7 +39,28 @@ def publish(workdir_path, results_dir, partial: bool = False) -> pathlib.Path:
       shutil.copy2(root / name, dest / name)
   for png in root.glob("*.png"):
     shutil.copy2(png, dest / png.name)
+  for name, data in kept.items():
+    (dest / name).write_bytes(data)
   for c in summary["cells"]:
     (dest / "cells" / c).mkdir(parents=True)
     shutil.copy2(root / "cells" / c / "result.json", dest / "cells" / c / "result.json")
   return dest
+
+
+def _earlier_array_figures(root: pathlib.Path, dest: pathlib.Path, cells: list) -> dict:
+  """A workdir rebuilt from results/ has no arrays for the cells trained before, so its array figures
+  (plots.ARRAY_FIGURES) show only the cells trained since. The published versions, which drew the
+  earlier cells, are kept as '<name>_<first>-<last>.png' (the cells without arrays, in the study's
+  order; a version kept by an earlier publish stays), or under their own name when no cell has
+  arrays (a plain redraw). File name -> bytes, written over what the workdir has."""
+  missing = [c for c in cells if not (root / "cells" / c / results.ARRAYS).is_file()]
+  if not missing:
+    return {}
+  span = missing[0] if len(missing) == 1 else f"{missing[0]}-{missing[-1]}"
+  kept = {}
+  for name in plots.ARRAY_FIGURES:
+    target = name if len(missing) == len(cells) else f"{pathlib.Path(name).stem}_{span}.png"
+    source = dest / target if (dest / target).is_file() else dest / name
+    if source.is_file():
+      kept[target] = source.read_bytes()
+  return kept

@@ -319,6 +319,32 @@ def test_figures_of_a_workdir_rebuilt_from_results_draw_the_cells_with_arrays(fi
   assert (rebuilt / "prediction_grid.png").read_bytes() == before  # the earlier figure is kept
 
 
+def test_publish_keeps_the_array_figures_of_cells_whose_arrays_the_workdir_lacks(finished, tmp_path):
+  """A workdir rebuilt from results/ holds no arrays for its earlier cells: its prediction grid and
+  loss curves leave them out, so the published ones that drew them are kept beside the new ones."""
+  import shutil
+  from identity_jax import publish
+  _, root, _, _ = finished
+  results_dir = tmp_path / "results"
+  dest = publish.publish(root, results_dir)
+  full = {n: (dest / n).read_bytes() for n in ("prediction_grid.png", "loss.png")}
+  restored = tmp_path / "restored"
+  shutil.copytree(root, restored)
+  (restored / "cells" / "convnet_2" / "arrays.npz").unlink()
+  experiment.redraw(restored)
+  partial_grid = (restored / "prediction_grid.png").read_bytes()
+  assert partial_grid != full["prediction_grid.png"]
+  for _ in range(2):  # publishing again keeps the first kept version, not the partial figure
+    publish.publish(restored, results_dir)
+    assert (dest / "prediction_grid_convnet_2.png").read_bytes() == full["prediction_grid.png"]
+    assert (dest / "loss_convnet_2.png").read_bytes() == full["loss.png"]
+    assert (dest / "prediction_grid.png").read_bytes() == partial_grid
+  (restored / "cells" / "linear_1" / "arrays.npz").unlink()
+  experiment.redraw(restored)  # no cell has arrays: the published figure is not replaced
+  publish.publish(restored, results_dir)
+  assert (dest / "prediction_grid.png").read_bytes() == partial_grid
+
+
 def test_publish_copies_data_and_figures_and_refuses_half_a_study(finished, tmp_path):
   from identity_jax import publish
   cfg, root, _, _ = finished
