@@ -133,6 +133,16 @@ class Trainer:
       return done | (counters["step"] >= np.asarray(end))
     return done | (np.asarray(loss) < self.fit_tolerance)
 
+  def finished_by(self, counters: dict, num_steps: int) -> int:
+    """Host side: the step by which every seed will have finished (num_steps where unknown). Under the
+    paper schedule a seed's end is known once it has fitted stably (a seed not yet fitted gets the
+    capped end, the latest possible); diverged seeds are finished already."""
+    if not self.paper_schedule_steps:
+      return num_steps
+    end = np.asarray(optim.paper_end(counters["decay_at"], self.paper_schedule_steps))
+    live = counters["diverged_at"] < 0
+    return int(end[live].max()) if live.any() else int(counters["step"].max())
+
   def run(self, state: TrainState, num_steps: jax.Array) -> TrainState:
     return jax.lax.fori_loop(0, num_steps, lambda _, s: self.step(s), state)
 
@@ -186,7 +196,7 @@ class RunOptions:
   seeds_per_vmap: int | str = "auto"  # "auto": 1 on CPU, "all" elsewhere; k: groups of k
   seed_chunk: int | None = None   # None: all seeds in one run; k: consecutive runs of k seeds
   shard: bool | None = None       # None: shard the seeds over the devices when there are several
-  stop_when_fitted: bool = False  # stop at the first chunk end where every seed fitted or diverged
+  stop_when_fitted: bool = False  # stop once every seed finished (Trainer.finished, finished_by)
   checkpoint_dir: str | None = None
   checkpoint_minutes: float = 10.0  # save after a chunk when this long has passed since the start
   #                                   or the last save (0: after every chunk); short runs never save
@@ -338,6 +348,10 @@ def _train_seeds(trainer, keys, num_steps, num_snapshots, progress, options, che
     return bool(np.all(trainer.finished(now, history[:, chunk])[:n]))
 
   compile_seconds, i = 0.0, start - 1  # i: the last chunk run; its end is where the run stands
+  # Under the paper schedule a seed's parameters freeze at its schedule's end, so a run that stops
+  # when fitted can stop at the step the last one ends rather than at the end of a chunk.
+  early = options.stop_when_fitted and bool(trainer.paper_schedule_steps)
+  finished_by = lambda now: trainer.finished_by({k: v[:n] for k, v in now.items()}, num_steps)
   now = counters()
   stopped_before = options.stop_when_fitted and start > 0 and all_done(start, now)
   for i in range(start, start if stopped_before else len(steps) - 1):
@@ -347,14 +361,22 @@ def _train_seeds(trainer, keys, num_steps, num_snapshots, progress, options, che
       run = programs.run(fns, strategy, state, b - a)
       compile_seconds = time.perf_counter() - tc
       tc = time.perf_counter()
-    state = run(state, jnp.int32(b - a))
+    at = a
+    if early:  # in tenths of the chunk, up to the step the last seed's schedule ends
+      while at < b and finished_by(now) > at:
+        to = min(b, at + max(1, (b - a) // 10), finished_by(now))
+        state, at = run(state, jnp.int32(to - at)), to
+        now = counters()
+    else:
+      state, at = run(state, jnp.int32(b - a)), b
+      now = counters()
+    # Stopped short of b, every seed is frozen from `at` on: its loss is the loss at b.
     history[:, i + 1] = multihost.to_host(fns.loss(state.params))
-    now = counters()
     stop = options.stop_when_fitted and all_done(i + 1, now)
     # Save before anything else can fail, so a run killed from here on resumes after this chunk.
     checkpoints.maybe_save(i + 1, state, history)
     if progress is not None:
-      progress(dict(step=int(b), num_steps=num_steps, chunk_steps=int(b - a),
+      progress(dict(step=int(at), num_steps=num_steps, chunk_steps=int(at - a),
                     chunk_seconds=time.perf_counter() - tc, loss=history[:n, i + 1],
                     fitted=int(np.sum(now["fitted_at"][:n] >= 0)),
                     diverged=int(np.sum(now["diverged_at"][:n] >= 0))))
@@ -378,7 +400,7 @@ def _result(trainer, fns, keys, n, state, history, steps, last_chunk, now, secon
       loss_steps=steps[:last_chunk + 2], loss_history=history[:n, :last_chunk + 2],
       final_loss=final_loss, fitted_at=now["fitted_at"][:n], diverged_at=diverged_at,
       status=seed_status(final_loss, diverged_at, trainer.fit_tolerance),
-      steps_run=int(steps[last_chunk + 1]), train_seconds=seconds,
+      steps_run=int(now["step"][:n].max()), train_seconds=seconds,
       compile_seconds=compile_seconds, resumed_from_step=resumed_from)
 
 

@@ -70,8 +70,13 @@ def test_paper_schedule_freezes_a_seed_at_its_end_and_stops_the_run():
   # Stopped once every seed's schedule has ended: the parameters are those of the whole budget.
   short = train.train(tr, keys, 600, 60, options=train.RunOptions(stop_when_fitted=True))
   assert short.steps_run < 600
-  for a, b in zip(jax.tree.leaves(short.params), jax.tree.leaves(full.params)):
-    np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+  # It stops at the step the last schedule ends, not at the end of a chunk (here 300 steps).
+  coarse = train.train(tr, keys, 600, 2, options=train.RunOptions(stop_when_fitted=True))
+  assert coarse.steps_run == short.steps_run, (coarse.steps_run, short.steps_run)
+  for run in (short, coarse):
+    for a, b in zip(jax.tree.leaves(run.params), jax.tree.leaves(full.params)):
+      np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+    np.testing.assert_array_equal(run.final_loss, full.final_loss)
 
 
 def test_stably_fitted_needs_the_loss_below_tolerance_for_as_long_as_it_took():
