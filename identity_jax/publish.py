@@ -30,7 +30,7 @@ def publish(workdir_path, results_dir, partial: bool = False) -> pathlib.Path:
                        "rerun the same command to finish them (it resumes), then publish; or pass "
                        "--partial to publish the finished cells now (redraw first: identity-jax-plot)")
   dest = pathlib.Path(results_dir) / summary["name"]
-  kept = _earlier_array_figures(root, dest, [c for c in cells if c in summary["cells"]])
+  kept = _earlier_array_figures(root, dest, results.load_study(root).ordered())
   if dest.exists():
     shutil.rmtree(dest)
   dest.mkdir(parents=True)

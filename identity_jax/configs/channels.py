@@ -4,11 +4,11 @@ r"""Study: 5-layer ConvNets with 2..1024 channels (Fig 4b, 23).
       --workdir=workdirs/channels
 
 Budget: 20,000 steps (a seed stops once its schedule ends; the earlier 2,000-step
-runs fitted none of these small nets). Runtime: quick 61 min on the 2-core CPU for 2-128 channels
-(80 seeds in all, paper schedule, measured: results/channels/summary.json timing), 48 of them for
-128 channels (4,000 steps at 11-12 seed-steps/s on one core, beside another run); 256 channels not
-yet run (about 4x the work of 128 per step); paper (up to 1024 channels, ~25M parameters per middle
-layer): a GPU job, not yet run.
+runs fitted none of these small nets). Runtime: quick 114 min on the 2-core CPU (88 seeds, paper
+schedule, measured: results/channels/summary.json timing): 2-128 channels 61 min, 48 of them for
+128 channels (4,000 steps at 11-12 seed-steps/s on one core, beside another run); 256 channels 53
+min (2,000 steps at 5 seed-steps/s, on an AMD EPYC VM, evaluation 7 min more); paper (up to 1024
+channels, ~25M parameters per middle layer): a GPU job, not yet run.
 Expected (paper): with 3 channels the identity is badly corrupted (misses the centre of many
 inputs), while 1024 channels do not overfit; identity improves with channels. 3-channel nets
 across depth: channels3_depth.py.
