@@ -8,6 +8,8 @@ A claim's verdict is computed, never typed:
   trend   (suite, metric, direction, cells in order): the fitted seeds' means along the cells have a
           Spearman correlation with their order of at least TREND_RHO in that direction.
   same    groups of cells that should reach the same verdict (e.g. with and without biases).
+  vary    groups of cells that should not all reach one verdict (e.g. optimizers with different
+          biases): differs when every cell of the group fitted and they share one.
 Numbers in RESULTS.md's prose are generated too: `<!--v study/cell/field-->...<!--/v-->` holds the
 value `value` gives (VALUE_FIELDS), rewritten with the tables.
 
@@ -42,6 +44,7 @@ class Claim:
   expect: dict = dataclasses.field(default_factory=dict)
   trend: tuple = ()          # (suite, metric, +1 increasing | -1 decreasing, (cells...))
   same: tuple = ()           # ((cells...), ...)
+  vary: tuple = ()           # ((cells...), ...)
   suite: str = ""            # suite of the measured column ('' = the study's regime suite)
 
 
@@ -257,8 +260,7 @@ def _judge(claim: Claim, summaries: dict) -> str:
   if claim.study not in summaries:
     return "pending: not yet run under the current rules"
   cells = summaries[claim.study]["cells"]
-  named = set(claim.expect) | set(claim.trend[3] if claim.trend else ()) | \
-      {c for group in claim.same for c in group}
+  named = set(_cells_of(claim))
   missing = sorted(c for c in named if c not in cells)
   if missing:
     return f"pending: cells {', '.join(missing)} not in results"
@@ -291,7 +293,16 @@ def _judge(claim: Claim, summaries: dict) -> str:
     verdicts = sorted({cells[c]["verdict"] for c in usable})
     if len(verdicts) > 1:
       differs.append(" vs ".join(f"{c} {cells[c]['verdict']}" for c in usable))
-  if not (claim.expect or claim.trend or claim.same):
+  for group in claim.vary:
+    usable = [c for c in group if not thin(c)]
+    verdicts = sorted({cells[c]["verdict"] for c in usable})
+    if len(verdicts) > 1:
+      continue  # shown to differ, whatever the thin cells would read
+    if len(usable) < len(group):  # a thin cell could still differ
+      unsure += [why(c) for c in group if thin(c) and why(c) not in unsure]
+    else:
+      differs.append(f"{', '.join(usable)} all {verdicts[0]}")
+  if not (claim.expect or claim.trend or claim.same or claim.vary):
     return "reported"
   if differs:
     return "differs: " + "; ".join(differs) + (f" (inconclusive: {'; '.join(unsure)})" if unsure else "")
@@ -345,7 +356,7 @@ def _seeds_text(summary: dict, cells: list) -> str:
 
 def _cells_of(claim: Claim) -> list:
   order = list(claim.expect) + list(claim.trend[3] if claim.trend else ()) + \
-      [c for group in claim.same for c in group]
+      [c for group in claim.same + claim.vary for c in group]
   return list(dict.fromkeys(order))
 
 

@@ -280,6 +280,23 @@ def test_cells_that_should_agree_are_named_with_their_verdicts_when_they_do_not(
   assert claims.judge(claim, study(0.2, fitted_b=6)) == "inconclusive: b fitted 6/8"
 
 
+def test_cells_that_should_differ_are_judged_on_the_fitted_ones():
+  claim = claims.Claim("x", "-", "convnet_depth", vary=(("a", "b", "c"),))
+  study = lambda ci_c, fitted_c=8: {"convnet_depth": _summary(dict(
+      a=(8, 8, 0.9), b=(8, 8, 0.8), c=(fitted_c, 8, ci_c)))}
+  assert claims.judge(claim, study(0.2)) == "agrees"
+  assert claims.judge(claim, study(0.9)) == "differs: a, b, c all identity"
+  # c too thin to count: a and b agree, and c might have differed
+  assert claims.judge(claim, study(0.9, fitted_c=5)) == "inconclusive: c fitted 5/8"
+  # ... but once two fitted cells differ, a thin one cannot undo it
+  diff = study(0.2)
+  diff["convnet_depth"]["cells"]["b"] = _summary(dict(b=(8, 8, 0.2)))["cells"]["b"]
+  diff["convnet_depth"]["cells"]["c"] = _summary(dict(c=(5, 8, 0.9)))["cells"]["c"]
+  assert claims.judge(claim, diff) == "agrees"
+  assert claims.judge(claims.Claim("x", "-", "convnet_depth", vary=(("a", "z"),)),
+                      study(0.2)).startswith("pending: cells z")
+
+
 def test_cells_whose_mean_interval_holds_the_threshold_are_named_borderline():
   claim = claims.Claim("x", "-", "convnet_depth", same=(("a", "b"),))
   study = _summary(dict(a=(8, 8, 0.9), b=(8, 8, 0.9)))

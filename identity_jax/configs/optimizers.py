@@ -19,12 +19,17 @@ OPTIMIZERS = (("sgd", 1e-2), ("sgd", 1e-3), ("sgd", 1e-4), ("adagrad", 1e-3), ("
               ("adam", 1e-4), ("adamax", 1e-3))
 
 
+def optimizer_cells() -> ml_collections.ConfigDict:
+  """A cell per optimizer and learning rate, named like `adam_1e-04`."""
+  return ml_collections.ConfigDict({
+      f"{name}_{lr:.0e}": {"optim": dict(name=name, learning_rate=lr)} for name, lr in OPTIMIZERS})
+
+
 def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
   check_preset(preset)
   c = base_config()
   c.name = "optimizers"
   c.model.num_layers = 5
   c.model.channels = dict(paper=128, quick=32, tiny=8)[preset]
-  c.cells = ml_collections.ConfigDict({
-      f"{name}_{lr:.0e}": {"optim": dict(name=name, learning_rate=lr)} for name, lr in OPTIMIZERS})
+  c.cells = optimizer_cells()
   return apply_preset(c, preset, num_seeds=8, num_steps=2000)
