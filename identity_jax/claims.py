@@ -116,6 +116,9 @@ CLAIMS = (
           "layers), weakening with depth", "Fig 3a, 9", "convnet_depth128",
           expect={"c5": "identity", "c8": "identity"},
           trend=("patterns", "corr_identity", -1, ("c5", "c8", "c12"))),
+    Claim("At a depth where SGD (lr 0.01) learns the constant map, other optimizers find minima "
+          "with other biases", "Fig 30", "optimizers_deep", expect={"sgd_1e-02": "constant"},
+          vary=(("sgd_1e-02", "adam_1e-04", "rmsprop_1e-04", "adamax_1e-03"),)),
 )
 
 
