@@ -24,9 +24,12 @@ import jax.numpy as jnp
 from identity_jax.errors import check_choice
 
 IMPLS = ("auto", "rows", "matmul", "flipped", "xla")
-# On CPU 'rows' beats 'matmul' only where the patch is long: k*k*C_in >= this (32+ channels at 5x5,
-# 8 channels at 15x15); below it, 'matmul' (benchmarks/RESULTS.md, "Convolution forms per layer").
+# On CPU, in the training program (seeds one after another inside a loop), 'rows' beats 'matmul'
+# only for small kernels with long patches: k <= 5 and k*k*C_in >= 800 (32+ channels at 5x5); larger
+# kernels train faster as one matmul (15x15 and 29x29 at 8 channels: 1.45x and 1.17x), as do short
+# patches (benchmarks/RESULTS.md, "The convolution forms in the training program").
 _ROWS_MIN_PATCH = 800
+_ROWS_MAX_KERNEL = 5
 # Beyond this many patch elements per image the matmul form's (H, W, k*k*C_in) buffer is too large.
 _MATMUL_MAX_PATCH_ELEMENTS = 2**26
 _NHWC_HWIO = jax.lax.conv_dimension_numbers((1, 1, 1, 1), (1, 1, 1, 1), ("NHWC", "HWIO", "NHWC"))
@@ -34,7 +37,7 @@ _NHWC_HWIO = jax.lax.conv_dimension_numbers((1, 1, 1, 1), (1, 1, 1, 1), ("NHWC",
 
 def resolve_impl(impl: str, kernel_size: int, in_channels: int, height: int, width: int,
                  use_bias: bool = True) -> str:
-  """'auto', per layer: on CPU 'rows' for long patches, 'matmul' for short ones, 'flipped' for
+  """'auto', per layer: on CPU 'rows' for long patches of small kernels, else 'matmul', 'flipped' for
   layers without a bias, 'xla' when the patch buffer would be huge or off CPU (the measurements
   behind it: benchmarks/RESULTS.md)."""
   check_choice("model.conv_impl", impl, IMPLS)
@@ -45,7 +48,7 @@ def resolve_impl(impl: str, kernel_size: int, in_channels: int, height: int, wid
     return "xla"
   if not use_bias:
     return "flipped"
-  return "rows" if patch >= _ROWS_MIN_PATCH else "matmul"
+  return "rows" if patch >= _ROWS_MIN_PATCH and kernel_size <= _ROWS_MAX_KERNEL else "matmul"
 
 
 def conv_general_dilated(lhs, rhs, window_strides, padding, lhs_dilation=None, rhs_dilation=None,

@@ -48,8 +48,9 @@ def test_conv_forms_under_vmap_equal_per_seed(impl):
 
 
 def test_auto_picks_rows_on_cpu_and_xla_for_huge_patches():
-  assert conv.resolve_impl("auto", 5, 32, 28, 28) == "rows"  # long patches: rows
-  assert conv.resolve_impl("auto", 15, 8, 28, 28) == "rows"
+  assert conv.resolve_impl("auto", 5, 32, 28, 28) == "rows"  # long patches of 5x5 kernels: rows
+  assert conv.resolve_impl("auto", 15, 8, 28, 28) == "matmul"  # larger kernels: one matmul
+  assert conv.resolve_impl("auto", 29, 8, 28, 28) == "matmul"
   assert conv.resolve_impl("auto", 5, 16, 28, 28) == "matmul"  # short ones: one matmul
   assert conv.resolve_impl("auto", 5, 1, 28, 28) == "matmul"
   assert conv.resolve_impl("auto", 57, 1024, 112, 112) == "xla"
