@@ -25,7 +25,7 @@ SHAPES = ((1, 3, 28, 5), (3, 3, 28, 5), (3, 1, 28, 5), (2, 2, 28, 5), (4, 4, 28,
           (128, 128, 28, 5), (3, 3, 14, 5), (8, 8, 14, 5), (16, 16, 14, 5), (2, 2, 14, 5),
           (32, 32, 14, 5), (32, 32, 7, 5), (1, 8, 28, 9), (8, 8, 28, 9), (1, 8, 28, 15),
           (8, 8, 28, 15), (1, 8, 28, 29), (8, 8, 28, 29), (8, 8, 28, 57))  # (C_in, C_out, size, k)
-FORMS = ("matmul", "rows", "xla")
+FORMS = ("nhwc", "matmul", "rows", "flipped", "xla")
 # The matmul form's patch buffer beyond this compiles for minutes (57x57 x 8 channels: 177 s).
 MAX_TIMED_PATCH = 2**24
 
@@ -60,8 +60,8 @@ def main():
   for c_in, c_out, size, k in SHAPES:
     patch = k * k * c_in
     us = {f: us_per_seed(c_in, c_out, size, k, f, args.mode, args.seeds, args.seconds, args.loop)
-          for f in FORMS if f != "matmul" or size * size * patch <= MAX_TIMED_PATCH}
-    auto = conv.resolve_impl("auto", k, c_in, size, size)
+          for f in FORMS if f not in ("matmul", "flipped") or size * size * patch <= MAX_TIMED_PATCH}
+    auto = conv.resolve_impl("auto", k, c_in, c_out, size, size)
     print(f"{c_in:4d} {c_out:5d} {size:4d} {k:2d} {patch:9d} "
           + " ".join(f"{us[f]:9.1f}" if f in us else f"{'-':>9s}" for f in FORMS)
           + f"  {min(us, key=us.get):>7s}  {auto}", flush=True)

@@ -2,10 +2,10 @@ r"""The quick presets' ConvNet training time under the old convolution form and 
 
   python benchmarks/presets.py [--studies=convnet_depth,channels] [--seconds=1.0]
 
-"Before" is conv_impl="matmul" (one matmul over 25-slice patches: the form every ConvNet trained with
-when the performance issue was filed); "rows" the form that sums k matmuls over kernel rows; "after"
-is conv_impl="auto" (on CPU, per layer, 'rows' for long patches and 'matmul' for short: conv.py).
-The speed-up is before / after.
+"Before" is conv_impl="auto" under the per-layer rule it had before the 'nhwc' form (commit 8dab261:
+'rows' for long patches of 5x5 kernels, 'matmul' for short, 'flipped' without a bias); "after" is
+conv_impl="auto" now (conv.resolve_impl: 'nhwc', XLA's convolution in the NHWC/HWIO layout, for
+layers with 32+ channels on either side). The speed-up is before / after.
 For every ConvNet cell of each study's quick preset, the cell's own training program (its model,
 optimizer, seeds, images per step, image size; one CPU device per core as the binaries run) is
 timed for about --seconds after compiling, both forms measured side by side, one shape after the
@@ -19,6 +19,7 @@ import argparse
 import importlib
 import os
 import platform
+from unittest import mock
 
 import timing
 from identity_jax import host
@@ -28,11 +29,11 @@ host.use_every_core()  # as experiments/main.py: one CPU device per core, seeds 
 import jax  # noqa: E402
 import jax.numpy as jnp  # noqa: E402
 
-from identity_jax import cell as cell_lib, evaluate, suites, train  # noqa: E402
+from identity_jax import cell as cell_lib, conv, evaluate, suites, train  # noqa: E402
 
 STUDIES = ("convnet_depth", "channels", "channels3_depth", "multi_image", "filter_size", "optimizers",
            "initializers", "test_sizes", "train_sizes", "biases", "schedules", "phase_diagram")
-FORMS = {"before (matmul)": "matmul", "rows": "rows", "after (auto)": "auto"}
+FORMS = {"before (auto)": "before", "after (auto)": "auto"}
 MANY_IMAGES = 64  # stand-in for num_train="all": a step draws batch_size of them either way
 
 
@@ -43,7 +44,23 @@ def shape_key(c: cell_lib.Cell) -> tuple:
   return (tuple(sorted(model.items())), c.data.image_size, k, c.train.batch_size, c.num_seeds)
 
 
+def auto_before(impl, kernel_size, in_channels, out_channels, height, width, use_bias=True):
+  """conv.resolve_impl's 'auto' on CPU before the 'nhwc' form (commit 8dab261)."""
+  if impl != "auto":
+    return impl
+  patch = kernel_size * kernel_size * in_channels
+  if height * width * patch > conv._MATMUL_MAX_PATCH_ELEMENTS:
+    return "xla"
+  if not use_bias:
+    return "flipped"
+  return "rows" if patch >= conv._ROWS_MIN_PATCH and kernel_size <= conv._ROWS_MAX_KERNEL else "matmul"
+
+
 def seed_steps_per_s(c: cell_lib.Cell, form: str, seconds: float) -> float:
+  """form: 'before' (auto_before's rule) or a conv_impl."""
+  if form == "before":
+    with mock.patch.object(conv, "resolve_impl", auto_before):  # traced (compiled) inside
+      return seed_steps_per_s(c, "auto", seconds)
   record = dict(c.record, model=dict(c.record["model"], conv_impl=form))
   c = cell_lib.Cell.parse(c.name, record)
   k = MANY_IMAGES if c.data.num_train == "all" else c.data.num_train

@@ -9,58 +9,6 @@ from identity_jax.errors import ConfigError
 from helpers import model_cfg
 
 
-
-
-FORMS = ("matmul", "rows", "flipped")  # checked against lax.conv_general_dilated ("xla")
-
-
-@pytest.mark.parametrize("impl", FORMS)
-@pytest.mark.parametrize("k, c_in, c_out, size", [(1, 1, 3, 5), (3, 2, 4, 7), (5, 3, 2, 9),
-                                                  (7, 1, 1, 6), (9, 2, 3, 4)])
-def test_conv_forms_equal_xla_conv_forward_and_gradients(impl, k, c_in, c_out, size):
-  kx, kk, kg = jax.random.split(jax.random.key(k), 3)
-  x = jax.random.normal(kx, (2, size, size + 1, c_in))
-  kernel = jax.random.normal(kk, (k, k, c_in, c_out))
-  a = conv.conv2d_same(x, kernel, impl)
-  b = conv.conv2d_same(x, kernel, "xla")
-  assert a.shape == (2, size, size + 1, c_out)
-  np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)
-  # Both gradients (input and kernel) of a loss that weighs every output differently.
-  weights = jax.random.normal(kg, a.shape)
-  loss = lambda form: lambda x, kernel: jnp.sum(weights * conv.conv2d_same(x, kernel, form))
-  for ga, gb in zip(jax.grad(loss(impl), (0, 1))(x, kernel), jax.grad(loss("xla"), (0, 1))(x, kernel)):
-    np.testing.assert_allclose(ga, gb, rtol=1e-4, atol=1e-4)
-
-
-@pytest.mark.parametrize("impl", FORMS)
-def test_conv_forms_under_vmap_equal_per_seed(impl):
-  kernels = jax.random.normal(jax.random.key(0), (3, 5, 5, 2, 4))
-  x = jax.random.normal(jax.random.key(1), (1, 8, 8, 2))
-  batched = jax.vmap(lambda k: conv.conv2d_same(x, k, impl))(kernels)
-  grads = jax.vmap(jax.grad(lambda k: jnp.sum(conv.conv2d_same(x, k, impl) ** 2)))(kernels)
-  sequential = jax.lax.map(jax.grad(lambda k: jnp.sum(conv.conv2d_same(x, k, impl) ** 2)), kernels)
-  for s in range(3):
-    np.testing.assert_allclose(batched[s], conv.conv2d_same(x, kernels[s], "xla"), rtol=1e-5,
-                               atol=1e-5)
-    ref = jax.grad(lambda k: jnp.sum(conv.conv2d_same(x, k, "xla") ** 2))(kernels[s])
-    np.testing.assert_allclose(grads[s], ref, rtol=1e-4, atol=1e-4)
-    np.testing.assert_allclose(sequential[s], ref, rtol=1e-4, atol=1e-4)
-
-
-def test_auto_picks_rows_on_cpu_and_xla_for_huge_patches():
-  assert conv.resolve_impl("auto", 5, 32, 28, 28) == "rows"  # long patches of 5x5 kernels: rows
-  assert conv.resolve_impl("auto", 15, 8, 28, 28) == "matmul"  # larger kernels: one matmul
-  assert conv.resolve_impl("auto", 29, 8, 28, 28) == "matmul"
-  assert conv.resolve_impl("auto", 5, 16, 28, 28) == "matmul"  # short ones: one matmul
-  assert conv.resolve_impl("auto", 5, 1, 28, 28) == "matmul"
-  assert conv.resolve_impl("auto", 57, 1024, 112, 112) == "xla"
-  assert conv.resolve_impl("matmul", 5, 32, 28, 28) == "matmul"
-  # Without a bias, the form with the hand-written input gradient, at any patch length on CPU.
-  assert conv.resolve_impl("auto", 5, 32, 28, 28, use_bias=False) == "flipped"
-  assert conv.resolve_impl("auto", 5, 1, 28, 28, use_bias=False) == "flipped"
-  assert conv.resolve_impl("auto", 57, 1024, 112, 112, use_bias=False) == "xla"
-
-
 def test_convnet_any_input_size_and_every_layer_reachable():
   model = models.build_model(model_cfg(num_layers=4))
   params = models.init_params(model, jax.random.key(0), 28)
@@ -79,21 +27,6 @@ def test_convnet_impls_give_the_same_function():
   ys = [models.build_model(model_cfg(conv_impl=i)).apply(p, x) for i in conv.IMPLS]
   for y in ys[1:]:
     np.testing.assert_allclose(y, ys[0], rtol=1e-5, atol=1e-5)
-
-
-def test_bias_free_convnet_gradients_under_auto_equal_xla_per_seed():
-  # 'auto' gives bias-free layers the 'flipped' form (hand-written input gradient): the whole
-  # net's parameter gradients, vmapped over seeds, against XLA's convolution.
-  x = jax.random.normal(jax.random.key(5), (1, 10, 10))
-  grads = {}
-  for impl in ("auto", "xla"):
-    model = models.build_model(model_cfg(num_layers=4, use_bias=False, conv_impl=impl))
-    params = jax.vmap(lambda k: models.init_params(model, k, 10))(
-        jax.random.split(jax.random.key(6), 2))
-    loss = lambda p: jnp.mean((model.apply(p, x) - x) ** 2)
-    grads[impl] = jax.vmap(jax.grad(loss))(params)
-  for a, b in zip(jax.tree.leaves(grads["auto"]), jax.tree.leaves(grads["xla"])):
-    np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
 
 
 @pytest.mark.parametrize("hidden, activation", [(0, "linear"), (1, "relu"), (3, "linear")])

@@ -4,7 +4,7 @@ r"""Main job: the paper's central finding for a batch of seeds, offline, in minu
   python experiments/main.py --config=identity_jax/configs/default.py:quick --workdir=workdirs/default
 
 Presets (`--config=...default.py:PRESET`; any field can be overridden, e.g. --config.num_seeds=16):
-  quick  4 seeds; 2,000 / 300 / 600 steps for the three cells. Measured on the 2-core CPU machine: see README ("Main job").
+  quick  8 seeds; 2,000 / 300 / 600 steps for the three cells. Measured on the 2-core CPU machine: see README ("Main job").
   tiny   2 seeds x 100 steps on 14x14 images: what the tests run (~10 s); no scientific claim.
   paper  the paper's budget: 2,000,000 steps, 128-channel ConvNet, width-2048 FCN; a GPU job.
 

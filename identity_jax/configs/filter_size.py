@@ -32,8 +32,8 @@ def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
       f"k{k}": {"model": dict(name="convnet", num_layers=5, channels=channels, kernel_size=k)}
       for k in sizes})
   if preset == "quick":
-    # 'auto' picks the 'rows' form here: minutes to compile at 57x57 and slower than XLA's own
-    # convolution for 8-channel layers (4.1 vs 2.7 steps/s for 'matmul', one seed, 2-core CPU).
+    # 'auto' picks a matmul form here (8 channels): minutes to compile at 57x57 and slower than XLA's
+    # own convolution for 8-channel layers (4.1 vs 2.7 steps/s for 'matmul', one seed, 2-core CPU).
     c.cells.k57.model.conv_impl = "xla"
   c.plots.sweep = "model.kernel_size"
   # 1,500 steps fitted 0/8 5x5 nets and 5/8 15x15 nets; 29x29 ones fit sooner (and cost 20x)

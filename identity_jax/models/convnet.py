@@ -17,7 +17,7 @@ class ConvNetConfig(common.LayerConfig):
   num_layers: int = 5
   channels: int = 128
   kernel_size: int = 5
-  conv_impl: str = "auto"  # conv.IMPLS: auto | rows | matmul | flipped | xla
+  conv_impl: str = "auto"  # conv.IMPLS: auto | nhwc | rows | matmul | flipped | xla
 
   def __post_init__(self):
     super().__post_init__()
