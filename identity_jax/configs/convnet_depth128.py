@@ -1,17 +1,22 @@
-r"""Study: ConvNets at the paper's 128 channels, 5-16 layers (Fig 3a, 9 at the paper's width).
+r"""Study: ConvNets at the paper's 128 channels, 5-24 layers (Fig 3a, 9 at the paper's width).
 
   python experiments/main.py --config=identity_jax/configs/convnet_depth128.py:quick \
       --workdir=workdirs/convnet_depth128
 
-Runtime: quick 160 min on the 2-core CPU for 5-12 layers (24 seeds; 5 layers 10 min, 8 layers 31,
-12 layers about 2 h for its 8,000 steps at the 9-10.5 seed-steps/s measured; results/
-convnet_depth128/summary.json timing); 16 layers ran its first 1,200 steps at 4 seed-steps/s on
-two cores, so its 12,000-step cap is up to ~7 h (a rerun resumes from its checkpoint); paper (2M
-steps, depths 5-24): a GPU job, not yet run.
-Expected (paper): at 128 channels the identity holds to ~10-14 layers, weakening with depth, before
-the deep nets turn constant. `convnet_depth` runs the depth sweep at 32 channels on the CPU; this
-study checks the shallow and middle depths at the paper's own width, where 32-channel nets of 12
-layers mostly died or did not fit: is that the width or the depth?
+Runtime: quick 160 min on the 2-core CPU for 5-12 layers before the 'nhwc' convolution form (24
+seeds; 5 layers 10 min, 8 layers 31, 12 layers about 2 h for its 8,000 steps at the 9-10.5
+seed-steps/s measured; results/convnet_depth128/summary.json timing). The 'nhwc' form trains 128
+channels 1.3-1.5x faster (benchmarks/RESULTS.md): 16 layers at up to 12,000 steps is up to ~3 h,
+20 and 24 layers at up to 20,000 steps up to ~6 and ~7 h each on two cores (the run stops once
+every seed has finished its paper schedule; a rerun resumes from its checkpoint, so these cells
+run across sessions). Paper (2M steps): a GPU job, not yet run.
+Expected (paper): "ConvNets with a depth of up-to-5 hidden layers learn a good approximation to the
+identity function. As the depth increases, the ConvNets bias towards the constant function"
+(Sec. 3); the 14-layer net "fails to learn the identity function" and the 20-layer net "learns the
+constant map" (App. F, H). Registered before the 16-24-layer cells ran (2026-12-05): c20 and c24
+constant (Fig 3a, 3b, 14, 22 show the 20-layer net outputting the "7"); c16 no expectation (the
+paper puts the turn from edge detector to constant at ~15 layers, Fig 20). `convnet_depth` runs the
+depth sweep at 32 channels, where deep nets mostly died: this study asks whether that is the width.
 What the quick preset reproduces: its row in RESULTS.md, generated from results/convnet_depth128/.
 """
 
@@ -20,7 +25,7 @@ import ml_collections
 from identity_jax.config import check_preset
 from identity_jax.configs.convnet_depth import depth_sweep
 
-DEPTHS = dict(paper=(5, 8, 12, 16, 20, 24), quick=(5, 8, 12, 16), tiny=(1, 2))
+DEPTHS = dict(paper=(5, 8, 12, 16, 20, 24), quick=(5, 8, 12, 16, 20, 24), tiny=(1, 2))
 
 
 def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
@@ -29,5 +34,7 @@ def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
   # decays began (30% of the budget), so they get a constant phase twice as long. 16 layers: the
   # 12-layer seeds fitted at steps up to ~2,300, near that cap of 2,400, so 16 gets a cap of 3,600
   # (the run stops once every seed has finished its paper schedule, so the cap costs only if used).
+  # 20 and 24 layers: 20,000 steps, as the 32-channel nets of those depths needed (convnet_depth).
   return depth_sweep("convnet_depth128", preset, dict(paper=128, quick=128, tiny=8)[preset],
-                     DEPTHS[preset], num_steps=4000, cell_steps=dict(c12=8000, c16=12000))
+                     DEPTHS[preset], num_steps=4000,
+                     cell_steps=dict(c12=8000, c16=12000, c20=20000, c24=20000))
