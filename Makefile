@@ -12,7 +12,7 @@ PRESET ?= quick
 
 STUDY ?= default
 
-.PHONY: demo study studies plot report notebooks test bench env data browser clean
+.PHONY: demo study studies plot report notebooks test bench env data browser wheel clean
 
 demo: env data
 	$(PY) experiments/main.py --config=identity_jax/configs/default.py:$(PRESET) --workdir=$(WORKDIR)
@@ -79,5 +79,10 @@ browser:
 	  else echo "note: no apt-get; the report's browser test needs chromium"; fi; \
 	fi
 
+# The package as one file, for Colab (upload it, or keep it on Drive) or any machine: dist/*.whl
+wheel: env
+	$(PY) -m pip wheel --no-deps -q -w dist .
+	@ls dist/identity_jax-*.whl
+
 clean:
-	rm -rf $(VENV) workdirs build *.egg-info
+	rm -rf $(VENV) workdirs build dist *.egg-info

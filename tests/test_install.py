@@ -27,6 +27,7 @@ def test_notebook_is_committed_with_outputs_and_installs_first(name):
   code = [c for c in nb.cells if c.cell_type == "code"]
   assert any(c.get("outputs") for c in code), f"{name}.ipynb is committed without outputs"
   assert "%pip install" in code[0].source, "the first code cell installs the package"
+  assert "make wheel" in code[0].source and "identity_jax-*.whl" in code[0].source  # no public URL
   assert "import identity_jax" not in code[0].source and "from identity_jax" not in code[0].source
 
 
@@ -95,8 +96,9 @@ nbformat.write(nb, sys.argv[1])
 
 def test_notebooks_run_as_a_fresh_colab_meets_them(installed, tmp_path):
   """Each notebook, copied outside the repository, in an environment holding identity_jax's
-  dependencies but not identity_jax: its own first cell installs the wheel (non-editable) and the
-  next cells import it in the same kernel, as on Colab."""
+  dependencies but not identity_jax, beside the wheel a user uploaded (the repository has no public
+  URL): its own first cell finds and installs the wheel (non-editable) and the next cells import it
+  in the same kernel, as on Colab."""
   import nbformat
   bin_dir, work = installed
   _run([str(bin_dir / "python"), "-m", "pip", "install", "-q", "ipykernel", "nbclient", "nbformat"],
@@ -105,8 +107,8 @@ def test_notebooks_run_as_a_fresh_colab_meets_them(installed, tmp_path):
   wheel, = (work.parent / "dist").glob("identity_jax-*.whl")
   colab = tmp_path / "content"
   colab.mkdir()
-  env = dict(IDENTITY_JAX_SOURCE=str(wheel), IDENTITY_JAX_NOTEBOOK_PRESET="tiny",
-             IDENTITY_JAX_NOTEBOOK_WORKDIRS=str(colab / "workdirs"))
+  (colab / wheel.name).write_bytes(wheel.read_bytes())  # uploaded through Colab's Files pane
+  env = dict(IDENTITY_JAX_NOTEBOOK_PRESET="tiny", IDENTITY_JAX_NOTEBOOK_WORKDIRS=str(colab / "workdirs"))
   for name in ORDER:
     copy = colab / f"{name}.ipynb"
     copy.write_bytes((NOTEBOOKS / f"{name}.ipynb").read_bytes())
