@@ -12,6 +12,7 @@ one in the error (LEGACY), and upgraded silently in workdirs recorded before the
 import copy
 import dataclasses
 import functools
+import math
 import pathlib
 from typing import Any
 
@@ -58,12 +59,12 @@ class DataConfig:
     check_positive("data.per_suite", self.per_suite, integer=True)
     check_flag("data.download", self.download)
     object.__setattr__(self, "num_train", _count_or("data.num_train", self.num_train, ("all",)))
-    object.__setattr__(self, "suites", tuple(self.suites))
-    object.__setattr__(self, "rhos", tuple(self.rhos))
+    object.__setattr__(self, "suites", _sequence("data.suites", self.suites, "('mnist', 'rho')"))
+    object.__setattr__(self, "rhos", _sequence("data.rhos", self.rhos, "(0.0, 0.5, 1.0)"))
     for name in self.suites:
       check_choice("data.suites entry", name, suites_lib.SUITES)
     for rho in self.rhos:
-      if not 0.0 <= rho <= 1.0:
+      if not 0.0 <= _number("data.rhos", rho, "(0.0, 0.5, 1.0)") <= 1.0:
         raise ConfigError(f"rho {rho} is outside [0, 1]", "use data.rhos between 0 and 1")
 
   @property
@@ -127,7 +128,8 @@ class MetricsConfig:
 
   def __post_init__(self):
     check_positive("metrics.dead_threshold", self.dead_threshold)
-    object.__setattr__(self, "test_sizes", tuple(self.test_sizes))
+    object.__setattr__(self, "test_sizes", _sequence("metrics.test_sizes", self.test_sizes,
+                                                     "(7, 14, 28)"))
     for size in self.test_sizes:
       check_positive("metrics.test_sizes entry", size, integer=True)
 
@@ -152,6 +154,7 @@ class Cell:
   @classmethod
   def parse(cls, name: str, record: dict) -> "Cell":
     _refuse_legacy(record)
+    _refuse_non_finite(record)
     check_positive("num_seeds", record["num_seeds"], integer=True)
     check_count("seed", record["seed"], 0)
     check_flag("paired_seeds", record["paired_seeds"],
@@ -235,7 +238,7 @@ def recorded(root) -> dict:
   marker = pathlib.Path(root) / workdir.MARKER
   if not marker.is_file():
     raise WorkdirError(f"{root} holds no identity_jax experiment",
-                       "point --workdir at a directory written by experiments/main.py")
+                       "point --workdir at a directory written by identity-jax-run")
   return workdir.read_json(marker)["cells"]
 
 
@@ -248,6 +251,34 @@ def parse_recorded(root, name: str, entry: dict) -> "Cell":
     raise WorkdirError(f"cell {name!r} in {root} was recorded without the config field {e} "
                        "(written by an older identity_jax)",
                        "rerun its experiment into a new workdir with this version") from e
+
+
+def _refuse_non_finite(value, field: str = "") -> None:
+  """Every number of a cell's config is finite (inf or nan in any field is refused, by name)."""
+  if isinstance(value, dict):
+    for key, v in value.items():
+      _refuse_non_finite(v, f"{field}.{key}" if field else key)
+  elif isinstance(value, (list, tuple)):
+    for v in value:
+      _refuse_non_finite(v, f"{field} entry")
+  elif isinstance(value, float) and not math.isfinite(value):
+    raise ConfigError(f"{field} = {value!r} is not a finite number", f"set {field} to a finite value")
+
+
+def _sequence(field: str, value, example: str) -> tuple:
+  """A list-valued field as a tuple; a string (an override that did not parse as a tuple, such as
+  '(0.5' without its closing parenthesis) is refused with the spelling that works."""
+  if isinstance(value, (list, tuple)):
+    return tuple(value)
+  raise ConfigError(f"{field} = {value!r} is not a list",
+                    f'give it as a tuple, quoted for the shell: --config.{field}="{example}"')
+
+
+def _number(field: str, value, example: str) -> float:
+  if isinstance(value, bool) or not isinstance(value, (int, float)):
+    raise ConfigError(f"{field} entry = {value!r} is not a number",
+                      f'give {field} as numbers, quoted for the shell: --config.{field}="{example}"')
+  return value
 
 
 def _refuse_legacy(record: dict) -> None:

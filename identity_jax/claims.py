@@ -140,16 +140,20 @@ def load_study_dir(directory) -> dict:
   directory = pathlib.Path(directory)
   summary = workdir.read_json(directory / "summary.json")
   rows = directory / "per_seed.jsonl"
-  summary["rows"] = [json.loads(l) for l in rows.read_text().splitlines()] if rows.is_file() else []
+  try:
+    summary["rows"] = [json.loads(l) for l in rows.read_text().splitlines()] if rows.is_file() else []
+  except ValueError as e:
+    raise workdir.corrupt(rows, f"is not valid JSON lines ({e})") from None
   config = directory / "config.json"
   summary["config"] = workdir.read_json(config) if config.is_file() else {}
   least = directory / results_lib.LEAST_LOSS  # experiments/least_loss.py, where it applies
   summary["least_loss"] = workdir.read_json(least) if least.is_file() else {}
   # per cell, the config it trained with and the step it stopped at, resumed runs included
   # (summary.json's timing is the last run's)
-  results = {p.parent.name: workdir.read_json(p) for p in sorted(directory.glob("cells/*/result.json"))}
-  summary["steps_run"] = {name: r["steps_run"] for name, r in results.items()}
-  summary["cell_configs"] = {name: r["config"] for name, r in results.items()}
+  results = {p.parent.name: results_lib.load(p.parent, with_arrays=False)
+             for p in sorted(directory.glob("cells/*/result.json"))}
+  summary["steps_run"] = {name: r.steps_run for name, r in results.items()}
+  summary["cell_configs"] = {name: r.config for name, r in results.items()}
   return summary
 
 

@@ -2,6 +2,8 @@
 what is wrong, a line saying how to fix it, exit status 2, no traceback), quiet library logs, and a
 CPU split into one device per core (host.py) before jax starts."""
 
+import pathlib
+import re
 import sys
 
 from absl import app, flags, logging
@@ -14,8 +16,11 @@ _CPU_DEVICES = flags.DEFINE_integer(
     "0: one per core (small models train up to 2x faster on 2 cores); 1: one device, as plain jax. "
     "Ignored when XLA_FLAGS or JAX_NUM_CPU_DEVICES set a count, and on GPU/TPU.")
 
-FLAG_FIX = ("see the flags with --help, the config's fields in its file under identity_jax/configs/, "
-            "and the studies and presets with: python experiments/studies.py")
+CONFIGS = pathlib.Path(__file__).resolve().parent / "configs"  # installed with the package
+FLAG_FIX = (f"see the flags with --help, the config's fields in its file under {CONFIGS}/, and the "
+            "studies and presets with: identity-jax-studies")
+CONFIG_FIX = (f"give --config=FILE:PRESET with FILE a config file, e.g. {CONFIGS}/default.py:quick; "
+              "identity-jax-studies lists every study's config path")
 
 
 def fail(problem: str, fix: str):
@@ -29,7 +34,20 @@ def _innermost(e: BaseException) -> BaseException:
   return e
 
 
+def _config_file(argv) -> str:
+  """The file of --config=FILE[:PRESET] (or '--config FILE'), '' when not given."""
+  for i, arg in enumerate(argv[1:], 1):
+    value = arg[len("--config="):] if arg.startswith("--config=") else \
+        argv[i + 1] if arg == "--config" and i + 1 < len(argv) else None
+    if value is not None:
+      return value.split(":")[0]
+  return ""
+
+
 def _parse(argv):
+  config_file = _config_file(argv)
+  if config_file and not pathlib.Path(config_file).is_file():  # ml_collections says so garbled, late
+    fail(f"--config file {config_file} does not exist", CONFIG_FIX)
   try:
     return flags.FLAGS(argv)
   except Exception as e:  # noqa: BLE001 (absl and ml_collections raise many kinds; all are reported)
@@ -37,6 +55,19 @@ def _parse(argv):
     if isinstance(inner, IdentityJaxError):
       fail(inner.problem, inner.fix)
     problem = str(inner).strip().strip('"\'')
+    if "get_config" in problem:
+      fail(f"--config file {config_file} defines no get_config(preset)",
+           f"name a study config (they define get_config): {CONFIGS}/<study>.py:<preset>")
+    number = re.search(r"invalid literal for (int)\(\)|could not convert string to (float)", problem)
+    if isinstance(inner, ValueError) and number:  # a number field given something else
+      given = [a.split("=", 1) for a in argv[1:] if a.startswith("--") and "=" in a]
+      name, value = next(((n, v) for n, v in given if v and v in str(inner)), ("a flag", "?"))
+      kind = "a whole number" if number.group(1) else "a number"
+      fail(f"{name} = {value!r} is not {kind}", f"give {name} {kind}, e.g. {name}=16")
+    if isinstance(inner, SyntaxError):  # a value ml_collections could not read, e.g. an open quote
+      fail(f"bad flag value: {inner.msg} in {inner.text!r}" if inner.text else f"bad flag: {problem}",
+           "quote a config value whole for the shell, e.g. --config.data.rhos=\"(0.0, 0.5, 1.0)\" "
+           "or --config.optim.name=adam")
     if isinstance(inner, (AttributeError, KeyError)):  # ml_collections: an unknown config field
       problem = f"the config has no field {problem}"
     fail(f"bad flag: {problem}", FLAG_FIX)
@@ -67,9 +98,15 @@ def run(main):
       main(argv)
     except IdentityJaxError as e:
       fail(e.problem, e.fix)
-    except OSError as e:  # ml_collections defers a config file's load error to its first use
-      if "config file" not in str(e):
-        raise
-      fail(f"cannot load the config: {' '.join(str(e).split())}",
-           "check the --config path; python experiments/studies.py lists the study configs")
+    except OSError as e:
+      if "config file" in str(e):  # ml_collections defers a config file's load error to its first use
+        fail(f"cannot load the config: {' '.join(str(e).split())}", CONFIG_FIX)
+      # Unwritable or full disk, a file vanished: files written before are whole (writes are atomic).
+      where = f" {e.filename}" if e.filename else ""
+      fail(f"cannot access{where}: {e.strerror or e}",
+           "check that the path exists, is writable and its disk has free space, then rerun the "
+           "same command: results written before are kept and finished cells are skipped")
+    except MemoryError:
+      fail("out of host memory", "train fewer seeds at once: --config.train.seed_chunk=N "
+           "(same results), or fewer seeds")
   app.run(wrapped, flags_parser=_parse)

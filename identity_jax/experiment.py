@@ -18,8 +18,8 @@ import pathlib
 import shutil
 
 import identity_jax
-from identity_jax import cell as cell_lib, evaluate, multihost, plots, results, summary, suites, \
-    workdir
+from identity_jax import cell as cell_lib, evaluate, memory, multihost, plots, results, summary, \
+    suites, workdir
 from identity_jax.errors import ConfigError, WorkdirError
 
 LOG_FILE = "log.txt"
@@ -34,7 +34,10 @@ def redraw(workdir_path) -> list[str]:
     raise WorkdirError(f"no cell of {root} has finished (no cells/*/result.json)",
                        "run the experiment first (same --config and --workdir)")
   old = root / summary.SUMMARY
-  env = workdir.read_json(old).get("environment") if old.is_file() else None
+  try:  # the run's environment is kept; a damaged summary.json is what this rebuilds
+    env = workdir.read_json(old).get("environment") if old.is_file() else None
+  except WorkdirError:
+    env = None
   summary.write_tables(study, root, env)
   return plots.draw_all(study, root)
 
@@ -85,6 +88,13 @@ def run(config, workdir_path, log=print, only=None, shard: str = "") -> dict:
   root = pathlib.Path(workdir_path)
   finished = workdir.claim(root, config.name, records, upgrade=cell_lib.upgrade)
   todo = [n for n in mine if n not in finished]
+  # Before anything is written: a damaged result of a finished cell (named with its fix), a run the
+  # kernel would kill for memory, a workdir that cannot be written.
+  for name in finished:
+    results.load(root / "cells" / name, with_arrays=False)
+  for name in todo:
+    memory.check(cells[name])
+  workdir.check_writable(root)
   # Data first: a missing or corrupt dataset, or sizes beyond it, fail before anything is written.
   data_key = {n: json.dumps(records[n]["data"], sort_keys=True) for n in todo}
   data_by_config = {}  # cells with the same data section share the built suites

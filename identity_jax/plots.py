@@ -30,7 +30,7 @@ import pathlib
 import matplotlib.pyplot as plt
 import numpy as np
 
-from identity_jax import images, stats
+from identity_jax import images, stats, workdir
 from identity_jax.results import Study
 
 MAX_GRID_SEEDS = 4
@@ -411,7 +411,7 @@ def draw_all(study: Study, root=None) -> list[str]:
   for name, figure in FIGURES.items():
     fig = figure(study)
     if fig is not None:
-      fig.savefig(root / name, dpi=110)
+      workdir.save_figure(fig, root / name, dpi=110)
       plt.close(fig)
       written.append(name)
   return written

@@ -14,6 +14,7 @@ import html
 import pathlib
 import re
 import shutil
+import tempfile
 
 import matplotlib.pyplot as plt
 
@@ -94,7 +95,7 @@ def _cell_grids(study_dir: pathlib.Path, dest: pathlib.Path) -> list:
       continue
     one = results.Study(name=study.name, config=study.config, cells={name: cell})
     fig = plots.prediction_grid(one)
-    fig.savefig(dest / f"grid_{name}.png", dpi=90)
+    workdir.save_figure(fig, dest / f"grid_{name}.png", dpi=90)
     plt.close(fig)
     written.append((name, f"grid_{name}.png"))
   return written
@@ -126,7 +127,19 @@ def build(paths, out_dir) -> pathlib.Path:
   """Writes out_dir/index.html and the files it shows; returns the page's path."""
   dirs = study_dirs(paths)
   out = pathlib.Path(out_dir)
-  out.mkdir(parents=True, exist_ok=True)
+  out.parent.mkdir(parents=True, exist_ok=True)
+  # Built beside out_dir and moved in whole once done, so a failure (a damaged study file, a full
+  # disk) leaves out_dir as it was, not empty or half written.
+  tmp = pathlib.Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}."))
+  try:
+    _write_page(dirs, tmp)
+    shutil.copytree(tmp, out, dirs_exist_ok=True)
+  finally:
+    shutil.rmtree(tmp, ignore_errors=True)
+  return out / INDEX
+
+
+def _write_page(dirs: dict, out: pathlib.Path) -> None:
   summaries = {name: claims.load_study_dir(d) for name, d in dirs.items()}
   sections = [_study_section(name, d, out, summaries) for name, d in dirs.items()]
   nav = " ".join(f'<a href="#{n}">{html.escape(n)}</a>' for n in dirs)
@@ -153,6 +166,4 @@ other seeds are counted beside them (not fitted, dead, diverged).</p>
 {"".join(sections)}
 </body></html>
 """
-  index = out / INDEX
-  index.write_text(page)
-  return index
+  (out / INDEX).write_text(page)

@@ -157,9 +157,20 @@ def load(cell_dir, with_arrays: bool = True) -> CellResult:
   cell_dir = pathlib.Path(cell_dir)
   arrays = None
   if with_arrays and (cell_dir / ARRAYS).is_file():
-    with np.load(cell_dir / ARRAYS) as z:
-      arrays = CellArrays.from_npz(dict(z))
-  return CellResult.from_json(workdir.read_json(cell_dir / RESULT), arrays)
+    with workdir.read_npz(cell_dir / ARRAYS) as z:
+      try:
+        arrays = CellArrays.from_npz(dict(z))
+      except (KeyError, TypeError, ValueError) as e:
+        raise workdir.corrupt(cell_dir / ARRAYS, f"is not a cell's arrays ({e!r})") from None
+  record = workdir.read_json(cell_dir / RESULT)
+  try:
+    result = CellResult.from_json(record, arrays)
+  except (KeyError, TypeError, ValueError, AttributeError) as e:
+    raise workdir.corrupt(cell_dir / RESULT, f"is not a cell's result (missing or bad {e!r})") from None
+  if result.name != cell_dir.name:
+    raise workdir.corrupt(cell_dir / RESULT, f"holds cell {result.name!r}'s result, not "
+                          f"{cell_dir.name!r}'s (copied from elsewhere?)")
+  return result
 
 
 def save_params(path, params) -> None:
@@ -169,7 +180,7 @@ def save_params(path, params) -> None:
 
 
 def load_params(path) -> Any:
-  with np.load(path) as z:
+  with workdir.read_npz(path) as z:
     return flax.traverse_util.unflatten_dict({k: z[k] for k in z.files}, sep="/")
 
 
@@ -218,9 +229,9 @@ def cell_names(config: dict) -> list:
 
 
 def load_study(root, cells=None, with_arrays: bool = True) -> Study:
-  """The finished cells (or those of `cells`) of the workdir `root`, which experiments/main.py wrote."""
+  """The finished cells (or those of `cells`) of the workdir `root`, which identity-jax-run wrote."""
   root = pathlib.Path(root)
-  fix = "point --workdir at a directory that experiments/main.py wrote"
+  fix = "point --workdir at a directory that identity-jax-run wrote"
   if not (root / workdir.MARKER).is_file() or not (root / "config.json").is_file():
     from identity_jax.errors import WorkdirError
     raise WorkdirError(f"{root} holds no identity_jax experiment (no {workdir.MARKER})", fix)

@@ -15,6 +15,7 @@ import os
 import pathlib
 import socket
 import tempfile
+import zipfile
 
 import numpy as np
 
@@ -63,13 +64,33 @@ def write_json(path, obj) -> None:
 
 
 def write_bytes(path, data: bytes) -> None:
+  """Atomic: the bytes go to a temporary file beside `path`, renamed over it once whole. A failed
+  write (read-only disk, no permission, disk full) leaves the previous file and no temporary one,
+  and raises a WorkdirError naming `path`."""
   path = pathlib.Path(path)
-  path.parent.mkdir(parents=True, exist_ok=True)
-  with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, prefix=f".{path.name}.") as tmp:
-    tmp.write(data)
-  # mkstemp creates 0600; results are for collaborators too, as any file the user creates.
-  os.chmod(tmp.name, 0o666 & ~_umask())
-  os.replace(tmp.name, path)
+  tmp = None
+  try:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, prefix=f".{path.name}.") as f:
+      tmp = f.name
+      f.write(data)
+    # mkstemp creates 0600; results are for collaborators too, as any file the user creates.
+    os.chmod(tmp, 0o666 & ~_umask())
+    os.replace(tmp, path)
+  except OSError as e:
+    if tmp is not None:
+      with contextlib.suppress(OSError):
+        os.unlink(tmp)
+    raise WorkdirError(f"cannot write {path}: {e.strerror or e}",
+                       "make its directory writable or free space on its disk, then rerun the same "
+                       "command: the previous file and every result written before are kept") from None
+
+
+def save_figure(fig, path, dpi: int) -> None:
+  """A matplotlib figure as PNG, written atomically (write_bytes)."""
+  buf = io.BytesIO()
+  fig.savefig(buf, format="png", dpi=dpi)
+  write_bytes(path, buf.getvalue())
 
 
 def _umask() -> int:
@@ -86,7 +107,58 @@ def write_npz(path, arrays: dict, compressed: bool = True) -> None:
 
 
 def read_json(path):
-  return json.loads(pathlib.Path(path).read_text())
+  """A JSON file of a workdir or results/; a WorkdirError naming it and its fix when it cannot be
+  read or is not JSON (cut short, overwritten)."""
+  path = pathlib.Path(path)
+  try:
+    return json.loads(path.read_text())
+  except (ValueError, UnicodeDecodeError) as e:
+    raise corrupt(path, f"is not valid JSON ({e})") from None
+  except OSError as e:
+    raise WorkdirError(f"cannot read {path}: {e.strerror or e}", _read_fix(path)) from None
+
+
+@contextlib.contextmanager
+def read_npz(path):
+  """np.load of a workdir's .npz, with the same errors as read_json for a damaged file."""
+  path = pathlib.Path(path)
+  try:
+    with np.load(path) as z:
+      yield z
+  except (ValueError, EOFError, zipfile.BadZipFile, KeyError) as e:
+    raise corrupt(path, f"is not a readable .npz file ({type(e).__name__}: {e})") from None
+  except OSError as e:
+    raise WorkdirError(f"cannot read {path}: {e.strerror or e}", _read_fix(path)) from None
+
+
+def corrupt(path, problem: str) -> WorkdirError:
+  """The error for a damaged results file: what is wrong, and how to recover without losing the
+  rest of the workdir."""
+  path = pathlib.Path(path)
+  return WorkdirError(f"{path} {problem}", _CORRUPT_FIXES.get(path.name, _read_fix)(path))
+
+
+def _read_fix(path) -> str:
+  return (f"check {path}'s permissions and the disk it is on; restore it from a copy (results/ "
+          "holds the published studies' files), or move it aside")
+
+
+_CORRUPT_FIXES = {
+    "result.json": lambda p: (f"move it aside (mv {p} {p}.bad) and rerun the same command: that cell "
+                              "is trained again, every other cell is kept"),
+    "summary.json": lambda p: (f"move it aside; identity-jax-plot --workdir={p.parent} rebuilds it "
+                               "from the cells' result.json files"),
+    "per_seed.jsonl": lambda p: (f"move it aside; identity-jax-plot --workdir={p.parent} rebuilds it "
+                                 "from the cells' result.json files"),
+    "arrays.npz": lambda p: (f"move it aside (figures drawn from arrays then leave the cell out), "
+                             f"or move {p.parent}/result.json aside too and rerun to retrain it"),
+    "params.npz": lambda p: (f"move it aside: identity-jax-analyze retrains a cell without saved "
+                             "parameters from its recorded config (same result)"),
+    "config.json": lambda p: (f"restore it from a copy (results/<study>/config.json for a published "
+                              "study), or start a new --workdir"),
+    MARKER: lambda p: (f"restore it from a copy (results/<study>/{MARKER} for a published study), "
+                       "or start a new --workdir"),
+}
 
 
 def _jsonable(x):
@@ -96,6 +168,9 @@ def _jsonable(x):
 
 
 def _diff(old, new, prefix="") -> list[str]:
+  """The fields whose values differ, as 'field: old -> new'; tuples and lists compare as values
+  (a config holds tuples, a recorded one lists)."""
+  old, new = (json.loads(json.dumps(v, default=_jsonable)) for v in (old, new))
   out = []
   for key in sorted(set(old) | set(new)):
     a, b = old.get(key, "<absent>"), new.get(key, "<absent>")
@@ -104,6 +179,33 @@ def _diff(old, new, prefix="") -> list[str]:
     elif a != b:
       out.append(f"{prefix}{key}: {a!r} -> {b!r}")
   return out
+
+
+def check_writable(root) -> None:
+  """Raises WorkdirError when files cannot be created in `root` (or, before it exists, in the
+  nearest directory above it): a read-only mount, no permission, or a full disk."""
+  root = pathlib.Path(root)
+  where = next(p for p in (root, *root.parents) if p.exists())
+  try:
+    if not where.is_dir():
+      raise NotADirectoryError(20, "not a directory")
+    with tempfile.TemporaryFile(dir=where, prefix=".identity_jax-write-check-"):
+      pass
+  except OSError as e:
+    raise WorkdirError(f"cannot write in {where} ({e.strerror or e}), where the workdir {root} is",
+                       "choose a --workdir on a writable disk with free space (or make this one "
+                       "writable); nothing was written") from None
+
+
+def _never_trained(cell_dir: pathlib.Path) -> bool:
+  """A cell recorded by a run that stopped before training it: no result, no checkpoint, and no job
+  training it now. Its record may take another config."""
+  if (cell_dir / "result.json").exists() or (cell_dir / "checkpoint").exists():
+    return False
+  if not cell_dir.exists():
+    return True
+  with lock(cell_dir / LOCK, wait=False) as holder:
+    return holder is None
 
 
 def claim(workdir, name: str, cells: dict, upgrade=lambda config: config) -> set:
@@ -122,10 +224,7 @@ def claim(workdir, name: str, cells: dict, upgrade=lambda config: config) -> set
     if root.exists() and any(p.name != LOCK for p in root.iterdir()):  # the lock: a job recording
       raise WorkdirError(f"workdir {root} is not empty and holds no identity_jax experiment", fix_new)
     return set()
-  try:
-    recorded = read_json(marker)
-  except (OSError, ValueError) as e:
-    raise WorkdirError(f"{marker} is unreadable ({e})", fix_new) from e
+  recorded = read_json(marker)
   if recorded.get("name") != name:
     raise WorkdirError(
         f"workdir {root} holds results of experiment {recorded.get('name')!r}, not {name!r}", fix_new)
@@ -135,6 +234,8 @@ def claim(workdir, name: str, cells: dict, upgrade=lambda config: config) -> set
     if old is None:
       continue
     if fingerprint(upgrade(old["config"])) != fingerprint(config):
+      if _never_trained(root / "cells" / cell):
+        continue  # an earlier run recorded it and stopped (killed, or refused) before training it
       changes = "; ".join(_diff(upgrade(old["config"]), config)[:8])
       raise WorkdirError(
           f"workdir {root} already holds cell {cell!r} trained with another config ({changes})",

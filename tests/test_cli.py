@@ -43,9 +43,9 @@ def test_help_documents_every_flag(binary, flags):
 @pytest.mark.parametrize("args, message", [
     ((), "--config must have a value"),
     (("--config=identity_jax/configs/default.py:huge",), "unknown preset 'huge'"),
-    (("--config=identity_jax/configs/nope.py:quick",), "cannot load the config"),
+    (("--config=identity_jax/configs/nope.py:quick",), "--config file identity_jax/configs/nope.py does not exist"),
     ((TINY, "--config.model.depth=3"), "the config has no field depth"),
-    ((TINY, "--config.num_seeds=abc"), "bad flag"),
+    ((TINY, "--config.num_seeds=abc"), "--config.num_seeds = 'abc' is not a whole number"),
     ((TINY, "--config.num_seeds=0"), "num_seeds = 0 is not a positive integer"),
     ((TINY, "--config.cells.convnet_5.model.name=resnet"), "unknown model.name 'resnet'"),
     ((TINY, "--config.cells.convnet_5.model.num_layers=0"), "ConvNet depth"),

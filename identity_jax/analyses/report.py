@@ -119,7 +119,7 @@ def analyze(root, cells=None, max_seeds=4, log=print) -> list[str]:
   missing = [c for c in cells if c not in finished]
   if missing:
     raise WorkdirError(f"cells {missing} are not finished in {root} (finished: {finished})",
-                       "train them first with experiments/main.py, or name finished cells")
+                       "train them first with identity-jax-run, or name finished cells")
   unfit = [c for c in cells if not fitted_seeds(root, c)]
   for c in unfit:
     log(f"[{c}] skipped: no seed fitted its training image, so there is no learned function to analyze")
@@ -313,7 +313,7 @@ def draw(root, cells) -> list[str]:
   cells = [c for c in results.load_study(root, with_arrays=False).ordered() if c in cells]
   written = []
   for name, fig in figures(numbers, pics, cells).items():
-    fig.savefig(root / name, dpi=110)
+    workdir.save_figure(fig, root / name, dpi=110)
     plt.close(fig)
     written.append(name)
   return written

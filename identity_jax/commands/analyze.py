@@ -1,6 +1,7 @@
 r"""Layer-wise analyses (Appendices F-H) of the cells in an experiment's workdir, for a batch of seeds.
 
-  python experiments/analyze.py --workdir=workdirs/default [--cells=convnet_5,relu_fcn_5 --max_seeds=4]
+  identity-jax-analyze --workdir=workdirs/default [--cells=convnet_5,relu_fcn_5 --max_seeds=4]
+(python experiments/analyze.py in a checkout.)
 
 Uses the parameters the experiment saved (train.save_params), or retrains a cell from its recorded
 config when they are missing. Writes analyses.json / analyses.npz and the figures next to them

@@ -1,8 +1,8 @@
 r"""Redraws every figure of a workdir from its saved results, without training: recomputes
 summary.json and per_seed.jsonl from the cells' result files, draws the experiment's figures, and
-the layer-wise analyses' figures when experiments/analyze.py has run there.
+the layer-wise analyses' figures when identity-jax-analyze has run there.
 
-  python experiments/plot.py --workdir=workdirs/default
+  identity-jax-plot --workdir=workdirs/default      (python experiments/plot.py in a checkout)
 """
 
 import pathlib
@@ -12,7 +12,7 @@ from absl import flags
 from identity_jax import cli, experiment, workdir
 from identity_jax.analyses import report
 
-_WORKDIR = flags.DEFINE_string("workdir", None, "A workdir written by experiments/main.py.")
+_WORKDIR = flags.DEFINE_string("workdir", None, "A workdir written by identity-jax-run.")
 flags.mark_flag_as_required("workdir")
 
 

@@ -1,6 +1,6 @@
 r"""One static HTML page over every study: claims table, cells, figures, per-cell prediction grids.
 
-  python experiments/report.py --out=report results/ [workdirs/convnet_depth ...]
+  identity-jax-report --out=report results/ [workdirs/convnet_depth ...]   (experiments/report.py)
 
 Arguments: study directories (a workdir, or results/<study>/) or directories of them. Open
 <out>/index.html in a browser; the page shows only copies inside --out (identity_jax/report_html.py).

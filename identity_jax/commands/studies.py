@@ -1,10 +1,10 @@
 r"""Lists the studies (experiment configs), their presets, cells and expected runtimes.
 
-  python experiments/studies.py            # every study, one paragraph each
-  python experiments/studies.py --study=convnet_depth   # one study's whole description
+  identity-jax-studies                         # every study, one paragraph each
+  identity-jax-studies --study=convnet_depth   # one study's whole description
+(`python experiments/studies.py` in a checkout.) Config paths are printed in full, as installed.
 """
 
-import pathlib
 import re
 
 from absl import flags
@@ -22,24 +22,16 @@ def main(argv):
   for name, module in modules.items():
     doc = module.__doc__.strip()
     cells = {p: len(module.get_config(p).cells) for p in PRESETS}
-    runtime = re.search(r"^Runtime:.*$|^  quick .*$", doc, re.M)
+    # The whole "Runtime:" paragraph (up to a blank line or the next "Field:"), or the quick line.
+    runtime = re.search(r"^Runtime:.*?(?=\n\s*\n|\n[A-Z][\w ()]*:|\Z)|^  quick .*$", doc, re.M | re.S)
     print(f"{name}: {doc.splitlines()[0]}")
     print("  presets (cells): " + ", ".join(f"{p} ({n})" for p, n in cells.items()))
     if runtime:
-      print(f"  {runtime.group(0).strip()}")
-    print(f"  identity-jax-run --config={_shown(study_path(name))}:quick --workdir=workdirs/{name}")
+      print(f"  {' '.join(runtime.group(0).split())}")
+    print(f"  identity-jax-run --config={study_path(name).resolve()}:quick --workdir=workdirs/{name}")
     if _STUDY.value:
       print("\n" + doc + "\n\ncells (quick): " + ", ".join(module.get_config("quick").cells))
     print()
-
-
-def _shown(path: pathlib.Path) -> str:
-  """The config's path relative to the working directory when it is below it (a checkout), else
-  absolute (an installed package)."""
-  try:
-    return str(path.relative_to(pathlib.Path.cwd()))
-  except ValueError:
-    return str(path)
 
 
 def entry():

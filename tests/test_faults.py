@@ -1,0 +1,284 @@
+"""Faults made for real against the binaries: a read-only workdir, damaged result, summary, config,
+array and checkpoint files, a job killed mid-run, a run too large for the memory, malformed values
+and flags. Each is reported in the one style (error line, fix line, exit 2, no traceback), leaves the
+earlier results as they were, and following the fix completes the run."""
+
+import hashlib
+import json
+import os
+import pathlib
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+REPO = pathlib.Path(__file__).resolve().parents[1]
+TINY = "--config=identity_jax/configs/default.py:tiny"
+SMALL = ("--config.cells.relu_fcn_5.model.width=16",)  # a faster tiny run; same for every workdir
+
+
+def run(binary, *args, prefix=()):
+  return subprocess.run([*prefix, sys.executable, str(REPO / "experiments" / f"{binary}.py"), *args],
+                        capture_output=True, text=True, cwd=REPO, timeout=600)
+
+
+def assert_error(out, *messages):
+  assert out.returncode == 2, out.stdout[-2000:] + out.stderr[-3000:]
+  for message in messages:
+    assert message in out.stderr, out.stderr
+  assert "error: " in out.stderr and "\n  fix: " in out.stderr, out.stderr
+  assert "Traceback" not in out.stderr, out.stderr
+
+
+def snapshot(root) -> dict:
+  """Every file under root -> its digest (what 'nothing lost or changed' is checked against)."""
+  root = pathlib.Path(root)
+  return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+          for p in sorted(root.rglob("*")) if p.is_file() and p.name != ".lock"}
+
+
+@pytest.fixture(scope="module")
+def finished(tmp_path_factory):
+  """A finished tiny workdir, made once; each test works on its own copy."""
+  root = tmp_path_factory.mktemp("faults") / "wd"
+  out = run("main", TINY, f"--workdir={root}", "--quiet", *SMALL)
+  assert out.returncode == 0, out.stderr[-3000:]
+  return root
+
+
+@pytest.fixture
+def wd(finished, tmp_path):
+  copy = tmp_path / "wd"
+  shutil.copytree(finished, copy)
+  return copy
+
+
+def _read_only(path):
+  """A command prefix that runs a binary with `path` mounted read-only (a mount namespace of its own;
+  root bypasses file permissions, so chmod would prove nothing)."""
+  probe = subprocess.run(["unshare", "--user", "--map-root-user", "--mount", "true"],
+                         capture_output=True)
+  if shutil.which("unshare") is None or probe.returncode != 0:
+    pytest.skip("no unshare here to mount a directory read-only")
+  return ("unshare", "--user", "--map-root-user", "--mount", "sh", "-c",
+          f'mount --bind -o ro "{path}" "{path}" && exec "$0" "$@"')
+
+
+def test_read_only_workdir_is_named_and_left_as_it_was(wd, tmp_path):
+  before = snapshot(wd)
+  ro = _read_only(wd)
+  assert_error(run("main", TINY, f"--workdir={wd}", *SMALL, prefix=ro), "cannot write in", str(wd))
+  assert_error(run("plot", f"--workdir={wd}", prefix=ro), f"cannot write {wd}/")
+  assert snapshot(wd) == before
+  empty = tmp_path / "empty"
+  empty.mkdir()
+  assert_error(run("main", TINY, f"--workdir={empty}", *SMALL, prefix=_read_only(empty)),
+               "cannot write in", str(empty))
+  assert not any(empty.iterdir())
+
+
+@pytest.mark.parametrize("damage, message", [
+    (lambda p: p.write_bytes(p.read_bytes()[: len(p.read_bytes()) // 2]), "is not valid JSON"),
+    (lambda p: p.write_text('{"not": "a result"}'), "is not a cell's result"),
+])
+def test_damaged_result_json_is_named_and_the_fix_retrains_only_that_cell(wd, tmp_path, damage,
+                                                                          message):
+  result = wd / "cells" / "convnet_5" / "result.json"
+  damage(result)
+  before = snapshot(wd)
+  for out in (run("plot", f"--workdir={wd}"), run("main", TINY, f"--workdir={wd}", *SMALL)):
+    assert_error(out, str(result), message, "move it aside")
+  page = tmp_path / "page"
+  assert_error(run("report", f"--out={page}", str(wd)), str(result))
+  assert not page.exists()  # no empty or half-written report left behind
+  assert snapshot(wd) == before
+  result.rename(result.with_name("result.json.bad"))  # the fix line's advice
+  out = run("main", TINY, f"--workdir={wd}", *SMALL)
+  assert out.returncode == 0, out.stderr[-3000:]
+  assert "skipping finished cells: linear_1, relu_fcn_5" in out.stdout
+  assert json.loads(result.read_text())["cell"] == "convnet_5"  # trained again
+
+
+@pytest.mark.parametrize("name, binary, message", [
+    ("config.json", "plot", "is not valid JSON"),
+    ("experiment.json", "main", "is not valid JSON"),
+    ("cells/linear_1/arrays.npz", "plot", "is not a readable .npz file"),
+    ("cells/convnet_5/params.npz", "analyze", "is not a readable .npz file"),
+])
+def test_other_damaged_files_are_named_with_a_fix(wd, name, binary, message):
+  path = wd / name
+  path.write_bytes(path.read_bytes()[:100])
+  before = snapshot(wd)
+  args = (TINY, *SMALL) if binary == "main" else ()
+  assert_error(run(binary, f"--workdir={wd}", *args), str(path), message)
+  assert snapshot(wd) == before
+
+
+def test_damaged_summary_is_rebuilt_by_plot(wd):
+  (wd / "summary.json").write_text("{")
+  out = run("plot", f"--workdir={wd}")
+  assert out.returncode == 0, out.stderr[-3000:]
+  assert json.loads((wd / "summary.json").read_text())["cells"].keys() == {
+      "convnet_5", "linear_1", "relu_fcn_5"}
+
+
+SAVING = ("--cells=convnet_5", "--config.train.checkpoint_minutes=0",  # a checkpoint every chunk
+          "--config.train.num_snapshots=10")
+
+
+def _start(root, *args):
+  return subprocess.Popen([sys.executable, str(REPO / "experiments" / "main.py"), TINY,
+                           f"--workdir={root}", "--quiet", *SMALL, *(args or SAVING)], cwd=REPO,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory):
+  """The convnet_5 cell trained without interruption, with the checkpointing runs' config."""
+  root = tmp_path_factory.mktemp("reference") / "wd"
+  job = _start(root)
+  _, err = job.communicate(timeout=600)
+  assert job.returncode == 0, err[-3000:]
+  return root
+
+
+def _kill_after_a_checkpoint(root, after: int = 1) -> bool:
+  """Starts the convnet_5 cell and kills it (SIGKILL) once `after` checkpoints have been saved since
+  the start; False when it finished first."""
+  job = _start(root)
+  ckpt = root / "cells" / "convnet_5" / "checkpoint" / "seeds_0"
+  seen, last = 0, None
+  deadline = time.time() + 300
+  while time.time() < deadline and job.poll() is None:
+    steps = sorted(int(p.name) for p in ckpt.glob("*") if p.name.isdigit()) if ckpt.is_dir() else []
+    if steps and steps[-1] != last:
+      seen, last = seen + 1, steps[-1]
+      if seen >= after:
+        job.send_signal(signal.SIGKILL)
+        job.wait()
+        return True
+    time.sleep(0.05)
+  job.communicate()
+  return False
+
+
+def _seeds(root, cell="convnet_5"):
+  return json.loads((root / "cells" / cell / "result.json").read_text())["seeds"]
+
+
+def test_killed_at_random_chunks_several_times_ends_bit_identical(reference, tmp_path):
+  root = tmp_path / "killed"
+  rng = random.Random(0)
+  kills = 0
+  for _ in range(3):
+    kills += _kill_after_a_checkpoint(root, after=rng.randint(1, 3))
+    if (root / "cells" / "convnet_5" / "result.json").exists():
+      break
+  assert kills >= 2, "the job finished before it could be killed twice"
+  job = _start(root)
+  _, err = job.communicate(timeout=600)
+  assert job.returncode == 0, err[-3000:]
+  assert "resumed from the checkpoint at step" in (root / "log.txt").read_text()
+  assert _seeds(root) == _seeds(reference)  # every number of every seed, exactly
+
+
+@pytest.mark.parametrize("damage", ["truncate a data file", "delete _METADATA"])
+def test_damaged_checkpoint_is_set_aside_and_the_cell_trains(reference, tmp_path, damage):
+  root = tmp_path / "damaged"
+  assert _kill_after_a_checkpoint(root)
+  ckpt = root / "cells" / "convnet_5" / "checkpoint" / "seeds_0"
+  if damage == "delete _METADATA":
+    victims = list(ckpt.rglob("_METADATA"))
+    for p in victims:
+      p.unlink()
+  else:
+    victims = [p for p in ckpt.rglob("*") if p.is_file() and "/d/" in str(p)]
+    for p in victims:
+      p.write_bytes(p.read_bytes()[:7])
+  assert victims
+  job = _start(root)
+  _, err = job.communicate(timeout=600)
+  assert job.returncode == 0, err[-3000:]
+  assert "could not be restored" in err and "set aside as" in err
+  assert list(ckpt.parent.parent.glob("checkpoint.damaged-*/seeds_0"))  # kept, not deleted
+  assert _seeds(root) == _seeds(reference)  # from scratch: the uninterrupted run's numbers
+
+
+def test_a_run_too_large_for_the_memory_is_refused_before_anything_is_written(tmp_path):
+  out = run("main", TINY, f"--workdir={tmp_path}/wd", *SMALL, "--config.num_seeds=1000000000")
+  assert_error(out, "seeds", "more than the", "use at most")
+  assert not (tmp_path / "wd").exists()
+
+
+def test_a_run_that_fits_in_seed_chunks_is_told_the_chunk(tmp_path):
+  # 64 seeds of the 2048-wide FCN: each seed's state is ~0.2 GB; the machine's memory cannot hold
+  # all of them at once, but it can hold their final parameters.
+  from identity_jax import cell as cell_lib, memory
+  from identity_jax.configs import default
+  from identity_jax.errors import ConfigError
+  c = cell_lib.parse_all(default.get_config("quick"))["relu_fcn_5"]
+  state, kept = memory.seed_bytes(c)
+  available = int((c.num_seeds * kept + 3.5 * state) / memory.HEADROOM)
+  with pytest.raises(ConfigError, match=r"--config.train.seed_chunk=3 \(same results\)"):
+    memory.check(c, available)
+  memory.check(c, int((c.num_seeds * (kept + state)) / memory.HEADROOM) + 1)  # all fit: no error
+
+
+def test_an_interrupted_first_run_leaves_a_workdir_the_corrected_command_accepts(tmp_path):
+  root = tmp_path / "wd"
+  job = _start(root, "--cells=convnet_5", "--config.train.num_steps=100000")  # killed long before
+  deadline = time.time() + 120
+  while time.time() < deadline and not (root / "experiment.json").exists():
+    time.sleep(0.05)
+  job.send_signal(signal.SIGKILL)
+  job.wait()
+  assert (root / "experiment.json").exists()
+  out = run("main", TINY, f"--workdir={root}", "--quiet", *SMALL, "--cells=convnet_5")
+  assert out.returncode == 0, out.stderr[-3000:]
+  # A cell that did train refuses another config, naming only what changed.
+  out = run("main", TINY, f"--workdir={root}", *SMALL, "--cells=convnet_5",
+            "--config.train.num_steps=50")
+  assert_error(out, "trained with another config", "train.num_steps: 100 -> 50")
+  assert "data.rhos" not in out.stderr and "test_sizes" not in out.stderr
+
+
+@pytest.mark.parametrize("args, message", [
+    ((TINY, "--config.optim.learning_rate=inf"), "optim.learning_rate = inf is not a finite number"),
+    ((TINY, "--config.train.fit_tolerance=nan"), "train.fit_tolerance = nan is not a finite number"),
+    ((TINY, "--config.data.rhos=(0.5"), "data.rhos entry = '(0.5' is not a number"),
+    ((TINY, "--config.metrics.test_sizes=abc"), "metrics.test_sizes entry = 'abc' is not a positive"),
+    ((TINY, "--config.num_seeds='abc"), "--config.num_seeds = \"'abc\" is not a whole number"),
+    (("--config=/nonexistent/study.py:quick",), "--config file /nonexistent/study.py does not exist"),
+    ((TINY, "--config.optim.name='abc"), "unknown optim.name \"'abc\""),
+    ((TINY, "--jax_distributed", "--num_processes=2", "--process_id=5"),
+     "--jax_distributed without --coordinator_address"),
+    ((TINY, "--jax_distributed", "--coordinator_address=127.0.0.1:1", "--num_processes=2",
+      "--process_id=5"), "--process_id=5 is not in 0..1"),
+])
+def test_malformed_values_and_flags_are_named(tmp_path, args, message):
+  out = run("main", *args, f"--workdir={tmp_path}/wd")
+  assert_error(out, message)
+  assert not (tmp_path / "wd").exists()
+
+
+def test_a_config_file_without_get_config_is_named(tmp_path):
+  bad = tmp_path / "study.py"
+  bad.write_text("X = 1\n")
+  out = run("main", f"--config={bad}:quick", f"--workdir={tmp_path}/wd")
+  assert_error(out, str(bad), "get_config")
+  assert not (tmp_path / "wd").exists()
+
+
+def test_a_list_field_given_as_a_string_in_a_config_is_named():
+  from identity_jax import cell as cell_lib
+  from identity_jax.configs import default
+  from identity_jax.errors import ConfigError
+  record = cell_lib.resolve(default.get_config("tiny"))["convnet_5"]
+  record["data"]["rhos"] = "(0.5"
+  with pytest.raises(ConfigError, match=r"data.rhos = '\(0.5' is not a list") as e:
+    cell_lib.Cell.parse("convnet_5", record)
+  assert '--config.data.rhos="(0.0, 0.5, 1.0)"' in e.value.fix
