@@ -282,3 +282,40 @@ def test_a_list_field_given_as_a_string_in_a_config_is_named():
   with pytest.raises(ConfigError, match=r"data.rhos = '\(0.5' is not a list") as e:
     cell_lib.Cell.parse("convnet_5", record)
   assert '--config.data.rhos="(0.0, 0.5, 1.0)"' in e.value.fix
+
+
+_FULL_DISK = r"""
+import hashlib, json, pathlib, shutil, subprocess, sys
+src, disk, plot = map(pathlib.Path, sys.argv[1:4])
+wd = disk / "wd"
+shutil.copytree(src, wd)
+digest = lambda: {str(p.relative_to(wd)): hashlib.sha256(p.read_bytes()).hexdigest()
+                  for p in sorted(wd.rglob("*")) if p.is_file() and p.name != ".lock"}
+before = digest()
+free = shutil.disk_usage(disk).free
+(disk / "filler").write_bytes(b"\0" * max(0, free - 20_000))  # leaves ~20 kB: too little for a figure
+out = subprocess.run([sys.executable, str(plot), f"--workdir={wd}"], capture_output=True, text=True)
+leftovers = [str(p) for p in wd.rglob(".*") if p.name != ".lock"]
+print(json.dumps(dict(rc=out.returncode, stderr=out.stderr, same=digest() == before,
+                      leftovers=leftovers)))
+"""
+
+
+def test_a_full_disk_fails_cleanly_and_keeps_every_file(wd, tmp_path):
+  """plot on a nearly full disk (a small tmpfs): exit 2 naming the file, the previous files whole,
+  no temporary file left behind."""
+  ro = _read_only(tmp_path)  # skips where no mount namespace can be made
+  disk = tmp_path / "disk"
+  disk.mkdir()
+  script = tmp_path / "full_disk.py"
+  script.write_text(_FULL_DISK)
+  out = subprocess.run(
+      ["unshare", "--user", "--map-root-user", "--mount", "sh", "-c",
+       f'mount -t tmpfs -o size=32m tmpfs "{disk}" && exec "{sys.executable}" "{script}" "{wd}" '
+       f'"{disk}" "{REPO / "experiments" / "plot.py"}"'], capture_output=True, text=True, timeout=600)
+  assert ro and out.returncode == 0, out.stderr[-3000:]
+  res = json.loads(out.stdout.strip().splitlines()[-1])
+  assert res["rc"] == 2, res["stderr"][-3000:]
+  assert "cannot write" in res["stderr"] and "No space left on device" in res["stderr"], res["stderr"]
+  assert "\n  fix: " in res["stderr"] and "Traceback" not in res["stderr"]
+  assert res["same"] and not res["leftovers"], res
