@@ -51,19 +51,23 @@ def main():
   p.add_argument("--seeds", type=int, default=4, help="seeds per call with --mode=vmap")
   p.add_argument("--seconds", type=float, default=0.3)
   p.add_argument("--loop", type=int, default=10, help="steps per call inside a fori_loop; 0: none")
+  p.add_argument("--forms", default=",".join(FORMS), help="comma-separated forms to time")
+  p.add_argument("--shapes", default="", help="C_IN:C_OUT:SIZE:K,... instead of the built-in list")
   args = p.parse_args()
+  forms = args.forms.split(",")
+  shapes = [tuple(map(int, s.split(":"))) for s in args.shapes.split(",")] if args.shapes else SHAPES
   how = f"{args.seeds} seeds vmapped" if args.mode == "vmap" else "one seed at a time"
   how += f", {args.loop} steps in a fori_loop" if args.loop else ", top level"
   print(f"# jax {jax.__version__} {jax.default_backend()}, {jax.device_count()} devices, {how}; "
         "us per seed")
-  print("c_in c_out size  k  k*k*c_in " + " ".join(f"{f:>9s}" for f in FORMS) + "  fastest  auto")
-  for c_in, c_out, size, k in SHAPES:
+  print("c_in c_out size  k  k*k*c_in " + " ".join(f"{f:>9s}" for f in forms) + "  fastest  auto")
+  for c_in, c_out, size, k in shapes:
     patch = k * k * c_in
     us = {f: us_per_seed(c_in, c_out, size, k, f, args.mode, args.seeds, args.seconds, args.loop)
-          for f in FORMS if f not in ("matmul", "flipped") or size * size * patch <= MAX_TIMED_PATCH}
+          for f in forms if f not in ("matmul", "flipped") or size * size * patch <= MAX_TIMED_PATCH}
     auto = conv.resolve_impl("auto", k, c_in, c_out, size, size)
     print(f"{c_in:4d} {c_out:5d} {size:4d} {k:2d} {patch:9d} "
-          + " ".join(f"{us[f]:9.1f}" if f in us else f"{'-':>9s}" for f in FORMS)
+          + " ".join(f"{us[f]:9.1f}" if f in us else f"{'-':>9s}" for f in forms)
           + f"  {min(us, key=us.get):>7s}  {auto}", flush=True)
 
 
