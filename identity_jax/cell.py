@@ -71,7 +71,7 @@ class DataConfig:
   def suite_names(self) -> list:
     """The suites evaluated, rho expanded into one suite per value."""
     names = [n for n in self.suites if n != "rho"]
-    return names + ([f"rho_{r:.2f}" for r in self.rhos] if "rho" in self.suites else [])
+    return names + ([suites_lib.rho_suite(r) for r in self.rhos] if "rho" in self.suites else [])
 
 
 @dataclasses.dataclass(frozen=True)

@@ -150,10 +150,13 @@ def load_study_dir(directory) -> dict:
   summary["least_loss"] = workdir.read_json(least) if least.is_file() else {}
   # per cell, the config it trained with and the step it stopped at, resumed runs included
   # (summary.json's timing is the last run's)
-  results = {p.parent.name: results_lib.load(p.parent, with_arrays=False)
-             for p in sorted(directory.glob("cells/*/result.json"))}
-  summary["steps_run"] = {name: r.steps_run for name, r in results.items()}
-  summary["cell_configs"] = {name: r.config for name, r in results.items()}
+  results = {p.parent.name: workdir.read_json(p) for p in sorted(directory.glob("cells/*/result.json"))}
+  for name, r in results.items():
+    if not (isinstance(r, dict) and "steps_run" in r and "config" in r):
+      raise workdir.corrupt(directory / "cells" / name / "result.json",
+                            "is not a cell's result (no steps_run or config)")
+  summary["steps_run"] = {name: r["steps_run"] for name, r in results.items()}
+  summary["cell_configs"] = {name: r["config"] for name, r in results.items()}
   return summary
 
 

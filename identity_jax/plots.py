@@ -25,7 +25,6 @@ dead and diverged (dv) counts; '*' marks a cell whose fitted seeds disagree. The
 matplotlib backend: headless processes get Agg by themselves, notebooks their inline one.
 """
 
-import pathlib
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -406,12 +405,5 @@ ARRAY_FIGURES = ("prediction_grid.png", "loss.png", "test_sizes_grid.png")
 def draw_all(study: Study, root=None) -> list[str]:
   """Saves every figure that applies to the study into `root` (default: its workdir); returns the
   files written."""
-  root = pathlib.Path(root or study.root)
-  written = []
-  for name, figure in FIGURES.items():
-    fig = figure(study)
-    if fig is not None:
-      workdir.save_figure(fig, root / name, dpi=110)
-      plt.close(fig)
-      written.append(name)
-  return written
+  return workdir.save_figures(((name, figure(study)) for name, figure in FIGURES.items()),
+                              root or study.root)

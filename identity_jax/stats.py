@@ -13,7 +13,7 @@ linear FCNs output exactly that (measured: corr to constant -0.99 on patterns, w
 with the "7" is negative, and +0.99 on rho = 0 inputs, whose is positive).
 Only fitted seeds (final training MSE below the tolerance) get a regime or enter a statistic of the
 learned function: a net that did not fit its training image has not finished choosing between the two
-poles. Not fitted, dead and diverged seeds are counted beside (train.STATUSES). A cell where fewer than
+poles. Not fitted, dead and diverged seeds are counted beside (results.STATUSES). A cell where fewer than
 half the seeds fitted is inconclusive: it gets no verdict.
 With "to constant" undefined (NaN: more than 3 training images, metrics.py) the rule reads identity
 or neither.

@@ -25,6 +25,11 @@ class Data:
     return {float(n.split("_")[1]): n for n in self.suites if n.startswith("rho_")}
 
 
+def rho_suite(rho: float) -> str:
+  """The name of the suite of test images at correlation rho with the training image."""
+  return f"rho_{rho:.2f}"
+
+
 def rho_images(x_hat: np.ndarray, rho: float, n: int, rng: np.random.Generator) -> np.ndarray:
   """n random images whose Pearson correlation with x_hat is exactly `rho` (Appendix E.3).
 
@@ -113,6 +118,6 @@ def build(cfg) -> Data:
       suites["random"] = images.standardize(rng.uniform(size=(n, size, size)))
     elif name == "rho":
       for rho in cfg.rhos:
-        suites[f"rho_{rho:.2f}"] = rho_images(train[0], float(rho), n, rng)
+        suites[rho_suite(rho)] = rho_images(train[0], float(rho), n, rng)
   suites = {k: images.resize(v, size) for k, v in suites.items()}
   return Data(train=train, train_labels=np.asarray(labels), suites=suites, sources=sources)

@@ -93,6 +93,18 @@ def save_figure(fig, path, dpi: int) -> None:
   write_bytes(path, buf.getvalue())
 
 
+def save_figures(figures, root, dpi: int = 110) -> list[str]:
+  """(file name, figure or None) pairs saved into `root` and closed; returns the names written."""
+  import matplotlib.pyplot as plt  # lazily: most users of this module draw nothing
+  written = []
+  for name, fig in figures:
+    if fig is not None:
+      save_figure(fig, pathlib.Path(root) / name, dpi)
+      plt.close(fig)
+      written.append(name)
+  return written
+
+
 def _umask() -> int:
   mask = os.umask(0)
   os.umask(mask)

@@ -301,7 +301,7 @@ def load(root) -> tuple[dict, dict]:
   numbers = workdir.read_json(root / "analyses.json")
   if not (root / "analyses.npz").is_file():
     return numbers, {}
-  with np.load(root / "analyses.npz") as z:
+  with workdir.read_npz(root / "analyses.npz") as z:
     return numbers, dict(z)
 
 
@@ -311,9 +311,4 @@ def draw(root, cells) -> list[str]:
   numbers, pics = load(root)
   # in the study's sweep order (c3 before c12), as its other figures
   cells = [c for c in results.load_study(root, with_arrays=False).ordered() if c in cells]
-  written = []
-  for name, fig in figures(numbers, pics, cells).items():
-    workdir.save_figure(fig, root / name, dpi=110)
-    plt.close(fig)
-    written.append(name)
-  return written
+  return workdir.save_figures(figures(numbers, pics, cells).items(), root)

@@ -26,11 +26,6 @@ def build_model(section) -> nn.Module:
   return family.build(cfg)
 
 
-def depth(model: nn.Module) -> int:
-  """Number of layers (weight matrices or convolutions) of a built model."""
-  return model.depth
-
-
 def num_layers(params) -> int:
   return len([name for name in params["params"] if name.startswith("layer_")])
 
