@@ -16,6 +16,8 @@ FAMILIES = {
     "convnet": model_cfg(num_layers=3, channels=4),
     # bias-free layers take the 'flipped' form, a custom_vjp (the image is shared across seeds)
     "convnet_nobias": model_cfg(num_layers=3, channels=4, use_bias=False),
+    # 32 channels take the 'nhwc' form, a custom_vjp of XLA's own convolutions
+    "convnet_nhwc": model_cfg(num_layers=3, channels=32),
     "relu_fcn": model_cfg(name="fcn", hidden_layers=2, width=32),
     "linear_fcn": model_cfg(name="fcn", hidden_layers=1, width=32, activation="linear"),
 }

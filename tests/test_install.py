@@ -83,6 +83,12 @@ def test_console_scripts_list_the_studies_and_run_a_tiny_one(installed):
   helped = subprocess.run([str(bin_dir / "identity-jax-analyze"), "--help"], cwd=work,
                           capture_output=True, text=True)
   assert "--max_seeds" in helped.stdout and "--cpu_devices" in helped.stdout
+  # Errors name what an installed user has: console scripts and the installed configs.
+  bad = subprocess.run([str(bin_dir / "identity-jax-run"), "--config=nope.py:quick", "--workdir=x"],
+                       cwd=work, capture_output=True, text=True)
+  assert bad.returncode == 2 and "identity-jax-studies" in bad.stderr, bad.stderr
+  assert "experiments/" not in bad.stderr and str(REPO) not in bad.stderr, bad.stderr
+  assert str(pathlib.Path(config).parent) in bad.stderr, bad.stderr
 
 
 _EXECUTE = """
