@@ -48,12 +48,13 @@ def auto_before(impl, kernel_size, in_channels, out_channels, height, width, use
   """conv.resolve_impl's 'auto' on CPU before the 'nhwc' form (commit 8dab261)."""
   if impl != "auto":
     return impl
+  rows_min_patch, rows_max_kernel = 800, 5  # the rule's constants then
   patch = kernel_size * kernel_size * in_channels
   if height * width * patch > conv._MATMUL_MAX_PATCH_ELEMENTS:
     return "xla"
   if not use_bias:
     return "flipped"
-  return "rows" if patch >= conv._ROWS_MIN_PATCH and kernel_size <= conv._ROWS_MAX_KERNEL else "matmul"
+  return "rows" if patch >= rows_min_patch and kernel_size <= rows_max_kernel else "matmul"
 
 
 def seed_steps_per_s(c: cell_lib.Cell, form: str, seconds: float) -> float:

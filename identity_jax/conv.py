@@ -31,12 +31,9 @@ from identity_jax.errors import check_choice
 IMPLS = ("auto", "nhwc", "rows", "matmul", "flipped", "xla")
 # On CPU, in the training program (seeds one after another inside a loop), 'nhwc' wins wherever a
 # layer has 32+ channels on either side, 1.5-9x per layer (benchmarks/RESULTS.md, "The convolution
-# forms"); below that XLA:CPU's Eigen convolution is 2-4x slower than the matmul forms. Of those,
-# 'rows' beats 'matmul' only for small kernels with long patches (k <= 5 and k*k*C_in >= 800), which
-# 32+ channels now take to 'nhwc'.
+# forms"); below that XLA:CPU's Eigen convolution is 2-4x slower than the matmul forms. 'rows' beat
+# 'matmul' only for 5x5 kernels at 32+ channels, which now take 'nhwc': auto no longer picks it.
 _NHWC_MIN_CHANNELS = 32
-_ROWS_MIN_PATCH = 800
-_ROWS_MAX_KERNEL = 5
 # Beyond this many patch elements per image the matmul form's (H, W, k*k*C_in) buffer is too large.
 _MATMUL_MAX_PATCH_ELEMENTS = 2**26
 _NHWC_HWIO = jax.lax.conv_dimension_numbers((1, 1, 1, 1), (1, 1, 1, 1), ("NHWC", "HWIO", "NHWC"))
@@ -45,8 +42,8 @@ _NHWC_HWIO = jax.lax.conv_dimension_numbers((1, 1, 1, 1), (1, 1, 1, 1), ("NHWC",
 def resolve_impl(impl: str, kernel_size: int, in_channels: int, out_channels: int, height: int,
                  width: int, use_bias: bool = True) -> str:
   """'auto', per layer: off CPU 'xla'; on CPU 'nhwc' for layers with 32+ channels on either side,
-  else 'flipped' for layers without a bias, 'rows' for long patches of small kernels, 'matmul', and
-  'xla' where the patch buffer would be huge (the measurements behind it: benchmarks/RESULTS.md)."""
+  else 'flipped' for layers without a bias, 'matmul' with one, and 'xla' where the patch buffer
+  would be huge (the measurements behind it: benchmarks/RESULTS.md)."""
   check_choice("model.conv_impl", impl, IMPLS)
   if impl != "auto":
     return impl
@@ -57,9 +54,7 @@ def resolve_impl(impl: str, kernel_size: int, in_channels: int, out_channels: in
   patch = kernel_size * kernel_size * in_channels
   if height * width * patch > _MATMUL_MAX_PATCH_ELEMENTS:
     return "xla"
-  if not use_bias:
-    return "flipped"
-  return "rows" if patch >= _ROWS_MIN_PATCH and kernel_size <= _ROWS_MAX_KERNEL else "matmul"
+  return "matmul" if use_bias else "flipped"
 
 
 def conv_general_dilated(lhs, rhs, window_strides, padding, lhs_dilation=None, rhs_dilation=None,
