@@ -13,8 +13,8 @@ import argparse
 
 import jax
 import jax.numpy as jnp
-
 import timing
+
 from identity_jax.models.convnet import ConvNet, ConvNetConfig
 
 

@@ -16,9 +16,9 @@ import argparse
 
 import jax
 import jax.numpy as jnp
-
 import timing
-from identity_jax import conv
+
+from identity_jax.models import conv
 
 SHAPES = ((1, 3, 28, 5), (3, 3, 28, 5), (3, 1, 28, 5), (2, 2, 28, 5), (4, 4, 28, 5), (8, 8, 28, 5),
           (16, 16, 28, 5), (32, 32, 28, 5), (1, 32, 28, 5), (32, 1, 28, 5), (64, 64, 28, 5),

@@ -22,14 +22,19 @@ import platform
 from unittest import mock
 
 import timing
-from identity_jax import host
+
+from identity_jax.training import host
 
 host.use_every_core()  # as experiments/main.py: one CPU device per core, seeds sharded
 
 import jax  # noqa: E402
 import jax.numpy as jnp  # noqa: E402
 
-from identity_jax import cell as cell_lib, conv, evaluate, suites, train  # noqa: E402
+from identity_jax.data import suites
+from identity_jax.models import conv
+from identity_jax.study import cell as cell_lib
+from identity_jax.study import evaluate
+from identity_jax.training import train  # noqa: E402
 
 STUDIES = ("convnet_depth", "channels", "channels3_depth", "multi_image", "filter_size", "optimizers",
            "initializers", "test_sizes", "train_sizes", "biases", "schedules", "phase_diagram")

@@ -20,10 +20,11 @@ import tempfile
 
 import jax
 import jax.numpy as jnp
-
-from identity_jax import models, optim, train
-from identity_jax.cell import OptimConfig
 from table import MODELS, SIZE
+
+from identity_jax import models
+from identity_jax.study.cell import OptimConfig
+from identity_jax.training import optim, train
 
 
 def profile(name: str, seeds: int, steps: int) -> dict:

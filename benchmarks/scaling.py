@@ -21,7 +21,8 @@ def child(model: str, seeds: int, steps: int):
   sys.path.insert(0, os.path.dirname(__file__))
   from table import MODELS
   from vmap_vs_sequential import trainer
-  from identity_jax import train
+
+  from identity_jax.training import train
   tr = trainer(MODELS[model], steps)
   keys = train.seed_keys(0, range(seeds))
   opts = train.RunOptions(shard=jax.device_count() > 1)

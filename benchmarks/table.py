@@ -5,7 +5,7 @@ machine's matmul peak.
 
 Per model, on one 28x28 input, SGD with momentum: seed-steps per second at several seed counts
 (identity_jax's default seed strategy for the backend) on one device and, on a CPU, on one device per
-core with the seeds sharded (what the binaries do, identity_jax/host.py); achieved GFLOP/s, compile
+core with the seeds sharded (what the binaries do, identity_jax/training/host.py); achieved GFLOP/s, compile
 time, and the peak resident memory of a process that runs only that model. Against it, measured in the
 same run:
   (a) PyTorch eager, the loop a researcher would write, one seed after another (torch threads = cores);
@@ -59,7 +59,8 @@ def run_jax(name, seed_counts, seconds):
   import jax.numpy as jnp
   sys.path.insert(0, os.path.dirname(__file__))
   from vmap_vs_sequential import trainer
-  from identity_jax import train
+
+  from identity_jax.training import train
   spec = MODELS[name]
   out = dict(model=name, flops_per_step=6 * macs(spec), rows=[])
   for n in seed_counts:
@@ -108,6 +109,7 @@ def _torch_net(spec):
 def run_torch(name, seed_counts, seconds):
   """(a) eager, one seed; (b) torch.func over each seed count."""
   import copy
+
   import torch
   from torch.func import functional_call, grad, stack_module_state, vmap
   torch.set_num_threads(os.cpu_count())

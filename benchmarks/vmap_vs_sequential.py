@@ -3,7 +3,7 @@ r"""What N seeds trained together in one program cost against the same N seeds t
   make bench      (= python benchmarks/vmap_vs_sequential.py [--seeds=1,8,32 --steps=50])
 
 Baseline: the single-seed jit-compiled program, called once per seed ("one by one"). Against it, the
-N-seed program of identity_jax.train with each `seeds_per_vmap` setting: "all" = all N in one vmap,
+N-seed program of identity_jax.training.train with each `seeds_per_vmap` setting: "all" = all N in one vmap,
 1 = seeds in sequence inside the program, 8 = vmapped groups of 8 in sequence.
 Every program is warmed up (compiled) before it is timed, on one 28x28 input. Printed: seed-steps per
 second, and each ratio to one by one (> 1: faster). Results: benchmarks/RESULTS.md.
@@ -16,7 +16,9 @@ import time
 import jax
 import jax.numpy as jnp
 
-from identity_jax import cell, models, optim, train
+from identity_jax import models
+from identity_jax.study import cell
+from identity_jax.training import optim, train
 
 MODELS = {
     "convnet_5x32": dict(name="convnet", num_layers=5, channels=32),

@@ -16,7 +16,9 @@ import subprocess
 
 from absl import flags
 
-from identity_jax import cli, rerun, workdir
+from identity_jax.commands import cli
+from identity_jax.reporting import rerun
+from identity_jax.study import workdir
 
 _OLD = flags.DEFINE_string("old", None, "The first run: result.json, a cell directory or REV:PATH.")
 _NEW = flags.DEFINE_string("new", None, "The second run, likewise.")

@@ -8,8 +8,9 @@ A seed whose least reachable loss is above the fit tolerance cannot fit at any b
 
 from absl import flags
 
-from identity_jax import cli, results
 from identity_jax.analyses import reachable
+from identity_jax.commands import cli
+from identity_jax.study import results
 
 _WORKDIR = flags.DEFINE_string("workdir", None, "A study's workdir or results/<study> directory.")
 flags.mark_flags_as_required(["workdir"])

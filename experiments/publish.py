@@ -1,4 +1,4 @@
-r"""Copies a finished workdir's data and figures into results/<study>/ (identity_jax/publish.py).
+r"""Copies a finished workdir's data and figures into results/<study>/ (identity_jax/runs/publish.py).
 
   python experiments/publish.py --workdir=workdirs/convnet_depth
   python experiments/results_table.py      # then regenerate RESULTS.md's tables
@@ -8,7 +8,8 @@ import pathlib
 
 from absl import flags
 
-from identity_jax import cli, publish
+from identity_jax.commands import cli
+from identity_jax.runs import publish
 
 _WORKDIR = flags.DEFINE_string("workdir", None, "A finished workdir of experiments/main.py.")
 _RESULTS = flags.DEFINE_string("results", str(pathlib.Path(__file__).resolve().parents[1] / "results"),

@@ -5,7 +5,7 @@ r"""Rewrites the generated tables of RESULTS.md (the claims, and every cell) fro
 
 The prose around the tables is hand-written and kept; every number in the tables, and every number
 the prose marks as `<!--v study/cell/field-->...<!--/v-->`, comes from results/<study>/
-(identity_jax/claims.py says how, and how each verdict is computed).
+(identity_jax/reporting/claims.py says how, and how each verdict is computed).
 """
 
 import difflib
@@ -14,7 +14,8 @@ import sys
 
 from absl import flags
 
-from identity_jax import claims, cli
+from identity_jax.commands import cli
+from identity_jax.reporting import claims
 
 _ROOT = pathlib.Path(__file__).resolve().parents[1]
 _RESULTS = flags.DEFINE_string("results", str(_ROOT / "results"), "Directory of results/<study>/.")

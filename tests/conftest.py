@@ -17,7 +17,7 @@ def tiny_config():
 @pytest.fixture
 def idx_dir(tmp_path):
   """A directory with the four standard IDX files: 20 train / 10 test 28x28 images, labels 0..9."""
-  from identity_jax import idx
+  from identity_jax.data import idx
   rng = np.random.default_rng(0)
   d = tmp_path / "mnist"
   d.mkdir()

@@ -3,7 +3,9 @@
 import jax
 import ml_collections
 
-from identity_jax import cell, models, optim, train
+from identity_jax import models
+from identity_jax.study import cell
+from identity_jax.training import optim, train
 
 
 def model_cfg(**kw):

@@ -8,9 +8,9 @@ import logging
 
 import jax
 import numpy as np
-
-from identity_jax import train
 from helpers import model_cfg, trainer
+
+from identity_jax.training import train
 
 FAMILIES = {
     "convnet": model_cfg(num_layers=3, channels=4),

@@ -4,11 +4,12 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
-
-from identity_jax import datasets, images, models
-from identity_jax.analyses import layer_views, probes, representations, weights
-from identity_jax.errors import ConfigError
 from helpers import model_cfg
+
+from identity_jax import models
+from identity_jax.analyses import layer_views, probes, representations, weights
+from identity_jax.data import datasets, images
+from identity_jax.errors import ConfigError
 
 
 @pytest.fixture(scope="module")

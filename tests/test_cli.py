@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from identity_jax import config as config_lib
+from identity_jax.study import config as config_lib
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 TINY = "--config=identity_jax/configs/default.py:tiny"
@@ -48,7 +48,7 @@ def test_help_documents_every_flag(binary, flags):
     ((TINY, "--config.num_seeds=abc"), "--config.num_seeds = 'abc' is not a whole number"),
     ((TINY, "--config.num_seeds=0"), "num_seeds = 0 is not a positive integer"),
     ((TINY, "--config.cells.convnet_5.model.name=resnet"), "unknown model.name 'resnet'"),
-    ((TINY, "--config.cells.convnet_5.model.num_layers=0"), "ConvNet depth"),
+    ((TINY, "--config.cells.convnet_5.model.convnet.num_layers=0"), "ConvNet depth"),
     ((TINY, "--config.data.image_size=0"), "data.image_size"),
     ((TINY, "--config.data.suites=('mnist', 'cifar')"), "unknown data.suites entry 'cifar'"),
     ((TINY, "--config.data.rhos=(0.0, 1.5)"), "rho 1.5 is outside [0, 1]"),

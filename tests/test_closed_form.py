@@ -4,14 +4,17 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
-
-from identity_jax import closed_form, images, models, optim, suites, train
 from helpers import model_cfg, optim_cfg
+
+from identity_jax import models
+from identity_jax.analyses import closed_form
+from identity_jax.data import images, suites
+from identity_jax.training import optim, train
 
 
 @pytest.fixture(scope="module")
 def seven():
-  from identity_jax import datasets
+  from identity_jax.data import datasets
   raw, _ = suites.pick_training_images(datasets.offline_mnist(), 7, 2, seed=0)
   return images.resize(images.from_uint8(raw), 14)  # (2, 14, 14): 196-dim inputs keep it fast
 
@@ -85,10 +88,11 @@ def test_bottom_layer_alone_converges_to_its_least_reachable_loss(seven, width):
 
 
 def test_least_loss_is_written_for_the_bottom_layer_cells_of_a_study(tmp_path):
-  from identity_jax import cell as cell_lib, results, workdir
   from identity_jax.analyses import reachable
   from identity_jax.configs import two_layer_relu
   from identity_jax.errors import WorkdirError
+  from identity_jax.study import cell as cell_lib
+  from identity_jax.study import results, workdir
   config = two_layer_relu.get_config("tiny")
   cells = cell_lib.parse_all(config)
   assert [n for n, c in cells.items() if reachable.applies(c)] == ["w32_bottom", "w64_bottom"]

@@ -1,4 +1,4 @@
-"""identity_jax/conv.py: every form equals lax.conv_general_dilated, forward and both gradients;
+"""identity_jax/models/conv.py: every form equals lax.conv_general_dilated, forward and both gradients;
 'auto' picks per layer; and the compiled training program keeps XLA:CPU's fast convolution layout."""
 
 import re
@@ -7,10 +7,15 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
-
-from identity_jax import cell as cell_lib, conv, evaluate, models, suites, train
-from identity_jax.configs import default
 from helpers import model_cfg
+
+from identity_jax import models
+from identity_jax.configs import default
+from identity_jax.data import suites
+from identity_jax.models import conv
+from identity_jax.study import cell as cell_lib
+from identity_jax.study import evaluate
+from identity_jax.training import train
 
 FORMS = ("nhwc", "matmul", "rows", "flipped")  # checked against lax.conv_general_dilated ("xla")
 

@@ -3,8 +3,9 @@ import gzip
 import numpy as np
 import pytest
 
-from identity_jax import cell, datasets, idx, images, patterns, suites
+from identity_jax.data import datasets, idx, images, patterns, suites
 from identity_jax.errors import ConfigError, DataError
+from identity_jax.study import cell
 
 
 def test_idx_round_trip_raw_and_gzip(tmp_path):

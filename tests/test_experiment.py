@@ -10,8 +10,11 @@ import sys
 import numpy as np
 import pytest
 
-from identity_jax import experiment, plots, results, workdir
 from identity_jax.errors import ConfigError, WorkdirError
+from identity_jax.reporting import plots
+from identity_jax.runs import experiment
+from identity_jax.study import config, results, workdir
+from identity_jax.study import summary as summary_lib
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 
@@ -19,8 +22,8 @@ REPO = pathlib.Path(__file__).resolve().parents[1]
 def two_cells(cfg):
   """tiny preset cut to two cheap cells (the linear one at a constant rate, so that it fits in 40
   steps: the paper schedule's cap, 30% of them, is too short for it)."""
-  cfg.cells = {"convnet_2": {"model": dict(name="convnet", num_layers=2, channels=4)},
-               "linear_1": {"model": dict(name="fcn", hidden_layers=0, activation="linear"),
+  cfg.cells = {"convnet_2": {"model": config.model("convnet", num_layers=2, channels=4)},
+               "linear_1": {"model": config.model("fcn", hidden_layers=0, activation="linear"),
                             "optim": dict(schedule="constant")}}
   cfg.train.num_steps = 40
   return cfg
@@ -91,7 +94,7 @@ def test_rerun_skips_finished_cells_and_changes_no_result(finished):
 
 def test_figures_are_pure_functions_of_the_loaded_results(finished):
   cfg, root, _, _ = finished
-  study = results.load_study(root)
+  study = summary_lib.load_study(root)
   fig = plots.prediction_grid(study)
   labels = [ax.get_ylabel() for ax in fig.axes if ax.get_ylabel()]
   # one input row (both cells train on the same image), then a row per seed of each cell
@@ -109,7 +112,7 @@ def test_changed_cell_is_refused_and_nothing_is_touched(finished):
   cfg, root, _, _ = finished
   before = snapshot(root)
   changed = cfg.copy_and_resolve_references()
-  changed.cells.convnet_2.model.channels = 8
+  changed.cells.convnet_2.model.convnet.channels = 8
   with pytest.raises(WorkdirError, match="convnet_2.*channels: 4 -> 8") as e:
     experiment.run(changed, root, log=lambda _: None)
   assert "new --workdir" in str(e.value)
@@ -132,7 +135,8 @@ def test_foreign_nonempty_workdir_is_refused(tmp_path, tiny_config):
 
 
 @pytest.mark.parametrize("cells, message", [
-    ({"c": {"model": {"depth": 3}}}, "unknown field model.depth"),
+    ({"c": {"model": {"depth": 3}}}, "sets model.depth, not a section of model.name 'convnet'"),
+    ({"c": {"model": {"convnet": {"depth": 3}}}}, "unknown field model.convnet.depth"),
     ({"c": {"plots": {"sweep": "x"}}}, "may override only"),
     ({"c": {"data": {"image_size": 0}}}, "data.image_size"),
     ({"c": {"model": {"name": "fcn"}, "metrics": {"test_sizes": [7]}}}, "takes any input size"),
@@ -140,8 +144,10 @@ def test_foreign_nonempty_workdir_is_refused(tmp_path, tiny_config):
     ({"c": {"train": {"batch_size": 0}}}, "(?s)batch_size = 0 is the old spelling.*None"),
     ({"c": {"train": {"seeds_per_vmap": -1}}}, "(?s)old spelling.*'auto'"),
     ({"c": {"data": {"num_train": -1}}}, "(?s)old spelling.*'all'"),
-    ({"c": {"model": {"name": "fcn", "channels": 3}}}, "not a field of model.name 'fcn'"),
-    ({"c": {"model": {"name": "convnet", "num_layers": 0}}}, "ConvNet depth"),
+    ({"c": {"model": {"name": "fcn", "convnet": {"channels": 3}}}}, "(?s)sets model.convnet, not a "
+     "section of model.name 'fcn'.*model.fcn"),
+    ({"c": {"model": {"name": "fcn", "channels": 3}}}, "sets model.channels, not a section"),
+    ({"c": {"model": {"name": "convnet", "convnet": {"num_layers": 0}}}}, "ConvNet depth"),
 ])
 def test_bad_cells_fail_before_the_workdir_is_created(tmp_path, tiny_config, cells, message):
   tiny_config.cells = cells
@@ -156,7 +162,7 @@ def run_binary(*args):
 
 
 @pytest.mark.parametrize("override, message", [
-    ("--config.model.init=glorot", "unknown model.init 'glorot'"),
+    ("--config.model.convnet.init=glorot", "unknown model.init 'glorot'"),
     ("--config.optim.learning_rate=-0.01", "optim.learning_rate = -0.01 is not a positive number"),
     ("--config.optim.name=sgdd", "unknown optim.name 'sgdd'"),
 ])
@@ -193,6 +199,7 @@ def test_interrupted_experiment_resumes_to_the_same_results(finished, tmp_path):
 
 def test_analyses_of_a_workdir_from_saved_and_from_retrained_params(finished, tmp_path):
   import shutil
+
   from identity_jax.analyses import report
   cfg, root, _, _ = finished
   copy = tmp_path / "copy"
@@ -278,7 +285,7 @@ def test_select_cells_by_name_and_shard():
 def test_two_jobs_on_one_workdir_train_each_cell_once(tmp_path):
   args = [sys.executable, str(REPO / "experiments" / "main.py"),
           "--config=identity_jax/configs/default.py:tiny", f"--workdir={tmp_path / 'wd'}",
-          "--config.cells.relu_fcn_5.model.width=16", "--cpu_devices=1"]
+          "--config.cells.relu_fcn_5.model.fcn.width=16", "--cpu_devices=1"]
   jobs = [subprocess.Popen(args, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                            text=True) for _ in range(2)]
   outputs = [job.communicate(timeout=600)[0] for job in jobs]
@@ -303,7 +310,7 @@ def test_figures_of_a_workdir_rebuilt_from_results_draw_the_cells_with_arrays(fi
   rebuilt = tmp_path / "rebuilt"
   shutil.copytree(root, rebuilt)
   (rebuilt / "cells" / "linear_1" / results.ARRAYS).unlink()
-  study = results.load_study(rebuilt)
+  study = summary_lib.load_study(rebuilt)
   fig = plots.prediction_grid(study)
   labels = [ax.get_ylabel() for ax in fig.axes if ax.get_ylabel()]
   assert len(labels) == 1 + cfg.num_seeds and all("linear_1" not in l for l in labels)
@@ -311,7 +318,7 @@ def test_figures_of_a_workdir_rebuilt_from_results_draw_the_cells_with_arrays(fi
   assert "linear_1" in plots.loss_curves(study)._suptitle.get_text()
   assert plots.seed_histograms(study) is not None
   (rebuilt / "cells" / "convnet_2" / results.ARRAYS).unlink()
-  study = results.load_study(rebuilt)
+  study = summary_lib.load_study(rebuilt)
   assert plots.prediction_grid(study) is None and plots.loss_curves(study) is None
   before = (rebuilt / "prediction_grid.png").read_bytes()
   written = plots.draw_all(study)
@@ -323,7 +330,8 @@ def test_publish_keeps_the_array_figures_of_cells_whose_arrays_the_workdir_lacks
   """A workdir rebuilt from results/ holds no arrays for its earlier cells: its prediction grid and
   loss curves leave them out, so the published ones that drew them are kept beside the new ones."""
   import shutil
-  from identity_jax import publish
+
+  from identity_jax.runs import publish
   _, root, _, _ = finished
   results_dir = tmp_path / "results"
   dest = publish.publish(root, results_dir)
@@ -346,7 +354,7 @@ def test_publish_keeps_the_array_figures_of_cells_whose_arrays_the_workdir_lacks
 
 
 def test_publish_copies_data_and_figures_and_refuses_half_a_study(finished, tmp_path):
-  from identity_jax import publish
+  from identity_jax.runs import publish
   cfg, root, _, _ = finished
   dest = publish.publish(root, tmp_path / "results")
   assert dest == tmp_path / "results" / cfg.name

@@ -5,7 +5,6 @@ earlier results as they were, and following the fix completes the run."""
 
 import hashlib
 import json
-import os
 import pathlib
 import shutil
 import subprocess
@@ -15,7 +14,7 @@ import pytest
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 TINY = "--config=identity_jax/configs/default.py:tiny"
-SMALL = ("--config.cells.relu_fcn_5.model.width=16",)  # a faster tiny run; same for every workdir
+SMALL = ("--config.cells.relu_fcn_5.model.fcn.width=16",)  # a faster tiny run; same for every workdir
 
 
 def run(binary, *args, prefix=()):
@@ -134,9 +133,10 @@ def test_a_run_too_large_for_the_memory_is_refused_before_anything_is_written(tm
 def test_a_run_that_fits_in_seed_chunks_is_told_the_chunk(tmp_path):
   # 64 seeds of the 2048-wide FCN: each seed's state is ~0.2 GB; the machine's memory cannot hold
   # all of them at once, but it can hold their final parameters.
-  from identity_jax import cell as cell_lib, memory
   from identity_jax.configs import default
   from identity_jax.errors import ConfigError
+  from identity_jax.study import cell as cell_lib
+  from identity_jax.training import memory
   c = cell_lib.parse_all(default.get_config("quick"))["relu_fcn_5"]
   state, kept = memory.seed_bytes(c)
   available = int((c.num_seeds * kept + 3.5 * state) / memory.HEADROOM)
@@ -173,9 +173,9 @@ def test_a_config_file_without_get_config_is_named(tmp_path):
 
 
 def test_a_list_field_given_as_a_string_in_a_config_is_named():
-  from identity_jax import cell as cell_lib
   from identity_jax.configs import default
   from identity_jax.errors import ConfigError
+  from identity_jax.study import cell as cell_lib
   record = cell_lib.resolve(default.get_config("tiny"))["convnet_5"]
   record["data"]["rhos"] = "(0.5"
   with pytest.raises(ConfigError, match=r"data.rhos = '\(0.5' is not a list") as e:

@@ -11,7 +11,6 @@ import sys
 import time
 
 import pytest
-
 from test_faults import REPO, SMALL, TINY, assert_error, run
 
 SAVING = ("--cells=convnet_5", "--config.train.checkpoint_minutes=0",  # a checkpoint every chunk

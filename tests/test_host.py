@@ -7,12 +7,12 @@ import sys
 
 import pytest
 
-from identity_jax import host
+from identity_jax.training import host
 
 
 def devices_after(code: str, **env) -> str:
   full = {k: v for k, v in os.environ.items() if k not in ("XLA_FLAGS", "JAX_NUM_CPU_DEVICES")}
-  out = subprocess.run([sys.executable, "-c", "import jax\nfrom identity_jax import host\n" + code +
+  out = subprocess.run([sys.executable, "-c", "import jax\nfrom identity_jax.training import host\n" + code +
                         "\nprint('devices', jax.device_count(), jax.default_backend())"],
                        env=dict(full, JAX_PLATFORMS="cpu", **env), capture_output=True, text=True,
                        timeout=120)

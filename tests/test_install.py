@@ -56,7 +56,7 @@ def installed(tmp_path_factory):
 
 def test_the_wheel_ships_the_configs_and_the_offline_digits(installed):
   bin_dir, work = installed
-  where = _run([str(bin_dir / "python"), "-c", "import identity_jax, identity_jax.datasets as d; "
+  where = _run([str(bin_dir / "python"), "-c", "import identity_jax, identity_jax.data.datasets as d; "
                 "print(identity_jax.__file__); print(d.offline_mnist().train_images.shape)"], cwd=work)
   path, shape = where.split("\n")[:2]
   assert REPO not in pathlib.Path(path).parents and "site-packages" in path
@@ -73,7 +73,7 @@ def test_console_scripts_list_the_studies_and_run_a_tiny_one(installed):
   config = re.search(r"--config=(\S+/default\.py):quick", studies).group(1)
   assert pathlib.Path(config).is_file() and REPO not in pathlib.Path(config).parents
   _run([str(bin_dir / "identity-jax-run"), f"--config={config}:tiny", "--workdir=wd", "--quiet",
-        "--config.cells.relu_fcn_5.model.width=16"], cwd=work)
+        "--config.cells.relu_fcn_5.model.fcn.width=16"], cwd=work)
   assert (work / "wd" / "summary.json").is_file() and (work / "wd" / "prediction_grid.png").is_file()
   redrawn = _run([str(bin_dir / "identity-jax-plot"), "--workdir=wd"], cwd=work)
   assert "sweep_corr.png" in redrawn

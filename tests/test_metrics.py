@@ -1,7 +1,8 @@
 import numpy as np
 import pytest
 
-from identity_jax import metrics, stats
+from identity_jax.measures import metrics, stats
+from identity_jax.measures.regime import RegimeRule
 
 
 def test_pearson_cosine_mse_against_numpy():
@@ -58,7 +59,27 @@ def test_summary_statistics():
     (0.03, -0.99, "constant"), (0.9, -0.6, "identity"), (0.5, -0.7, "constant"),
     (0.1, -0.4, "neither")])
 def test_regimes(ci, cc, expected):
-  assert stats.regime(ci, cc, 0.5) == expected
+  assert RegimeRule(threshold=0.5).classify(ci, cc) == expected
+
+
+def test_rule_classifies_only_fitted_seeds_and_reads_its_own_suite():
+  rule = RegimeRule.of(dict(regime_suite="mnist", regime_threshold=0.8))
+  suites = dict(mnist=dict(corr_identity=0.85, corr_constant=0.1, cos_identity=0.5, cos_constant=0.9),
+                patterns=dict(corr_identity=0.1, corr_constant=0.9))
+  assert rule.of_seed("fitted", suites) == "identity"
+  assert rule.of_seed("fitted", suites, "cos") == "constant"
+  assert [rule.of_seed(s, suites) for s in ("not_fitted", "dead", "diverged")] == [None] * 3
+  assert RegimeRule.from_json(rule.to_json()) == rule
+
+
+@pytest.mark.parametrize("ci, cc, near", [
+    ((0.45, 0.55), (0.0, 0.1), True),     # corr to identity's interval holds 0.5
+    ((0.6, 0.9), (-0.55, -0.45), True),   # |corr to constant| is read: -0.5 counts
+    ((0.6, 0.9), (0.1, 0.2), False), ((0.51, 0.9), (-0.49, 0.49), False)])
+def test_near_threshold_is_an_interval_holding_the_threshold(ci, cc, near):
+  s = lambda lo_hi: dict(ci95_low=lo_hi[0], ci95_high=lo_hi[1])
+  assert RegimeRule(threshold=0.5).near_threshold(s(ci), s(cc)) == near
+  assert not RegimeRule().near_threshold(None, dict(ci95_low=None, ci95_high=None))
 
 
 def test_regime_shares_count_only_classified_seeds():

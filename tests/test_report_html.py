@@ -9,8 +9,9 @@ import subprocess
 import matplotlib.image
 import pytest
 
-from identity_jax import experiment, report_html
 from identity_jax.errors import WorkdirError
+from identity_jax.reporting import html_report
+from identity_jax.runs import experiment
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 TEST_OUTPUT = REPO / "test-output"  # screenshots to look at (not committed)
@@ -40,7 +41,7 @@ def report(tmp_path_factory):
   cfg.train.num_steps = 20
   tmp = tmp_path_factory.mktemp("report")
   experiment.run(cfg, tmp / "wd", log=lambda _: None)
-  index = report_html.build([tmp / "wd", REPO / "results"], tmp / "out")
+  index = html_report.build([tmp / "wd", REPO / "results"], tmp / "out")
   return index, cfg
 
 
@@ -88,7 +89,7 @@ def test_chromium_renders_the_page_and_every_image_loads(report):
 
 def test_bad_report_inputs_are_named(tmp_path):
   with pytest.raises(WorkdirError, match="does not exist"):
-    report_html.build([tmp_path / "nope"], tmp_path / "out")
+    html_report.build([tmp_path / "nope"], tmp_path / "out")
   (tmp_path / "empty").mkdir()
   with pytest.raises(WorkdirError, match="holds no study"):
-    report_html.build([tmp_path / "empty"], tmp_path / "out")
+    html_report.build([tmp_path / "empty"], tmp_path / "out")

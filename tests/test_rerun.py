@@ -1,4 +1,4 @@
-"""Comparing two runs of a cell seed by seed (identity_jax/rerun.py, experiments/compare_runs.py):
+"""Comparing two runs of a cell seed by seed (identity_jax/reporting/rerun.py, experiments/compare_runs.py):
 outcomes and their transitions, refusal when the seeds differ, and the three ways to name a run."""
 
 import json
@@ -6,19 +6,24 @@ import subprocess
 import sys
 
 import pytest
-
-from identity_jax import rerun
 from test_cli import REPO, assert_error
 
+from identity_jax.reporting import rerun
 
-def seed(i, status, regime=None, loss=1e-4, fitted_at=-1):
-  return dict(seed=i, status=status, regime=regime, final_loss=loss, fitted_at=fitted_at,
-              suites=dict(patterns=dict(corr_identity=0.1 * i, corr_constant=-0.1 * i)))
+CORRS = {"identity": (0.9, 0.1), "constant": (0.1, -0.9), "neither": (0.1, 0.1), None: (0.3, 0.2)}
+
+
+def seed(i, status, regime=None, loss=1e-4, fitted_at=-1, stored=None):
+  """A result.json seed whose metrics give `regime` under the rule; `stored`: the regime its JSON
+  says (as an older rule wrote it), default the same."""
+  ci, cc = CORRS[regime]
+  return dict(seed=i, status=status, regime=stored or regime, final_loss=loss, fitted_at=fitted_at,
+              suites=dict(patterns=dict(corr_identity=ci, corr_constant=cc)))
 
 
 def result(seeds, stream="study/c16", base=0, steps=6000):
   return dict(cell="c16", seed_stream=stream, steps_run=steps, seeds=seeds,
-              config=dict(seed=base, metrics=dict(regime_suite="patterns"),
+              config=dict(seed=base, metrics=dict(regime_suite="patterns", regime_threshold=0.5),
                           train=dict(num_steps=steps)))
 
 
@@ -30,6 +35,15 @@ NEW = result([seed(0, "fitted", "neither", fitted_at=6666), seed(1, "fitted", "c
 
 def test_outcome_is_the_regime_only_for_fitted_seeds():
   assert [rerun.outcome(s) for s in OLD["seeds"]] == ["constant", "not_fitted", "dead", "not_fitted"]
+
+
+def test_pairing_recomputes_regimes_under_each_runs_rule():
+  """A stored regime written under another rule is not trusted: the metrics decide."""
+  old = result([seed(0, "fitted", "constant", stored="identity")])
+  stricter = result([seed(0, "fitted", "constant")])
+  stricter["config"]["metrics"]["regime_threshold"] = 0.95  # |corr to constant| 0.9 < 0.95
+  (a, b), = rerun.pair_seeds(old, stricter)
+  assert (rerun.outcome(a), rerun.outcome(b)) == ("constant", "neither")
 
 
 def test_transitions_count_each_seed_once_by_index():

@@ -8,10 +8,10 @@ import sys
 import jax
 import numpy as np
 import pytest
-
-from identity_jax import train
-from identity_jax.errors import ConfigError
 from helpers import model_cfg, trainer
+
+from identity_jax.errors import ConfigError
+from identity_jax.training import train
 
 HERE = pathlib.Path(__file__).resolve().parent
 

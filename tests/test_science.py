@@ -12,11 +12,15 @@ import jax.numpy as jnp
 import ml_collections
 import numpy as np
 import pytest
-
-from identity_jax import cell, claims, config, evaluate, metrics, models, optim, results, stats, \
-    summary as summary_lib, train
-from identity_jax.errors import ConfigError, ResultsMdError
 from helpers import model_cfg
+
+from identity_jax import models
+from identity_jax.errors import ConfigError, ResultsMdError
+from identity_jax.measures import metrics, regime, stats
+from identity_jax.reporting import claims
+from identity_jax.study import cell, config, evaluate, results
+from identity_jax.study import summary as summary_lib
+from identity_jax.training import optim, train
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 
@@ -88,7 +92,7 @@ def test_stably_fitted_needs_the_loss_below_tolerance_for_as_long_as_it_took():
 @pytest.fixture(scope="module")
 def seven():
   """The main job's training image: the MNIST "7", 28x28, standardized."""
-  from identity_jax import datasets, images, suites
+  from identity_jax.data import datasets, images, suites
   raw, _ = suites.pick_training_images(datasets.offline_mnist(), 7, 1, seed=0)
   return images.resize(images.from_uint8(raw), 28)
 
@@ -134,7 +138,7 @@ def test_cells_get_independent_keys_unless_paired():
 
 
 def test_stream_ids_are_stable_across_processes():
-  code = "from identity_jax import train; print(train.stream_id('convnet_depth/c5'))"
+  code = "from identity_jax.training import train; print(train.stream_id('convnet_depth/c5'))"
   out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
   assert int(out.stdout) == train.stream_id("convnet_depth/c5")
 
@@ -223,7 +227,8 @@ def test_many_training_images_have_no_constant_pole():
   assert np.isfinite(np.asarray(few["corr_constant"])).all()
   assert np.isnan(np.asarray(many["corr_constant"])).all()
   np.testing.assert_allclose(many["corr_identity"], 1.0, rtol=1e-6)
-  assert stats.regime(0.9, float("nan")) == "identity" and stats.regime(0.2, float("nan")) == "neither"
+  rule = regime.RegimeRule()
+  assert rule.classify(0.9, float("nan")) == "identity" and rule.classify(0.2, float("nan")) == "neither"
 
 
 # --- RESULTS.md from results/ ----------------------------------------------------------------------
@@ -358,7 +363,7 @@ def test_dead_seeds_show_how_close_their_fixed_output_is_to_the_training_image()
 def test_results_table_writes_and_checks_a_results_md(tmp_path):
   summary = _summary({f"c{d}": (8, 8, 0.9) for d in (1, 3, 5, 8, 12, 16, 20, 24)})
   (tmp_path / "results" / "convnet_depth").mkdir(parents=True)
-  from identity_jax import workdir
+  from identity_jax.study import workdir
   workdir.write_json(tmp_path / "results" / "convnet_depth" / "summary.json", summary)
   md = tmp_path / "RESULTS.md"
   prose = "# Results\n\nhand-written prose\n\n"
@@ -407,7 +412,7 @@ def test_prose_values_are_generated_from_the_summaries_and_bad_keys_name_the_fix
     claims.value("convnet_depth/z/fitted", studies)
   # through the command: a stale value is rewritten, a bad key is an error naming the fix
   (tmp_path / "results" / "convnet_depth").mkdir(parents=True)
-  from identity_jax import workdir
+  from identity_jax.study import workdir
   workdir.write_json(tmp_path / "results" / "convnet_depth" / "summary.json", summary)
   md = tmp_path / "RESULTS.md"
   tables = "".join(f"{claims.BEGIN.format(t)}\n{claims.END.format(t)}\n"

@@ -9,9 +9,13 @@ import re
 import numpy as np
 import pytest
 
-from identity_jax import cell as cell_lib, config as config_lib, evaluate, experiment, plots, \
-    results, workdir
 from identity_jax.errors import WorkdirError
+from identity_jax.reporting import plots
+from identity_jax.runs import experiment
+from identity_jax.study import cell as cell_lib
+from identity_jax.study import config as config_lib
+from identity_jax.study import evaluate, workdir
+from identity_jax.study import summary as summary_lib
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 STUDIES = config_lib.study_names()
@@ -56,11 +60,11 @@ def mixed(tmp_path_factory):
   cfg.name = "mixed"
   cfg.train.num_steps = 20
   cfg.train.num_snapshots = 2
-  conv = dict(name="convnet", num_layers=2, channels=4)
+  conv = config_lib.model("convnet", num_layers=2, channels=4)
   cfg.cells = {
       "s7": {"model": conv, "data": dict(image_size=7), "metrics": dict(test_sizes=[7, 14])},
       "s14": {"model": conv, "num_seeds": 3},  # more seeds than the others (2)
-      "many": {"model": dict(name="fcn", hidden_layers=1, width=16),
+      "many": {"model": config_lib.model("fcn", hidden_layers=1, width=16),
                "data": dict(num_train="all"), "train": dict(batch_size=8)},
   }
   cfg.plots.sweep = "data.image_size"
@@ -71,7 +75,7 @@ def mixed(tmp_path_factory):
 
 def test_cells_train_on_their_own_data(mixed):
   _, root, summary = mixed
-  study = results.load_study(root)
+  study = summary_lib.load_study(root)
   s7, a7 = study.cells["s7"], study.cells["s7"].arrays
   a14, many = study.cells["s14"].arrays, study.cells["many"].arrays
   assert a7.train_images.shape == (1, 7, 7) and a7.grid_predictions.shape[-2:] == (7, 7)
@@ -127,12 +131,12 @@ def test_cell_steps_and_seeds_give_a_cell_its_own_quick_budget_and_name_an_unkno
   assert budgets == dict(k5=6000, k9=6000, k15=4000, k29=1500, k57=1500)
   cfg = config_lib.base_config()
   cfg.name = "x"
-  cfg.cells = {"a": {"model": dict(name="convnet", num_layers=1, channels=2)}}
+  cfg.cells = {"a": {"model": config_lib.model("convnet", num_layers=1, channels=2)}}
   with pytest.raises(config_lib.ConfigError, match=r"(?s)cell_steps names cell 'b'.*use one of: a"):
     config_lib.apply_preset(cfg, "quick", num_seeds=2, num_steps=10, cell_steps=dict(b=20))
   with pytest.raises(config_lib.ConfigError, match=r"(?s)cell_seeds names cell 'b'.*use one of: a"):
     config_lib.apply_preset(cfg, "quick", num_seeds=2, num_steps=10, cell_seeds=dict(b=4))
-  cfg.cells["c"] = {"model": dict(name="convnet", num_layers=2, channels=2)}
+  cfg.cells["c"] = {"model": config_lib.model("convnet", num_layers=2, channels=2)}
   config_lib.apply_preset(cfg, "quick", num_seeds=2, num_steps=10, cell_seeds=dict(c=4))
   parsed = cell_lib.parse_all(cfg)
   assert (parsed["a"].num_seeds, parsed["c"].num_seeds) == (2, 4)

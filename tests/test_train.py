@@ -2,12 +2,11 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
-
-from identity_jax import models, optim, train
-from identity_jax.errors import ConfigError
 from helpers import model_cfg, optim_cfg, trainer
 
-
+from identity_jax import models
+from identity_jax.errors import ConfigError
+from identity_jax.training import optim, train
 
 
 @pytest.mark.parametrize("mcfg, seeds_per_vmap", [

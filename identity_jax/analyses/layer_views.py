@@ -7,8 +7,9 @@ channel 0 (an arbitrary but fixed one, to see raw activations).
 
 import numpy as np
 
-from identity_jax import metrics, models
+from identity_jax import models
 from identity_jax.errors import ConfigError
+from identity_jax.measures import metrics
 
 
 def top_singular_image(act_hwc: np.ndarray) -> np.ndarray:

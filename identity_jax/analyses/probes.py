@@ -8,7 +8,8 @@ Other input sizes (Fig 3b, 18): a net trained at 28x28 applied to the same image
 import jax.numpy as jnp
 import numpy as np
 
-from identity_jax import images, models
+from identity_jax import models
+from identity_jax.data import images
 from identity_jax.errors import ConfigError
 
 

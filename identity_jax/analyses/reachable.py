@@ -13,8 +13,12 @@ import pathlib
 import jax
 import numpy as np
 
-from identity_jax import cell as cell_lib, closed_form, evaluate, optim, results, suites, workdir
+from identity_jax.analyses import closed_form
+from identity_jax.data import suites
 from identity_jax.errors import WorkdirError
+from identity_jax.study import cell as cell_lib
+from identity_jax.study import evaluate, results, workdir
+from identity_jax.training import optim
 
 
 def applies(cell: cell_lib.Cell) -> bool:

@@ -25,10 +25,13 @@ import jax.numpy as jnp
 import matplotlib.pyplot as plt
 import numpy as np
 
-from identity_jax import cell as cell_lib, datasets, evaluate, images, results, stats, suites, train, \
-    workdir
 from identity_jax.analyses import layer_views, probes, representations, weights
+from identity_jax.data import datasets, images, suites
 from identity_jax.errors import WorkdirError
+from identity_jax.measures import stats
+from identity_jax.study import cell as cell_lib
+from identity_jax.study import evaluate, results, summary, workdir
+from identity_jax.training import train
 
 UPPER_TOPS = (1, 2, 3, 6, 10)
 UNTRAINED = "untrained_convnet_20"  # analyses.json's entry for Fig 10's untrained reference
@@ -310,5 +313,5 @@ def draw(root, cells) -> list[str]:
   root = pathlib.Path(root)
   numbers, pics = load(root)
   # in the study's sweep order (c3 before c12), as its other figures
-  cells = [c for c in results.load_study(root, with_arrays=False).ordered() if c in cells]
+  cells = [c for c in summary.load_study(root, with_arrays=False).ordered() if c in cells]
   return workdir.save_figures(figures(numbers, pics, cells).items(), root)

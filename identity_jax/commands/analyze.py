@@ -11,8 +11,8 @@ analyses while their cells' results are unchanged.
 
 from absl import flags
 
-from identity_jax import cli
 from identity_jax.analyses import report
+from identity_jax.commands import cli
 
 _WORKDIR = flags.DEFINE_string("workdir", None, "Workdir of a finished experiment.")
 _CELLS = flags.DEFINE_list("cells", [], "Cells to analyze (default: every finished cell).")

@@ -9,8 +9,10 @@ import pathlib
 
 from absl import flags
 
-from identity_jax import cli, experiment, workdir
 from identity_jax.analyses import report
+from identity_jax.commands import cli
+from identity_jax.runs import experiment
+from identity_jax.study import workdir
 
 _WORKDIR = flags.DEFINE_string("workdir", None, "A workdir written by identity-jax-run.")
 flags.mark_flag_as_required("workdir")

@@ -14,7 +14,9 @@ a workdir holding another experiment is refused. Progress goes to the console an
 from absl import flags
 from ml_collections import config_flags
 
-from identity_jax import cli, experiment, multihost
+from identity_jax.commands import cli
+from identity_jax.runs import experiment
+from identity_jax.training import multihost
 
 _CONFIG = config_flags.DEFINE_config_file(
     "config", None, "Experiment config file with ':preset' (quick | paper | tiny); any field can be "

@@ -9,8 +9,8 @@ import re
 
 from absl import flags
 
-from identity_jax import cli
-from identity_jax.config import PRESETS, load_study, study_names, study_path
+from identity_jax.commands import cli
+from identity_jax.study.config import PRESETS, load_study, study_names, study_path
 
 _STUDY = flags.DEFINE_string("study", None, "Show this study's full description and its cells.")
 

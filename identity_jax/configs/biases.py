@@ -12,7 +12,7 @@ Expected (our hypothesis): no effect. Measured: RESULTS.md, row 15 (generated fr
 
 import ml_collections
 
-from identity_jax.config import apply_preset, base_config, check_preset
+from identity_jax.study.config import apply_preset, base_config, check_preset, model
 
 
 def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
@@ -25,9 +25,9 @@ def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
   for bias in (True, False):
     tag = "bias" if bias else "nobias"
     for d in depths:
-      cells[f"conv_c{d}_{tag}"] = {"model": dict(name="convnet", num_layers=d, channels=channels,
+      cells[f"conv_c{d}_{tag}"] = {"model": model("convnet", num_layers=d, channels=channels,
                                                  use_bias=bias)}
-    cells[f"fcn_h3_{tag}"] = {"model": dict(name="fcn", hidden_layers=3, width=width, use_bias=bias)}
+    cells[f"fcn_h3_{tag}"] = {"model": model("fcn", hidden_layers=3, width=width, use_bias=bias)}
   c.cells = ml_collections.ConfigDict(cells)
   c.plots.group_by = "model.use_bias"
   # 8-layer ConvNets get 6,000 steps: at 2,000 half their seeds ended unfitted, their learning rate

@@ -18,7 +18,7 @@ What the quick preset reproduces: its rows in RESULTS.md, generated from results
 
 import ml_collections
 
-from identity_jax.config import apply_preset, base_config, check_preset
+from identity_jax.study.config import apply_preset, base_config, check_preset, model
 
 
 def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
@@ -28,7 +28,7 @@ def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
   channels = dict(paper=(2, 3, 4, 8, 16, 32, 64, 128, 256, 512, 1024),
                   quick=(2, 3, 4, 8, 16, 32, 64, 128, 256), tiny=(2, 3))[preset]
   c.cells = ml_collections.ConfigDict({
-      f"ch{n}": {"model": dict(name="convnet", num_layers=5, channels=n)} for n in channels})
+      f"ch{n}": {"model": model("convnet", num_layers=5, channels=n)} for n in channels})
   c.plots.sweep = "model.channels"
   # 16 seeds where 8 fitted seeds split across regimes (2 and 3 channels)
   seeds = dict(ch2=16, ch3=16)

@@ -15,7 +15,7 @@ What the quick preset reproduces: its rows in RESULTS.md, generated from results
 
 import ml_collections
 
-from identity_jax.config import apply_preset, base_config, check_preset
+from identity_jax.study.config import apply_preset, base_config, check_preset, model
 
 
 def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
@@ -25,7 +25,7 @@ def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
   depths = dict(paper=(3, 4, 5, 6, 7, 8, 10, 12), quick=(3, 4, 5, 6, 7, 8, 10, 12),
                 tiny=(2, 3))[preset]
   c.cells = ml_collections.ConfigDict({
-      f"c{d}": {"model": dict(name="convnet", num_layers=d, channels=3)} for d in depths})
+      f"c{d}": {"model": model("convnet", num_layers=d, channels=3)} for d in depths})
   c.plots.sweep = "model.num_layers"
   # 16 seeds where 8 fitted seeds split across regimes (6-8 layers)
   seeds = dict(c6=16, c7=16, c8=16)

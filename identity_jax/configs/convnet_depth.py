@@ -17,7 +17,7 @@ What the quick preset reproduces: its rows in RESULTS.md, generated from results
 
 import ml_collections
 
-from identity_jax.config import apply_preset, base_config, check_preset
+from identity_jax.study.config import apply_preset, base_config, check_preset, model
 
 DEPTHS = dict(paper=(1, 2, 3, 5, 8, 12, 16, 20, 24), quick=(1, 3, 5, 8, 12, 16, 20, 24), tiny=(1, 3))
 
@@ -31,7 +31,7 @@ def depth_sweep(name: str, preset: str, channels: int, depths, num_steps: int,
   c = base_config()
   c.name = name
   c.cells = ml_collections.ConfigDict({
-      f"c{d}": {"model": dict(name="convnet", num_layers=d, channels=channels)} for d in depths})
+      f"c{d}": {"model": model("convnet", num_layers=d, channels=channels)} for d in depths})
   c.plots.sweep = "model.num_layers"
   return apply_preset(c, preset, num_seeds=8, num_steps=num_steps, cell_steps=cell_steps,
                       cell_seeds=cell_seeds)

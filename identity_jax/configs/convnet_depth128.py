@@ -22,8 +22,8 @@ What the quick preset reproduces: its row in RESULTS.md, generated from results/
 
 import ml_collections
 
-from identity_jax.config import check_preset
 from identity_jax.configs.convnet_depth import depth_sweep
+from identity_jax.study.config import check_preset
 
 DEPTHS = dict(paper=(5, 8, 12, 16, 20, 24), quick=(5, 8, 12, 16, 20, 24), tiny=(1, 2))
 

@@ -16,7 +16,7 @@ Cells (one training image, the MNIST "7"; SGD lr 0.01, momentum 0.9, the paper s
 
 import ml_collections
 
-from identity_jax.config import base_config, check_preset, tiny
+from identity_jax.study.config import base_config, check_preset, model, tiny
 
 
 def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
@@ -25,9 +25,9 @@ def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
   c.preset = preset
   channels, width = dict(paper=(128, 2048), quick=(32, 2048), tiny=(8, 64))[preset]
   c.cells = ml_collections.ConfigDict({
-      "convnet_5": {"model": dict(name="convnet", num_layers=5, channels=channels)},
-      "linear_1": {"model": dict(name="fcn", hidden_layers=0, activation="linear")},
-      "relu_fcn_5": {"model": dict(name="fcn", hidden_layers=5, width=width)},
+      "convnet_5": {"model": model("convnet", num_layers=5, channels=channels)},
+      "linear_1": {"model": model("fcn", hidden_layers=0, activation="linear")},
+      "relu_fcn_5": {"model": model("fcn", hidden_layers=5, width=width)},
   })
   if preset == "quick":
     # Budgets per cell: each is past the point where its loss stops falling (measured, README).

@@ -18,7 +18,7 @@ Quick preset: 8 channels (the paper's 128 channels at 57x57 are 256x the work of
 
 import ml_collections
 
-from identity_jax.config import apply_preset, base_config, check_preset
+from identity_jax.study.config import apply_preset, base_config, check_preset, model
 
 
 def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
@@ -29,12 +29,12 @@ def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
   sizes = dict(paper=(5, 7, 9, 13, 15, 21, 29, 43, 57), quick=(5, 9, 15, 29, 57),
                tiny=(3, 9))[preset]
   c.cells = ml_collections.ConfigDict({
-      f"k{k}": {"model": dict(name="convnet", num_layers=5, channels=channels, kernel_size=k)}
+      f"k{k}": {"model": model("convnet", num_layers=5, channels=channels, kernel_size=k)}
       for k in sizes})
   if preset == "quick":
     # 'auto' picks a matmul form here (8 channels): minutes to compile at 57x57 and slower than XLA's
     # own convolution for 8-channel layers (4.1 vs 2.7 steps/s for 'matmul', one seed, 2-core CPU).
-    c.cells.k57.model.conv_impl = "xla"
+    c.cells.k57.model.convnet.conv_impl = "xla"
   c.plots.sweep = "model.kernel_size"
   # 1,500 steps fitted 0/8 5x5 nets and 5/8 15x15 nets; 29x29 ones fit sooner (and cost 20x)
   # 16 seeds where 8 fitted seeds split across regimes (9x9: identity 5, neither 3)

@@ -18,7 +18,7 @@ See RESULTS.md row 12 and the open questions for what the quick preset settles.
 
 import ml_collections
 
-from identity_jax.config import apply_preset, base_config, check_preset
+from identity_jax.study.config import apply_preset, base_config, check_preset, model
 
 INITS = ("torch_default", "paper_default", "xavier_normal", "xavier_uniform", "kaiming_normal",
          "kaiming_uniform")
@@ -31,7 +31,7 @@ def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
   channels = dict(paper=128, quick=32, tiny=8)[preset]
   depths = dict(paper=(3, 5, 8, 12, 16, 20), quick=(3, 8), tiny=(2,))[preset]
   c.cells = ml_collections.ConfigDict({
-      f"{init}_c{d}": {"model": dict(name="convnet", num_layers=d, channels=channels, init=init)}
+      f"{init}_c{d}": {"model": model("convnet", num_layers=d, channels=channels, init=init)}
       for init in INITS for d in depths})
   c.plots.sweep = "model.num_layers"
   c.plots.group_by = "model.init"

@@ -14,7 +14,7 @@ What the quick preset reproduces: its rows in RESULTS.md, generated from results
 
 import ml_collections
 
-from identity_jax.config import base_config, check_preset, tiny
+from identity_jax.study.config import base_config, check_preset, model, tiny
 
 
 def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
@@ -23,10 +23,10 @@ def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
   c.preset = preset
   c.name = "linear_closed_form"
   c.num_seeds = 8
-  linear = dict(name="fcn", hidden_layers=0, activation="linear")
+  linear = dict(hidden_layers=0, activation="linear")
   c.cells = ml_collections.ConfigDict({
-      "linear_bias": {"model": linear},
-      "linear_nobias": {"model": dict(linear, use_bias=False)},
+      "linear_bias": {"model": model("fcn", **linear)},
+      "linear_nobias": {"model": model("fcn", **linear, use_bias=False)},
   })
   if preset == "quick":
     c.train.num_steps = 300

@@ -13,7 +13,7 @@ What the quick preset reproduces: its rows in RESULTS.md, generated from results
 
 import ml_collections
 
-from identity_jax.config import apply_preset, base_config, check_preset
+from identity_jax.study.config import apply_preset, base_config, check_preset, model
 
 
 def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
@@ -23,7 +23,7 @@ def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
   depths = dict(paper=range(10), quick=(0, 1, 2, 3, 5, 9), tiny=(0, 2))[preset]
   widths = dict(paper=(784, 2048), quick=(784, 2048), tiny=(32,))[preset]
   c.cells = ml_collections.ConfigDict({
-      f"w{w}_h{h}": {"model": dict(name="fcn", hidden_layers=h, width=w, activation="linear")}
+      f"w{w}_h{h}": {"model": model("fcn", hidden_layers=h, width=w, activation="linear")}
       for w in widths for h in depths if not (h == 0 and w != widths[0])})  # h0 has no width
   c.plots.sweep = "model.hidden_layers"
   c.plots.group_by = "model.width"

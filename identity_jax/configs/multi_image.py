@@ -20,7 +20,7 @@ See RESULTS.md row 14 for what the quick preset shows.
 
 import ml_collections
 
-from identity_jax.config import base_config, check_preset, tiny
+from identity_jax.study.config import base_config, check_preset, model, tiny
 
 
 def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
@@ -30,18 +30,18 @@ def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
   c.name = "multi_image"
   channels, width = dict(paper=(128, 2048), quick=(32, 2048), tiny=(8, 64))[preset]
   models = {
-      "fcn_h3": dict(name="fcn", hidden_layers=3, width=width),
-      "fcn_h9": dict(name="fcn", hidden_layers=9, width=width),
-      "conv_c5": dict(name="convnet", num_layers=5, channels=channels),
-      "conv_c20": dict(name="convnet", num_layers=20, channels=channels),
+      "fcn_h3": model("fcn", hidden_layers=3, width=width),
+      "fcn_h9": model("fcn", hidden_layers=9, width=width),
+      "conv_c5": model("convnet", num_layers=5, channels=channels),
+      "conv_c20": model("convnet", num_layers=20, channels=channels),
   }
   if preset != "paper":
     models = {k: models[k] for k in ("fcn_h3", "conv_c5")}
   counts = {"k1": 1, "k2": 2, "k3": 3, "many": "all"}
   c.cells = ml_collections.ConfigDict({
-      f"{m}_{k}": {"model": model, "data": dict(num_train=n),
+      f"{m}_{k}": {"model": section, "data": dict(num_train=n),
                    "train": dict(batch_size=32 if n == "all" else None)}
-      for m, model in models.items() for k, n in counts.items()})
+      for m, section in models.items() for k, n in counts.items()})
   c.plots.group_by = "model.name"
   if preset == "quick":
     c.num_seeds = 8

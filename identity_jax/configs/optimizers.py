@@ -13,7 +13,7 @@ Quick does NOT reproduce the claim at 5 layers (all optimizers give the identity
 
 import ml_collections
 
-from identity_jax.config import apply_preset, base_config, check_preset
+from identity_jax.study.config import apply_preset, base_config, check_preset
 
 OPTIMIZERS = (("sgd", 1e-2), ("sgd", 1e-3), ("sgd", 1e-4), ("adagrad", 1e-3), ("rmsprop", 1e-4),
               ("adam", 1e-4), ("adamax", 1e-3))
@@ -29,7 +29,7 @@ def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
   check_preset(preset)
   c = base_config()
   c.name = "optimizers"
-  c.model.num_layers = 5
-  c.model.channels = dict(paper=128, quick=32, tiny=8)[preset]
+  c.model.convnet.num_layers = 5
+  c.model.convnet.channels = dict(paper=128, quick=32, tiny=8)[preset]
   c.cells = optimizer_cells()
   return apply_preset(c, preset, num_seeds=8, num_steps=2000)

@@ -18,16 +18,16 @@ What the quick preset reproduces: its row in RESULTS.md, generated from results/
 
 import ml_collections
 
-from identity_jax.config import apply_preset, base_config, check_preset
 from identity_jax.configs.optimizers import optimizer_cells
+from identity_jax.study.config import apply_preset, base_config, check_preset
 
 
 def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
   check_preset(preset)
   c = base_config()
   c.name = "optimizers_deep"
-  c.model.num_layers = dict(paper=20, quick=12, tiny=2)[preset]
-  c.model.channels = dict(paper=128, quick=32, tiny=8)[preset]
+  c.model.convnet.num_layers = dict(paper=20, quick=12, tiny=2)[preset]
+  c.model.convnet.channels = dict(paper=128, quick=32, tiny=8)[preset]
   c.data.image_size = dict(paper=28, quick=14, tiny=14)[preset]
   c.cells = optimizer_cells()
   # 16 seeds where the first 8 split across regimes (Adam 6/2, Adamax 4/4, RMSprop 1/7).

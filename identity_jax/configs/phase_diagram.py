@@ -18,7 +18,7 @@ channels shrink.
 
 import ml_collections
 
-from identity_jax.config import apply_preset, base_config, check_preset
+from identity_jax.study.config import apply_preset, base_config, check_preset, model
 
 DEPTHS = dict(paper=(1, 2, 3, 4, 5, 6, 8, 10, 12), quick=(1, 2, 3, 4, 6, 8, 10, 12), tiny=(1, 2))
 CHANNELS = dict(paper=(2, 3, 4, 8, 16), quick=(2, 3, 4, 8, 16), tiny=(2, 3))
@@ -30,7 +30,7 @@ def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
   c.name = "phase_diagram"
   c.data.image_size = 14
   c.cells = ml_collections.ConfigDict({
-      f"d{d}_ch{ch}": {"model": dict(name="convnet", num_layers=d, channels=ch)}
+      f"d{d}_ch{ch}": {"model": model("convnet", num_layers=d, channels=ch)}
       for d in DEPTHS[preset] for ch in CHANNELS[preset]})
   c.plots.sweep = "model.num_layers"
   c.plots.group_by = "model.channels"

@@ -12,7 +12,7 @@ What the quick preset reproduces: its rows in RESULTS.md, generated from results
 
 import ml_collections
 
-from identity_jax.config import apply_preset, base_config, check_preset
+from identity_jax.study.config import apply_preset, base_config, check_preset, model
 
 
 def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
@@ -21,7 +21,7 @@ def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
   c.name = "relu_fcn_depth"
   depths = dict(paper=(1, 3, 5, 7, 9, 11), quick=(1, 3, 5, 9), tiny=(1, 2))[preset]
   c.cells = ml_collections.ConfigDict({
-      f"h{h}": {"model": dict(name="fcn", hidden_layers=h, width=2048 if preset != "tiny" else 64)}
+      f"h{h}": {"model": model("fcn", hidden_layers=h, width=2048 if preset != "tiny" else 64)}
       for h in depths})
   c.plots.sweep = "model.hidden_layers"
   # quick: h9 needs ~1,000 steps (a 600-step budget left it at loss 0.46); the rest stop by 200.

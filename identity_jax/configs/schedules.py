@@ -19,7 +19,7 @@ Expected: no paper figure (the paper ran one schedule); the question of how many
 
 import ml_collections
 
-from identity_jax.config import apply_preset, base_config, check_preset
+from identity_jax.study.config import apply_preset, base_config, check_preset
 
 SCHEDULES = ("paper", "compressed", "constant")
 BUDGETS = dict(paper=(2000, 6000), quick=(2000, 6000), tiny=(40, 100))
@@ -31,9 +31,9 @@ def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
   c = base_config()
   c.name = "schedules"
   c.paired_seeds = True
-  c.model.channels = dict(paper=128, quick=32, tiny=8)[preset]
+  c.model.convnet.channels = dict(paper=128, quick=32, tiny=8)[preset]
   c.cells = ml_collections.ConfigDict({
-      f"c{d}_{s}_{n}": {"model": dict(num_layers=d), "optim": dict(schedule=s),
+      f"c{d}_{s}_{n}": {"model": {"convnet": dict(num_layers=d)}, "optim": dict(schedule=s),
                         "train": dict(num_steps=n, stop_when_fitted=s == "paper")}
       for d in DEPTHS[preset] for s in SCHEDULES for n in BUDGETS[preset]})
   apply_preset(c, preset, num_seeds=8, num_steps=max(BUDGETS[preset]))

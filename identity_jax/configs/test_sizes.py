@@ -17,7 +17,7 @@ What the quick preset reproduces: its rows in RESULTS.md, generated from results
 
 import ml_collections
 
-from identity_jax.config import apply_preset, base_config, check_preset
+from identity_jax.study.config import apply_preset, base_config, check_preset, model
 
 
 def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
@@ -27,7 +27,7 @@ def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
   channels = dict(paper=128, quick=32, tiny=8)[preset]
   depths = (5, 20) if preset != "tiny" else (1, 2)
   c.cells = ml_collections.ConfigDict({
-      f"c{d}": {"model": dict(name="convnet", num_layers=d, channels=channels)} for d in depths})
+      f"c{d}": {"model": model("convnet", num_layers=d, channels=channels)} for d in depths})
   c.metrics.test_sizes = (7, 14, 21, 28, 42, 56, 84, 112)
   # 20 layers: 20,000 steps (a constant phase of up to 6,000); at 3,000 (decays from step 900) none
   # of its 8 seeds fitted, 7 of them ending between the tolerance and a uniform output's loss

@@ -13,7 +13,7 @@ What the quick preset reproduces: its rows in RESULTS.md, generated from results
 
 import ml_collections
 
-from identity_jax.config import apply_preset, base_config, check_preset
+from identity_jax.study.config import apply_preset, base_config, check_preset, model
 
 
 def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
@@ -24,7 +24,7 @@ def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
   depths = dict(paper=(1, 3, 5, 8, 12, 16, 20), quick=(1, 3, 5, 8, 12), tiny=(1, 2))[preset]
   sizes = (7, 14, 28) if preset != "tiny" else (7, 14)
   c.cells = ml_collections.ConfigDict({
-      f"s{s}_c{d}": {"model": dict(name="convnet", num_layers=d, channels=channels),
+      f"s{s}_c{d}": {"model": model("convnet", num_layers=d, channels=channels),
                      "data": dict(image_size=s)}
       for s in sizes for d in depths})
   c.plots.sweep = "model.num_layers"

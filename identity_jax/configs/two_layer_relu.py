@@ -13,7 +13,7 @@ What the quick preset reproduces: its rows in RESULTS.md, generated from results
 
 import ml_collections
 
-from identity_jax.config import apply_preset, base_config, check_preset
+from identity_jax.study.config import apply_preset, base_config, check_preset, model
 
 
 def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
@@ -22,7 +22,7 @@ def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
   c.name = "two_layer_relu"
   widths = (2048, 16384) if preset != "tiny" else (32, 64)
   c.cells = ml_collections.ConfigDict({
-      f"w{w}_{which}": {"model": dict(name="fcn", hidden_layers=1, width=w),
+      f"w{w}_{which}": {"model": model("fcn", hidden_layers=1, width=w),
                         "train": dict(trainable="0" if which == "bottom" else "all")}
       for w in widths for which in ("bottom", "both")})
   apply_preset(c, preset, num_seeds=8, num_steps=1000)

@@ -9,14 +9,14 @@ Parameters live under 'layer_0' (bottom) ... 'layer_{L-1}' (top), each with 'ker
 'output_i', so analyses get it with `model.apply(params, x, mutable=['intermediates'])`.
 """
 
+import flax.linen as nn
 import jax
 import jax.numpy as jnp
-import flax.linen as nn
 
 from identity_jax.models import convnet, fcn  # noqa: F401 (each registers its family)
 from identity_jax.models.registry import Family, family_of, get, names, parse, register
 
-__all__ = ["Family", "build_model", "depth", "family_of", "get", "init_params", "names", "parse",
+__all__ = ["Family", "build_model", "family_of", "get", "init_params", "names", "parse",
            "register"]
 
 

@@ -2,8 +2,8 @@
 
 import dataclasses
 
-from identity_jax import initializers
 from identity_jax.errors import check_flag
+from identity_jax.models import initializers
 
 
 @dataclasses.dataclass(frozen=True)

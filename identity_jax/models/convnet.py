@@ -7,9 +7,8 @@ import functools
 import flax.linen as nn
 import jax.numpy as jnp
 
-from identity_jax import conv, initializers
 from identity_jax.errors import ConfigError, check_choice, check_count, check_positive
-from identity_jax.models import common, registry
+from identity_jax.models import common, conv, initializers, registry
 
 
 @dataclasses.dataclass(frozen=True)
@@ -21,13 +20,13 @@ class ConvNetConfig(common.LayerConfig):
 
   def __post_init__(self):
     super().__post_init__()
-    check_count("model.num_layers (ConvNet depth)", self.num_layers, 1)
-    check_positive("model.channels", self.channels, integer=True)
+    check_count("model.convnet.num_layers (ConvNet depth)", self.num_layers, 1)
+    check_positive("model.convnet.channels", self.channels, integer=True)
     k = self.kernel_size
     if isinstance(k, bool) or not isinstance(k, int) or k < 1 or k % 2 == 0:
-      raise ConfigError(f"model.kernel_size = {k!r} is not an odd integer >= 1",
+      raise ConfigError(f"model.convnet.kernel_size = {k!r} is not an odd integer >= 1",
                         "use an odd kernel size (1, 3, 5, ...) so 'same' padding keeps the geometry")
-    check_choice("model.conv_impl", self.conv_impl, conv.IMPLS)
+    check_choice("model.convnet.conv_impl", self.conv_impl, conv.IMPLS)
 
   @property
   def depth(self) -> int:

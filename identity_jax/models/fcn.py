@@ -5,9 +5,8 @@ import dataclasses
 
 import flax.linen as nn
 
-from identity_jax import initializers
 from identity_jax.errors import check_choice, check_count, check_positive
-from identity_jax.models import common, registry
+from identity_jax.models import common, initializers, registry
 
 ACTIVATIONS = ("relu", "linear")
 
@@ -20,9 +19,9 @@ class FCNConfig(common.LayerConfig):
 
   def __post_init__(self):
     super().__post_init__()
-    check_count("model.hidden_layers", self.hidden_layers, 0)
-    check_positive("model.width", self.width, integer=True)
-    check_choice("model.activation", self.activation, ACTIVATIONS)
+    check_count("model.fcn.hidden_layers", self.hidden_layers, 0)
+    check_positive("model.fcn.width", self.width, integer=True)
+    check_choice("model.fcn.activation", self.activation, ACTIVATIONS)
 
   @property
   def depth(self) -> int:

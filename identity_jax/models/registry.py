@@ -1,10 +1,10 @@
 """Model families by name. A family is one module in identity_jax/models/: its config dataclass (the
-model.* fields it reads, validated when built), its flax module, and what the analyses need to know.
+model fields it reads, validated when built), its flax module, and what the analyses need to know.
 
-The config's `model` section is flat: `name` picks the family, and the section holds the fields of
-every registered family at their defaults (config.base_config builds it from this registry), so one
-command line can switch families. A cell may set only its own family's fields: setting another
-family's field to a non-default value is an error, not silently ignored.
+Each family has its own config section, model.<family> (config.base_config builds one per registered
+family from this registry), and model.name picks the family a cell trains. A cell's resolved config
+(study/cell.py) keeps only its own family's fields, so its fingerprint covers those alone: a family
+registered later adds a section, and every existing workdir still resumes.
 """
 
 import dataclasses
@@ -30,14 +30,7 @@ _FAMILIES: dict[str, Family] = {}
 
 
 def register(family: Family) -> Family:
-  """Adds a family (each family module calls this once at import). Its fields may be shared with
-  other families only with the same default."""
-  for f in dataclasses.fields(family.config):
-    for other in _FAMILIES.values():
-      same = {g.name: g for g in dataclasses.fields(other.config)}.get(f.name)
-      if same is not None and same.default != f.default and other.name != family.name:
-        raise ValueError(f"family {family.name}: field {f.name} defaults to {f.default!r}, "
-                         f"family {other.name} to {same.default!r}")
+  """Adds a family (each family module calls this once at import)."""
   _FAMILIES[family.name] = family
   return family
 
@@ -63,26 +56,19 @@ def family_of(model: nn.Module) -> Family:
                     "register its family (identity_jax/models/registry.py)")
 
 
-def default_fields() -> dict:
-  """Every registered family's fields at their defaults: the config's model section, less `name`."""
-  return {f.name: f.default for fam in _FAMILIES.values() for f in dataclasses.fields(fam.config)}
+def defaults(name: str) -> dict:
+  """Family `name`'s fields at their defaults: its config section."""
+  return {f.name: f.default for f in dataclasses.fields(get(name).config)}
 
 
 def parse(section) -> tuple[Family, Any]:
-  """(family, its typed config) from a model section (a mapping or ConfigDict); ConfigError names
-  any bad field."""
+  """(family, its typed config) from a cell's resolved model section: `name` and that family's
+  fields (a mapping or ConfigDict); ConfigError names any bad field."""
   section = dict(section)
   family = get(section.pop("name"))
-  own = {f.name for f in dataclasses.fields(family.config)}
-  defaults = default_fields()
-  for key, value in section.items():
-    if key in own:
-      continue
-    if key not in defaults:
-      raise ConfigError(f"unknown field model.{key}",
-                        f"use one of: name, {', '.join(sorted(defaults))}")
-    if value != defaults[key]:
-      raise ConfigError(f"model.{key} = {value!r} is not a field of model.name {family.name!r}",
-                        f"remove it, or set model.name to a family that has it; {family.name} "
-                        f"reads {', '.join(sorted(own))}")
-  return family, family.config(**{k: v for k, v in section.items() if k in own})
+  own = defaults(family.name)
+  for key in section:
+    if key not in own:
+      raise ConfigError(f"model.{key} is not a field of model.name {family.name!r}",
+                        f"{family.name} reads {', '.join(sorted(own))}")
+  return family, family.config(**section)

@@ -18,9 +18,12 @@ import pathlib
 import shutil
 
 import identity_jax
-from identity_jax import cell as cell_lib, evaluate, memory, multihost, plots, results, summary, \
-    suites, workdir
+from identity_jax.data import suites
 from identity_jax.errors import ConfigError, WorkdirError
+from identity_jax.reporting import plots
+from identity_jax.study import cell as cell_lib
+from identity_jax.study import evaluate, results, summary, workdir
+from identity_jax.training import memory, multihost
 
 LOG_FILE = "log.txt"
 
@@ -29,7 +32,7 @@ def redraw(workdir_path) -> list[str]:
   """Recomputes summary.json and per_seed.jsonl from the cells' results and redraws every figure,
   without training. Returns the figure files written."""
   root = pathlib.Path(workdir_path)
-  study = results.load_study(root)
+  study = summary.load_study(root)
   if not study.cells:
     raise WorkdirError(f"no cell of {root} has finished (no cells/*/result.json)",
                        "run the experiment first (same --config and --workdir)")
@@ -129,7 +132,7 @@ def run(config, workdir_path, log=print, only=None, shard: str = "") -> dict:
   if not writer:  # the other processes write nothing
     return dict(name=config.name, cells={}, regime_rule=dict(suite=config.metrics.regime_suite))
   with workdir.lock(root / workdir.LOCK):
-    study = results.load_study(root) if (root / "config.json").is_file() else None
+    study = summary.load_study(root) if (root / "config.json").is_file() else None
     if study is None or not study.cells:  # nothing finished: nothing to show
       log("no cell has finished yet: no tables or figures")
       return dict(name=config.name, cells={}, regime_rule=dict(suite=config.metrics.regime_suite))

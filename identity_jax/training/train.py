@@ -37,13 +37,16 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import optax
-from jax.sharding import Mesh, NamedSharding, PartitionSpec as P
+from jax.sharding import Mesh, NamedSharding
+from jax.sharding import PartitionSpec as P
 
-from identity_jax import multihost, optim
 from identity_jax.errors import ConfigError, is_count
+
 # A seed's status (results.py): training decides fitted / not_fitted / diverged; evaluation turns
 # not_fitted into dead when the output does not depend on the input (evaluate.py).
-from identity_jax.results import DIVERGED, FITTED, NOT_FITTED
+from identity_jax.measures.regime import DIVERGED, FITTED, NOT_FITTED
+from identity_jax.training import multihost, optim
+
 SEEDS = "seeds"  # name of the mesh axis
 SNAPSHOT_IMAGES = 256
 

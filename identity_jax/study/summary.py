@@ -1,10 +1,12 @@
-"""Statistics of a study's cells: summary.json and per_seed.jsonl, computed from its CellResults.
+"""A study: its finished cells (Study, load_study), their statistics, summary.json and per_seed.jsonl.
 
 Regimes and every metric statistic count fitted seeds only (stats.py); the other seeds are counted
 beside them (status_counts) and their final losses summarized apart.
 """
 
+import dataclasses
 import datetime
+import functools
 import json
 import pathlib
 import platform
@@ -13,10 +15,72 @@ import jax
 import numpy as np
 
 import identity_jax
-from identity_jax import host, metrics, stats, workdir
-from identity_jax.results import FITTED, STATUSES, CellResult, Study
+from identity_jax.errors import WorkdirError
+from identity_jax.measures import metrics, stats
+from identity_jax.measures.regime import FITTED, STATUSES, RegimeRule
+from identity_jax.study import results, workdir
+from identity_jax.study.results import CellResult
+from identity_jax.training import host
 
 SUMMARY, PER_SEED = "summary.json", "per_seed.jsonl"
+
+
+@dataclasses.dataclass
+class Study:
+  """Every finished cell of a workdir, loaded once; what figures and tables are drawn from."""
+  name: str
+  config: dict               # the experiment config as recorded (config.json)
+  cells: dict                # cell name -> CellResult, in the config's order
+  root: pathlib.Path | None = None
+
+  @property
+  def plots(self) -> dict:
+    return self.config.get("plots", {})
+
+  @property
+  def regime_suite(self) -> str:
+    return self.config["metrics"]["regime_suite"]
+
+  @functools.cached_property
+  def stats(self) -> dict:
+    """Cell name -> its statistics (summarize_cell), computed once."""
+    return {c: summarize_cell(self.cells[c]) for c in self.ordered()}
+
+  def ordered(self) -> list:
+    """Cells by (plots.group_by value, plots.sweep value) when a sweep is set (configs list cells
+    by name, which puts c12 before c3); otherwise in the config's order."""
+    sweep, group_by = self.plots.get("sweep", ""), self.plots.get("group_by", "")
+    if not sweep:
+      return list(self.cells)
+    number = lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)
+    def key(c):
+      group = self.field(c, group_by) if group_by else 0
+      x = self.field(c, sweep)
+      return ((0, group, "") if number(group) else (1, 0, str(group)), x if number(x) else 0, c)
+    return sorted(self.cells, key=key)
+
+  def field(self, cell: str, dotted: str):
+    """A field of a cell's config, e.g. 'model.num_layers'."""
+    return workdir.dotted(self.cells[cell].config, dotted)
+
+
+def cell_names(config: dict) -> list:
+  return list(config.get("cells") or {"base": {}})
+
+
+def load_study(root, cells=None, with_arrays: bool = True) -> Study:
+  """The finished cells (or those of `cells`) of the workdir `root`, which identity-jax-run wrote."""
+  root = pathlib.Path(root)
+  fix = "point --workdir at a directory that identity-jax-run wrote"
+  if not (root / workdir.MARKER).is_file() or not (root / "config.json").is_file():
+    raise WorkdirError(f"{root} holds no identity_jax experiment (no {workdir.MARKER})", fix)
+  config = workdir.read_json(root / "config.json")
+  names = [c for c in cell_names(config) if results.is_finished(root / "cells" / c)
+           and (cells is None or c in cells)]
+  return Study(name=config["name"], config=config, root=root,
+               cells={c: results.load(root / "cells" / c, with_arrays) for c in names})
+
+
 
 
 def status_line(counts: dict, notes: dict | None = None) -> str:
@@ -60,11 +124,9 @@ def summarize_cell(cell: CellResult) -> dict:
 def summarize(study: Study, env: dict | None = None) -> dict:
   """summary.json's content. env: the environment to record (default: this process's)."""
   config = study.config
-  # JSON files are written with sorted keys: `order` keeps the cells' order (results.Study.ordered).
+  # JSON files are written with sorted keys: `order` keeps the cells' order (Study.ordered).
   return dict(name=config["name"], cells=study.stats, order=study.ordered(),
-              regime_rule=dict(suite=config["metrics"]["regime_suite"],
-                               threshold=config["metrics"]["regime_threshold"],
-                               doc=stats.__doc__.strip()),
+              regime_rule=RegimeRule.of(config["metrics"]).to_json(),
               preset=config.get("preset"), paired_seeds=config.get("paired_seeds", True),
               environment=env or environment())
 
@@ -87,7 +149,8 @@ def write_tables(study: Study, root=None, env: dict | None = None) -> dict:
 
 
 def environment() -> dict:
-  import flax, optax  # noqa: E401 (versions only)
+  import flax  # noqa: E401 (versions only)
+  import optax
   return dict(identity_jax=identity_jax.__version__, jax=jax.__version__, flax=flax.__version__,
               optax=optax.__version__, numpy=np.__version__, python=platform.python_version(),
               backend=jax.default_backend(), devices=[d.device_kind for d in jax.devices()],

@@ -1,4 +1,4 @@
-"""Figures of a study: pure functions of its results (results.Study, loaded once), each returning a
+"""Figures of a study: pure functions of its results (summary.Study, loaded once), each returning a
 matplotlib Figure (None where it does not apply); draw_all saves them. No retraining, no file reads.
 
   prediction_grid.png  inputs on top (training image, then test images of each suite); below, a row per
@@ -29,8 +29,10 @@ matplotlib backend: headless processes get Agg by themselves, notebooks their in
 import matplotlib.pyplot as plt
 import numpy as np
 
-from identity_jax import images, stats, workdir
-from identity_jax.results import Study
+from identity_jax.data import images
+from identity_jax.measures import regime
+from identity_jax.study import workdir
+from identity_jax.study.summary import Study
 
 MAX_GRID_SEEDS = 4
 
@@ -172,7 +174,7 @@ def loss_curves(study: Study):
 
 def disagree(regimes) -> bool:
   """Seeds disagree when the fitted ones (those with a regime) fall in more than one regime."""
-  return len({r for r in regimes if r in stats.REGIMES}) > 1
+  return len({r for r in regimes if r in regime.REGIMES}) > 1
 
 
 STATUS_ABBREV = {"not_fitted": "nf", "dead": "dead", "diverged": "dv"}
@@ -182,7 +184,7 @@ def counts_label(seeds) -> str:
   """e.g. 'id5 co1 | nf1 dv1': regimes of the fitted seeds, then how many did not fit, were dead or
   diverged; '*' where the fitted seeds disagree."""
   regimes = [s.regime for s in seeds]
-  fitted = " ".join(f"{r[:2]}{regimes.count(r)}" for r in stats.REGIMES if regimes.count(r))
+  fitted = " ".join(f"{r[:2]}{regimes.count(r)}" for r in regime.REGIMES if regimes.count(r))
   statuses = [s.status for s in seeds]
   rest = " ".join(f"{a}{statuses.count(k)}" for k, a in STATUS_ABBREV.items() if statuses.count(k))
   return (f"{fitted or 'none fitted'}{' *' if disagree(regimes) else ''}"

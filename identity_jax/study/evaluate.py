@@ -6,9 +6,13 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from identity_jax import host, images, metrics, suites as suites_lib, train
-from identity_jax.cell import Cell
-from identity_jax.results import DEAD, NOT_FITTED, CellArrays, CellResult, SeedResult
+from identity_jax.data import images
+from identity_jax.data import suites as suites_lib
+from identity_jax.measures import metrics
+from identity_jax.measures.regime import DEAD, NOT_FITTED
+from identity_jax.study.cell import Cell
+from identity_jax.study.results import CellArrays, CellResult, SeedResult
+from identity_jax.training import host, train
 
 SIZE_SUITES = ("mnist", "patterns")  # what metrics.test_sizes evaluates, where present
 MAX_SAVED_TRAIN = 8  # training images (and predictions) kept in the arrays

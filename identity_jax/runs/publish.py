@@ -6,8 +6,10 @@ checkpoints stay in the workdir: they are large and can be regenerated from the 
 import pathlib
 import shutil
 
-from identity_jax import plots, results, workdir
 from identity_jax.errors import WorkdirError
+from identity_jax.reporting import plots
+from identity_jax.study import results, workdir
+from identity_jax.study import summary as summary_lib
 
 FILES = ("summary.json", "per_seed.jsonl", "config.json", "experiment.json", "analyses.json",
          results.LEAST_LOSS, "log.txt")
@@ -30,7 +32,7 @@ def publish(workdir_path, results_dir, partial: bool = False) -> pathlib.Path:
                        "rerun the same command to finish them (it resumes), then publish; or pass "
                        "--partial to publish the finished cells now (redraw first: identity-jax-plot)")
   dest = pathlib.Path(results_dir) / summary["name"]
-  kept = _earlier_array_figures(root, dest, results.load_study(root).ordered())
+  kept = _earlier_array_figures(root, dest, summary_lib.load_study(root).ordered())
   if dest.exists():
     shutil.rmtree(dest)
   dest.mkdir(parents=True)

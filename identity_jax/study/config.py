@@ -11,8 +11,8 @@ import sys
 import ml_collections
 from ml_collections.config_dict import placeholder
 
-from identity_jax import cell
 from identity_jax.errors import ConfigError
+from identity_jax.study import cell
 
 PRESETS = ("quick", "paper", "tiny")
 ON_COLAB = "google.colab" in sys.modules
@@ -28,11 +28,11 @@ def base_config() -> ml_collections.ConfigDict:
   # cell, a deliberately paired comparison (same seed, same lower layers across depths).
   c.paired_seeds = False
   c.num_seeds = 8
-  # The sections' fields and defaults are stated once, in identity_jax/cell.py (data, optim, train,
-  # metrics) and in each model family's module (identity_jax/models/): model.name picks the family.
+  # The sections' fields and defaults are stated once, in identity_jax/study/cell.py (data, optim,
+  # train, metrics) and in each model family's module (identity_jax/models/): model.name picks the
+  # family, model.<family> holds its fields.
   for section, fields in cell.section_defaults().items():
-    c[section] = ml_collections.ConfigDict(
-        {k: placeholder(int) if v is None else v for k, v in fields.items()})
+    c[section] = _config_dict(fields)
   c.data.download = ON_COLAB    # Colab has the internet and no Debian data packages
   c.plots = ml_collections.ConfigDict(dict(
       grid_per_suite=2,
@@ -40,6 +40,19 @@ def base_config() -> ml_collections.ConfigDict:
       group_by=""))             # dotted cell field: one curve per value (e.g. data.image_size)
   c.cells = ml_collections.ConfigDict()
   return c
+
+
+def _config_dict(fields: dict) -> ml_collections.ConfigDict:
+  """Nested plain dicts as a ConfigDict; a None default becomes an int placeholder (settable from
+  the command line)."""
+  return ml_collections.ConfigDict({k: _config_dict(v) if isinstance(v, dict) else
+                                    placeholder(int) if v is None else v for k, v in fields.items()})
+
+
+def model(name: str, **fields) -> dict:
+  """A cell's model override: family `name` with these of its fields, e.g.
+  {"model": model("convnet", num_layers=5, channels=32)}."""
+  return {"name": name, name: fields}
 
 
 def tiny(c: ml_collections.ConfigDict) -> ml_collections.ConfigDict:
@@ -66,7 +79,7 @@ def check_preset(preset: str) -> None:
                       f"end --config with one of :{', :'.join(PRESETS)}")
 
 
-STUDIES_DIR = pathlib.Path(__file__).resolve().parent / "configs"  # package data: works installed
+STUDIES_DIR = pathlib.Path(__file__).resolve().parents[1] / "configs"  # package data: works installed
 
 
 def study_names() -> list[str]:

@@ -18,9 +18,19 @@ from typing import Any
 
 import optax
 
-from identity_jax import models, optim, suites as suites_lib, workdir
-from identity_jax.errors import (ConfigError, WorkdirError, check_choice, check_count, check_flag,
-                                 check_positive, is_count)
+from identity_jax import models
+from identity_jax.data import suites as suites_lib
+from identity_jax.errors import (
+  ConfigError,
+  WorkdirError,
+  check_choice,
+  check_count,
+  check_flag,
+  check_positive,
+  is_count,
+)
+from identity_jax.study import workdir
+from identity_jax.training import optim
 
 SECTIONS = ("data", "model", "optim", "train", "metrics")  # what a cell may override
 CELL_FIELDS = ("num_seeds",)  # top-level fields a cell may override (more seeds where they split)
@@ -204,16 +214,17 @@ class Cell:
 
 def resolve(config) -> dict:
   """Cell name -> the complete plain-dict config of that cell (the base with the cell's overrides;
-  a config without cells is one cell, 'base'). The plots section is not part of a cell."""
+  a config without cells is one cell, 'base'). The plots section is not part of a cell; the model
+  section resolves to `name` and that family's fields only (`resolve_model`)."""
   base = config.to_dict() if hasattr(config, "to_dict") else copy.deepcopy(config)
   overrides = base.pop("cells", None) or {"base": {}}
   base.pop("plots", None)
+  base_model = base.pop("model")
   cells = {}
   for name, cell in overrides.items():
     resolved = copy.deepcopy(base)
     for section, values in cell.items():
-      if section in CELL_FIELDS:
-        resolved[section] = values
+      if section in CELL_FIELDS or section == "model":
         continue
       if section not in SECTIONS:
         raise ConfigError(f"cell {name!r} overrides section {section!r}",
@@ -223,8 +234,34 @@ def resolve(config) -> dict:
           raise ConfigError(f"cell {name!r} sets unknown field {section}.{key}",
                             f"use one of: {', '.join(sorted(resolved[section]))}")
         resolved[section][key] = value
+    for field in CELL_FIELDS:
+      resolved[field] = cell.get(field, resolved[field])
+    resolved["model"] = resolve_model(base_model, cell.get("model") or {}, f"cell {name!r}")
     cells[name] = resolved
   return cells
+
+
+def resolve_model(base: dict, override: dict, where: str) -> dict:
+  """A cell's model section: {'name': family, **that family's fields}, from the config's model section
+  (name and one section per family, model.<family>) and the cell's override of it (name and/or its
+  family's section)."""
+  name = override.get("name", base.get("name"))
+  family = models.get(name)
+  fields = {**models.registry.defaults(family.name), **(base.get(family.name) or {})}
+  for key, values in override.items():
+    if key == "name":
+      continue
+    if key != family.name:
+      fix = (f"set it in model.{family.name}" if key in fields else
+             f"{where} trains model.name {family.name!r}: set its fields in model.{family.name}")
+      raise ConfigError(f"{where} sets model.{key}, not a section of model.name {family.name!r}",
+                        f"{fix} ({', '.join(sorted(fields))})")
+    for field, value in dict(values).items():
+      if field not in fields:
+        raise ConfigError(f"{where} sets unknown field model.{family.name}.{field}",
+                          f"use one of: {', '.join(sorted(fields))}")
+      fields[field] = value
+  return {"name": family.name, **fields}
 
 
 def parse_all(config) -> dict:
@@ -290,8 +327,14 @@ def _refuse_legacy(record: dict) -> None:
 
 
 def upgrade(record: dict) -> dict:
-  """A cell recorded by an older identity_jax, in today's spelling (same meaning)."""
+  """A cell recorded by an older identity_jax, in today's spelling (same meaning). Before families
+  had sections of their own, a cell's model section held every family's fields, the others at their
+  defaults: only its own family's are kept."""
   record = copy.deepcopy(record)
+  model = record.get("model", {})
+  if model.get("name") in models.names():
+    own = models.registry.defaults(model["name"])
+    record["model"] = {k: v for k, v in model.items() if k == "name" or k in own}
   for (section, field), renamed in LEGACY.items():
     value = record.get(section, {}).get(field)
     if is_count(value) and value in renamed:
@@ -303,4 +346,5 @@ def section_defaults() -> dict:
   """The typed sections' defaults, for config.base_config (one place states each default)."""
   plain = lambda typ: {f.name: f.default for f in dataclasses.fields(typ)}
   return dict(data=plain(DataConfig), optim=plain(OptimConfig), train=plain(TrainConfig),
-              metrics=plain(MetricsConfig), model=dict(name="convnet", **models.registry.default_fields()))
+              metrics=plain(MetricsConfig),
+              model=dict(name="convnet", **{f: models.registry.defaults(f) for f in models.names()}))

@@ -27,8 +27,11 @@ import re
 
 import numpy as np
 
-from identity_jax import results as results_lib, stats, summary as summary_lib, workdir
 from identity_jax.errors import ResultsMdError
+from identity_jax.measures import regime
+from identity_jax.study import results as results_lib
+from identity_jax.study import summary as summary_lib
+from identity_jax.study import workdir
 
 MIN_FITTED_SHARE = 0.9
 TREND_RHO = 0.6
@@ -227,7 +230,7 @@ def flat_cosines(name: str, summary: dict) -> list:
   near 1, the training image itself (a constant-function net still closing in on it, which more
   steps may fit); lower, an image unlike it (at the lowest, a uniform image: nothing of the training
   image learned)."""
-  return sorted(r["cos_constant"] for r in _seed_rows(name, summary, results_lib.DEAD))
+  return sorted(r["cos_constant"] for r in _seed_rows(name, summary, regime.DEAD))
 
 
 def status_text(name: str, cell: dict, summary: dict) -> str:
@@ -238,7 +241,7 @@ def status_text(name: str, cell: dict, summary: dict) -> str:
     return cell["status"]
   lo, hi = f"{cos[0]:.2f}", f"{cos[-1]:.2f}"
   span = lo if lo == hi else f"{lo}-{hi}"
-  return summary_lib.status_line(cell["status_counts"], {results_lib.DEAD: f"(cos to train {span})"})
+  return summary_lib.status_line(cell["status_counts"], {regime.DEAD: f"(cos to train {span})"})
 
 
 def borderline(cell: dict, summary: dict) -> bool:
@@ -248,12 +251,9 @@ def borderline(cell: dict, summary: dict) -> bool:
   and its interval; the verdict rule is unchanged, the cell is named."""
   if cell["verdict"] not in cell["regimes"]:  # inconclusive or split: nothing to qualify
     return False
-  rule = summary["regime_rule"]
-  t = rule.get("threshold", stats.DEFAULT_THRESHOLD)
-  st = cell["suites"].get(rule["suite"], {})
-  holds = lambda s, x: s and s.get("ci95_low") is not None and s["ci95_low"] <= x <= s["ci95_high"]
-  return bool(holds(st.get("corr_identity"), t) or holds(st.get("corr_constant"), t)
-              or holds(st.get("corr_constant"), -t))
+  rule = regime.RegimeRule.from_json(summary["regime_rule"])
+  st = cell["suites"].get(rule.suite, {})
+  return rule.near_threshold(st.get("corr_identity"), st.get("corr_constant"))
 
 
 def judge(claim: Claim, summaries: dict) -> str:
@@ -501,7 +501,7 @@ def phase_table(summaries: dict) -> str:
 
 def _range(name: str, summary: dict, metric: str) -> str:
   """'+0.53 to +0.59': the lowest and highest `metric` over the cell's fitted seeds (regime suite)."""
-  values = [r[metric] for r in _seed_rows(name, summary, results_lib.FITTED)]
+  values = [r[metric] for r in _seed_rows(name, summary, regime.FITTED)]
   return f"{min(values):+.2f} to {max(values):+.2f}" if values else "n/a"
 
 
@@ -513,7 +513,7 @@ def _regime_suite_stat(cell: dict, summary: dict, metric: str) -> str:
 VALUE_FIELDS = {
     "fitted": lambda n, c, s: f"{c['status_counts']['fitted']}/{sum(c['status_counts'].values())}",
     **{status: (lambda n, c, s, k=status: str(c["status_counts"][k]))
-       for status in (results_lib.NOT_FITTED, results_lib.DEAD, results_lib.DIVERGED)},
+       for status in (regime.NOT_FITTED, regime.DEAD, regime.DIVERGED)},
     **{regime: (lambda n, c, s, k=regime: f"{c['regimes'][k]['count']}/{c['regimes'][k]['n']}")
        for regime in ("identity", "constant", "neither")},
     "corr_id": lambda n, c, s: _regime_suite_stat(c, s, "corr_identity"),

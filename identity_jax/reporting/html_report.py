@@ -18,8 +18,10 @@ import tempfile
 
 import matplotlib.pyplot as plt
 
-from identity_jax import claims, plots, results, workdir
 from identity_jax.errors import WorkdirError
+from identity_jax.reporting import claims, plots
+from identity_jax.study import summary as summary_lib
+from identity_jax.study import workdir
 
 INDEX = "index.html"
 DATA_FILES = ("summary.json", "per_seed.jsonl", "config.json", "log.txt")
@@ -86,14 +88,14 @@ def markdown_tables(md: str) -> str:
 def _cell_grids(study_dir: pathlib.Path, dest: pathlib.Path) -> list:
   """Per-cell prediction grids, drawn from the cells' arrays (workdirs have them; results/ not)."""
   try:
-    study = results.load_study(study_dir)
+    study = summary_lib.load_study(study_dir)
   except WorkdirError:
     return []
   written = []
   for name, cell in study.cells.items():
     if cell.arrays is None:
       continue
-    one = results.Study(name=study.name, config=study.config, cells={name: cell})
+    one = summary_lib.Study(name=study.name, config=study.config, cells={name: cell})
     fig = plots.prediction_grid(one)
     workdir.save_figure(fig, dest / f"grid_{name}.png", dpi=90)
     plt.close(fig)

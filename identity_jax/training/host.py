@@ -29,7 +29,7 @@ def use_every_core(count: int = 0) -> int:
     jax.config.update("jax_num_cpu_devices", count)
   except RuntimeError:  # jax refuses once a backend is up; results stay right, only slower
     logging.warning("jax already started, so its CPU devices stay as they are; fix: call "
-                    "identity_jax.host.use_every_core() before the first jax computation")
+                    "identity_jax.training.host.use_every_core() before the first jax computation")
     return 0
   return count
 

@@ -8,8 +8,8 @@ of two runs starts from the same weights only when both draw from the same key s
 
 import collections
 
-from identity_jax import results as results_lib
 from identity_jax.errors import IdentityJaxError
+from identity_jax.measures.regime import FITTED, RegimeRule
 
 
 class RerunError(IdentityJaxError, ValueError):
@@ -17,8 +17,15 @@ class RerunError(IdentityJaxError, ValueError):
 
 
 def outcome(seed: dict) -> str:
-  """The seed's regime when it fitted, else its status."""
-  return seed["regime"] if seed["status"] == results_lib.FITTED else seed["status"]
+  """The seed's regime when it fitted (as `pair_seeds` recomputed it), else its status."""
+  return seed["regime"] if seed["status"] == FITTED else seed["status"]
+
+
+def _classified(result: dict) -> dict:
+  """Seed index -> the seed, its regime recomputed under the run's own rule (a result.json stores
+  the regime of the rule it was written with)."""
+  rule = RegimeRule.of(result["config"]["metrics"])
+  return {s["seed"]: dict(s, regime=rule.of_seed(s["status"], s["suites"])) for s in result["seeds"]}
 
 
 def _seed_origin(result: dict) -> tuple:
@@ -34,8 +41,8 @@ def pair_seeds(old: dict, new: dict) -> list:
         f"{_seed_origin(new)}, so seed i starts from different weights in each",
         "compare the cells' distributions (summary.json) instead, or rerun with the same study, "
         "cell name, seed and paired_seeds")
-  by_index = {s["seed"]: s for s in new["seeds"]}
-  pairs = [(s, by_index[s["seed"]]) for s in old["seeds"] if s["seed"] in by_index]
+  olds, news = _classified(old), _classified(new)
+  pairs = [(s, news[i]) for i, s in olds.items() if i in news]
   if not pairs:
     raise RerunError("the two runs hold no seed index in common",
                      "pass two runs of the same cell")

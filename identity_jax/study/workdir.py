@@ -164,9 +164,9 @@ _CORRUPT_FIXES = {
                                  "from the cells' result.json files"),
     "arrays.npz": lambda p: (f"move it aside (figures drawn from arrays then leave the cell out), "
                              f"or move {p.parent}/result.json aside too and rerun to retrain it"),
-    "params.npz": lambda p: (f"move it aside: identity-jax-analyze retrains a cell without saved "
+    "params.npz": lambda p: ("move it aside: identity-jax-analyze retrains a cell without saved "
                              "parameters from its recorded config (same result)"),
-    "config.json": lambda p: (f"restore it from a copy (results/<study>/config.json for a published "
+    "config.json": lambda p: ("restore it from a copy (results/<study>/config.json for a published "
                               "study), or start a new --workdir"),
     MARKER: lambda p: (f"restore it from a copy (results/<study>/{MARKER} for a published study), "
                        "or start a new --workdir"),

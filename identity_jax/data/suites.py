@@ -4,7 +4,7 @@ import dataclasses
 
 import numpy as np
 
-from identity_jax import datasets, images, patterns
+from identity_jax.data import datasets, images, patterns
 from identity_jax.errors import ConfigError, MissingDataError, check_positive
 
 SUITES = ("mnist", "fashion", "blends", "patterns", "random", "rho")

@@ -8,15 +8,15 @@ import sys
 
 from absl import app, flags, logging
 
-from identity_jax import host
 from identity_jax.errors import IdentityJaxError
+from identity_jax.training import host
 
 _CPU_DEVICES = flags.DEFINE_integer(
     "cpu_devices", 0, "XLA CPU devices to split this machine into; seeds are sharded over them. "
     "0: one per core (small models train up to 2x faster on 2 cores); 1: one device, as plain jax. "
     "Ignored when XLA_FLAGS or JAX_NUM_CPU_DEVICES set a count, and on GPU/TPU.")
 
-CONFIGS = pathlib.Path(__file__).resolve().parent / "configs"  # installed with the package
+CONFIGS = pathlib.Path(__file__).resolve().parents[1] / "configs"  # installed with the package
 FLAG_FIX = (f"see the flags with --help, the config's fields in its file under {CONFIGS}/, and the "
             "studies and presets with: identity-jax-studies")
 CONFIG_FIX = (f"give --config=FILE:PRESET with FILE a config file, e.g. {CONFIGS}/default.py:quick; "

@@ -10,7 +10,6 @@ changed rule (metrics.regime_*) needs no retraining; the stored one is for reade
 """
 
 import dataclasses
-import functools
 import pathlib
 from typing import Any
 
@@ -18,10 +17,9 @@ import flax.traverse_util
 import jax
 import numpy as np
 
-from identity_jax import stats, workdir
+from identity_jax.measures.regime import FITTED, STATUSES, RegimeRule
+from identity_jax.study import workdir
 
-FITTED, NOT_FITTED, DIVERGED, DEAD = "fitted", "not_fitted", "diverged", "dead"
-STATUSES = (FITTED, NOT_FITTED, DIVERGED, DEAD)
 RESULT, ARRAYS, PARAMS = "result.json", "arrays.npz", "params.npz"
 LEAST_LOSS = "least_loss.json"  # per study: analyses/reachable.py, where a closed form applies
 
@@ -29,7 +27,7 @@ LEAST_LOSS = "least_loss.json"  # per study: analyses/reachable.py, where a clos
 @dataclasses.dataclass
 class SeedResult:
   seed: int
-  status: str                 # one of STATUSES
+  status: str                 # one of regime.STATUSES
   final_loss: float
   fitted_at: int              # first step below the fit tolerance, -1 if never
   diverged_at: int            # first step with a non-finite loss, -1 if never
@@ -38,7 +36,7 @@ class SeedResult:
   dead_at_init: bool
   suites: dict                # suite -> metric -> mean over the suite's images
   test_sizes: dict = dataclasses.field(default_factory=dict)  # "size" -> suite -> metric -> mean
-  regime: str | None = None   # fitted seeds only (stats.seed_regime)
+  regime: str | None = None   # fitted seeds only (RegimeRule.of_seed)
 
   @property
   def fitted(self) -> bool:
@@ -102,9 +100,8 @@ class CellResult:
   arrays: CellArrays | None = None  # None when loaded without them (results/ keeps no arrays)
 
   @property
-  def rule(self) -> dict:
-    """The regime rule: the cell's metrics section (regime_suite, regime_threshold)."""
-    return self.config["metrics"]
+  def rule(self) -> RegimeRule:
+    return RegimeRule.of(self.config["metrics"])
 
   @property
   def fitted(self) -> list:
@@ -115,7 +112,8 @@ class CellResult:
 
   def regimes(self, metric: str = "corr") -> list:
     """Per seed: its regime under the cell's rule by `metric` (corr | cos), None unless fitted."""
-    return [stats.seed_regime(dataclasses.asdict(s), self.rule, metric) for s in self.seeds]
+    rule = self.rule
+    return [rule.of_seed(s.status, s.suites, metric) for s in self.seeds]
 
   def classify(self) -> "CellResult":
     """Sets each seed's regime from its metrics and the cell's rule (None unless fitted)."""
@@ -182,61 +180,3 @@ def save_params(path, params) -> None:
 def load_params(path) -> Any:
   with workdir.read_npz(path) as z:
     return flax.traverse_util.unflatten_dict({k: z[k] for k in z.files}, sep="/")
-
-
-@dataclasses.dataclass
-class Study:
-  """Every finished cell of a workdir, loaded once; what figures and tables are drawn from."""
-  name: str
-  config: dict               # the experiment config as recorded (config.json)
-  cells: dict                # cell name -> CellResult, in the config's order
-  root: pathlib.Path | None = None
-
-  @property
-  def plots(self) -> dict:
-    return self.config.get("plots", {})
-
-  @property
-  def regime_suite(self) -> str:
-    return self.config["metrics"]["regime_suite"]
-
-  @functools.cached_property
-  def stats(self) -> dict:
-    """Cell name -> its statistics (summary.summarize_cell), computed once."""
-    from identity_jax import summary  # summary builds on this module
-    return {c: summary.summarize_cell(self.cells[c]) for c in self.ordered()}
-
-  def ordered(self) -> list:
-    """Cells by (plots.group_by value, plots.sweep value) when a sweep is set (configs list cells
-    by name, which puts c12 before c3); otherwise in the config's order."""
-    sweep, group_by = self.plots.get("sweep", ""), self.plots.get("group_by", "")
-    if not sweep:
-      return list(self.cells)
-    number = lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)
-    def key(c):
-      group = self.field(c, group_by) if group_by else 0
-      x = self.field(c, sweep)
-      return ((0, group, "") if number(group) else (1, 0, str(group)), x if number(x) else 0, c)
-    return sorted(self.cells, key=key)
-
-  def field(self, cell: str, dotted: str):
-    """A field of a cell's config, e.g. 'model.num_layers'."""
-    return workdir.dotted(self.cells[cell].config, dotted)
-
-
-def cell_names(config: dict) -> list:
-  return list(config.get("cells") or {"base": {}})
-
-
-def load_study(root, cells=None, with_arrays: bool = True) -> Study:
-  """The finished cells (or those of `cells`) of the workdir `root`, which identity-jax-run wrote."""
-  root = pathlib.Path(root)
-  fix = "point --workdir at a directory that identity-jax-run wrote"
-  if not (root / workdir.MARKER).is_file() or not (root / "config.json").is_file():
-    from identity_jax.errors import WorkdirError
-    raise WorkdirError(f"{root} holds no identity_jax experiment (no {workdir.MARKER})", fix)
-  config = workdir.read_json(root / "config.json")
-  names = [c for c in cell_names(config) if is_finished(root / "cells" / c)
-           and (cells is None or c in cells)]
-  return Study(name=config["name"], config=config, root=root,
-               cells={c: load(root / "cells" / c, with_arrays) for c in names})

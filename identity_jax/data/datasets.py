@@ -20,7 +20,7 @@ import urllib.request
 
 import numpy as np
 
-from identity_jax import idx
+from identity_jax.data import idx
 from identity_jax.errors import DataError, MissingDataError, check_choice
 
 _FILES = {
@@ -167,4 +167,4 @@ def load_dataset(name: str, data_dir: str | None = None, download: bool = False)
   raise MissingDataError(
       f"no {name} data found; looked in: " + "; ".join(looked),
       "`apt-get install dataset-fashion-mnist` (Debian, Ubuntu), or put the four IDX files ({', '.join(_FILES.values())}, optionally .gz) into a "
-      f"directory and pass it as data.dir / $IDENTITY_JAX_DATA, or set data.download=True (downloads it)")
+      "directory and pass it as data.dir / $IDENTITY_JAX_DATA, or set data.download=True (downloads it)")

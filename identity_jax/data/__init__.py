@@ -1,0 +1,1 @@
+"""Data: MNIST / Fashion-MNIST readers, generated images, and the test suites."""

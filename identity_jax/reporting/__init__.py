@@ -1,0 +1,1 @@
+"""Reporting: figures, the paper's claims judged on results/, RESULTS.md tables, the HTML report."""

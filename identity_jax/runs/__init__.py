@@ -1,0 +1,1 @@
+"""Running an experiment: train every cell into a workdir, publish finished cells."""

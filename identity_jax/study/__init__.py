@@ -1,0 +1,1 @@
+"""A study's cells: config, validation, the workdir, typed results and their summaries."""

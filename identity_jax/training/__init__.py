@@ -1,0 +1,1 @@
+"""Training: the optimizer, the jit-compiled train step over vmapped seeds, and the host-side loop around it."""
