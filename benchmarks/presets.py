@@ -34,7 +34,7 @@ from identity_jax.data import suites
 from identity_jax.models import conv
 from identity_jax.study import cell as cell_lib
 from identity_jax.study import evaluate
-from identity_jax.training import train  # noqa: E402
+from identity_jax.training import loop  # noqa: E402
 
 STUDIES = ("convnet_depth", "channels", "channels3_depth", "multi_image", "filter_size", "optimizers",
            "initializers", "test_sizes", "train_sizes", "biases", "schedules", "phase_diagram")
@@ -72,9 +72,9 @@ def seed_steps_per_s(c: cell_lib.Cell, form: str, seconds: float) -> float:
   k = MANY_IMAGES if c.data.num_train == "all" else c.data.num_train
   x = jax.random.uniform(jax.random.key(1), (k, c.data.image_size, c.data.image_size))
   tr = evaluate.trainer(c, suites.Data(train=x, train_labels=None, suites={}, sources={}))
-  mesh = train.seed_mesh(None, c.num_seeds)
+  mesh = loop.seed_mesh(None, c.num_seeds)
   per_device = c.num_seeds // (1 if mesh is None else mesh.size)
-  fns = tr.batched(train.resolve_seeds_per_vmap(c.train.seeds_per_vmap, per_device), mesh)
+  fns = tr.batched(loop.resolve_seeds_per_vmap(c.train.seeds_per_vmap, per_device), mesh)
   state = fns.init(evaluate.cell_keys(c))
   run = fns.run.lower(state, jnp.int32(1)).compile()
   box = [state]

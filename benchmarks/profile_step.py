@@ -3,7 +3,7 @@ XLA op kind.
 
   python benchmarks/profile_step.py --model=convnet_5x128 [--seeds=2 --steps=20]
 
-The program is the binaries' own (train.Trainer on one 28x28 image, SGD with momentum, seeds one after
+The program is the binaries' own (program.Trainer on one 28x28 image, SGD with momentum, seeds one after
 another inside the compiled loop, one CPU device), traced for --steps steps after compiling. Ops are
 grouped by name with the trailing number dropped (convolution.3 -> convolution), so the table reads
 as "convolutions", "fusions", "copies"...; each line gives the total milliseconds and the share of
@@ -24,16 +24,16 @@ from table import MODELS, SIZE
 
 from identity_jax import models
 from identity_jax.study.cell import OptimConfig
-from identity_jax.training import optim, train
+from identity_jax.training import optim, program
 
 
 def profile(name: str, seeds: int, steps: int) -> dict:
   spec = dict(MODELS[name])
   model = models.build_model(__import__("ml_collections").ConfigDict(spec))
   x = jax.random.uniform(jax.random.key(0), (1, SIZE, SIZE))
-  tr = train.Trainer(model, optim.make_optimizer(OptimConfig(schedule="constant"), steps), x, 1e-3)
+  tr = program.Trainer(model, optim.make_optimizer(OptimConfig(schedule="constant"), steps), x, 1e-3)
   fns = tr.batched(1)
-  state = fns.init(train.seed_keys(0, range(seeds)))
+  state = fns.init(program.seed_keys(0, range(seeds)))
   run = fns.run.lower(state, jnp.int32(steps)).compile()
   state = jax.block_until_ready(run(state, jnp.int32(steps)))  # warm
   with tempfile.TemporaryDirectory() as d:

@@ -5,7 +5,7 @@ r"""Scaling of the seed axis over devices: the same seeds trained on 1, 2, 4, ..
 On a CPU the devices are XLA's host-platform devices (--xla_force_host_platform_device_count), which
 share the machine's cores; on a GPU/TPU host they are the real chips (counts above the real number
 are skipped). Each device count runs in its own process, since it is fixed when jax starts.
-Printed: seed-steps per second of train.train over its chunks after the first (the training steps
+Printed: seed-steps per second of loop.train over its chunks after the first (the training steps
 alone: no compile, init or evaluation) and the speed-up over 1 device.
 """
 
@@ -22,12 +22,12 @@ def child(model: str, seeds: int, steps: int):
   from table import MODELS
   from vmap_vs_sequential import trainer
 
-  from identity_jax.training import train
+  from identity_jax.training import loop, program
   tr = trainer(MODELS[model], steps)
-  keys = train.seed_keys(0, range(seeds))
-  opts = train.RunOptions(shard=jax.device_count() > 1)
+  keys = program.seed_keys(0, range(seeds))
+  opts = loop.RunOptions(shard=jax.device_count() > 1)
   chunks = []  # (steps, seconds) of each chunk after the first; compiling is outside chunk times
-  train.train(tr, keys, steps, 5, options=opts,
+  loop.train(tr, keys, steps, 5, options=opts,
               progress=lambda p: chunks.append((p["chunk_steps"], p["chunk_seconds"])))
   done, seconds = map(sum, zip(*chunks[1:]))
   print("RESULT " + json.dumps(dict(devices=jax.device_count(), backend=jax.default_backend(),

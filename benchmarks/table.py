@@ -60,15 +60,15 @@ def run_jax(name, seed_counts, seconds):
   sys.path.insert(0, os.path.dirname(__file__))
   from vmap_vs_sequential import trainer
 
-  from identity_jax.training import train
+  from identity_jax.training import loop, program
   spec = MODELS[name]
   out = dict(model=name, flops_per_step=6 * macs(spec), rows=[])
   for n in seed_counts:
     tr = trainer(spec, 1000)
-    mesh = train.seed_mesh(None, n)  # as train.train: seeds sharded when there are several devices
+    mesh = loop.seed_mesh(None, n)  # as loop.train: seeds sharded when there are several devices
     per_device = n // (1 if mesh is None else mesh.size)
-    fns = tr.batched(train.resolve_seeds_per_vmap("auto", per_device), mesh)
-    state = fns.init(train.seed_keys(0, range(n)))  # placed on the mesh
+    fns = tr.batched(loop.resolve_seeds_per_vmap("auto", per_device), mesh)
+    state = fns.init(program.seed_keys(0, range(n)))  # placed on the mesh
     t = time.perf_counter()
     run = fns.run.lower(state, jnp.int32(1)).compile()
     compile_s = time.perf_counter() - t

@@ -3,7 +3,7 @@ r"""What N seeds trained together in one program cost against the same N seeds t
   make bench      (= python benchmarks/vmap_vs_sequential.py [--seeds=1,8,32 --steps=50])
 
 Baseline: the single-seed jit-compiled program, called once per seed ("one by one"). Against it, the
-N-seed program of identity_jax.training.train with each `seeds_per_vmap` setting: "all" = all N in one vmap,
+N-seed program of identity_jax.training (program.py, loop.py) with each `seeds_per_vmap` setting: "all" = all N in one vmap,
 1 = seeds in sequence inside the program, 8 = vmapped groups of 8 in sequence.
 Every program is warmed up (compiled) before it is timed, on one 28x28 input. Printed: seed-steps per
 second, and each ratio to one by one (> 1: faster). Results: benchmarks/RESULTS.md.
@@ -18,7 +18,7 @@ import jax.numpy as jnp
 
 from identity_jax import models
 from identity_jax.study import cell
-from identity_jax.training import optim, train
+from identity_jax.training import loop, optim, program
 
 MODELS = {
     "convnet_5x32": dict(name="convnet", num_layers=5, channels=32),
@@ -32,7 +32,7 @@ MODELS = {
 def trainer(spec, num_steps):
   o = cell.OptimConfig(name="sgd", learning_rate=0.01, momentum=0.9, schedule="compressed")
   x = jax.random.normal(jax.random.key(0), (1, 28, 28))
-  return train.Trainer(models.build_model(spec), optim.make_optimizer(o, num_steps), x, 1e-3)
+  return program.Trainer(models.build_model(spec), optim.make_optimizer(o, num_steps), x, 1e-3)
 
 
 def timed(fn, *args):
@@ -61,10 +61,10 @@ def main():
     state1 = jax.jit(tr.init)(jax.random.key(0))
     alone = args.steps / timed(jax.jit(tr.run), state1, args.steps)
     for n in seed_counts:
-      state = jax.jit(jax.vmap(tr.init))(train.seed_keys(0, range(n)))
+      state = jax.jit(jax.vmap(tr.init))(program.seed_keys(0, range(n)))
       cells = []
       for setting in strategies.values():
-        k = train.resolve_seeds_per_vmap(setting, n)
+        k = loop.resolve_seeds_per_vmap(setting, n)
         run = tr.batched(k).run
         # run donates its state: time it on fresh copies
         t = timed(lambda s, m: run(jax.tree.map(jnp.copy, s), m), state, args.steps)

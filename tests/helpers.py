@@ -5,7 +5,7 @@ import ml_collections
 
 from identity_jax import models
 from identity_jax.study import cell
-from identity_jax.training import optim, train
+from identity_jax.training import optim, program
 
 
 def model_cfg(**kw):
@@ -24,5 +24,5 @@ X = jax.random.normal(jax.random.key(42), (1, 8, 8))
 
 
 def trainer(mcfg, num_steps=30, tx=None, tol=1e-3):
-  return train.Trainer(models.build_model(mcfg), tx or optim.make_optimizer(optim_cfg(), num_steps),
+  return program.Trainer(models.build_model(mcfg), tx or optim.make_optimizer(optim_cfg(), num_steps),
                        X, tol)

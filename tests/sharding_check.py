@@ -10,7 +10,7 @@ import jax
 import numpy as np
 from helpers import model_cfg, trainer
 
-from identity_jax.training import train
+from identity_jax.training import loop, program
 
 FAMILIES = {
     "convnet": model_cfg(num_layers=3, channels=4),
@@ -26,35 +26,35 @@ print("devices", jax.device_count())
 warnings = []
 logging.getLogger().addHandler(type("H", (logging.Handler,), {"emit": lambda self, r: warnings.append(
     r.getMessage())})())
-keys = train.seed_keys(0, range(5))
+keys = program.seed_keys(0, range(5))
 for family, mcfg in FAMILIES.items():
   tr = trainer(mcfg, 30)
-  ref = train.train(tr, keys, 30, 3, options=train.RunOptions(shard=False, seeds_per_vmap="all"))
+  ref = loop.train(tr, keys, 30, 3, options=loop.RunOptions(shard=False, seeds_per_vmap="all"))
   for per_device in ("all", 1):  # vmap on each device, or its seeds one after another
-    res = train.train(tr, keys, 30, 3, options=train.RunOptions(shard=True,
+    res = loop.train(tr, keys, 30, 3, options=loop.RunOptions(shard=True,
                                                                  seeds_per_vmap=per_device))
-    assert res.loss_history.shape == ref.loss_history.shape == (5, 4)
-    for a, b in zip(jax.tree.leaves(ref.params), jax.tree.leaves(res.params)):
+    assert res.seeds.loss_history.shape == ref.seeds.loss_history.shape == (5, 4)
+    for a, b in zip(jax.tree.leaves(ref.seeds.params), jax.tree.leaves(res.seeds.params)):
       assert a.shape == b.shape, (family, a.shape, b.shape)
       scale = float(np.abs(np.asarray(a)).max())
       np.testing.assert_allclose(np.asarray(b), np.asarray(a), rtol=1e-5, atol=1e-6 * scale,
                                  err_msg=family)
     # every layer really trained on every seed (the failure mode jit + NamedSharding showed for ConvNets on jax 0.10.2)
-    for a, b in zip(jax.tree.leaves(ref.init_params), jax.tree.leaves(res.params)):
+    for a, b in zip(jax.tree.leaves(ref.seeds.init_params), jax.tree.leaves(res.seeds.params)):
       assert np.all(np.abs(np.asarray(b) - np.asarray(a)).reshape(5, -1).max(axis=1) > 0), family
   print(family, "ok")
 # 5 seeds on 8 devices: padded, and the user told why and how to avoid it.
 assert any("5 seeds do not divide the 8 devices: padded to 8" in w and "fix:" in w for w in warnings)
 # Auto sharding (shard=None) uses no more devices than seeds: 1 seed runs unsharded, 3 seeds on 3
 # devices without padding; shard=True takes every device.
-assert train.seed_mesh(None, 1) is None
-assert train.seed_mesh(None, 3).size == 3 and train.seed_mesh(True, 3).size == 8
-assert train.seed_mesh(False, 8) is None and train.seed_mesh(None, 20).size == 8
+assert loop.seed_mesh(None, 1) is None
+assert loop.seed_mesh(None, 3).size == 3 and loop.seed_mesh(True, 3).size == 8
+assert loop.seed_mesh(False, 8) is None and loop.seed_mesh(None, 20).size == 8
 warnings.clear()
 tr = trainer(FAMILIES["convnet"], 30)
-ref = train.train(tr, keys[:3], 30, 3, options=train.RunOptions(shard=False))
-res = train.train(tr, keys[:3], 30, 3)
-for a, b in zip(jax.tree.leaves(ref.params), jax.tree.leaves(res.params)):
+ref = loop.train(tr, keys[:3], 30, 3, options=loop.RunOptions(shard=False))
+res = loop.train(tr, keys[:3], 30, 3)
+for a, b in zip(jax.tree.leaves(ref.seeds.params), jax.tree.leaves(res.seeds.params)):
   np.testing.assert_allclose(np.asarray(b), np.asarray(a), rtol=1e-5,
                              atol=1e-6 * float(np.abs(np.asarray(a)).max()))
 assert not any("padded" in w for w in warnings), warnings

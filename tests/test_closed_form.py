@@ -9,7 +9,7 @@ from helpers import model_cfg, optim_cfg
 from identity_jax import models
 from identity_jax.analyses import closed_form
 from identity_jax.data import images, suites
-from identity_jax.training import optim, train
+from identity_jax.training import loop, optim, program
 
 
 @pytest.fixture(scope="module")
@@ -22,11 +22,11 @@ def seven():
 def trained_linear(x_train, use_bias, steps, schedule):
   mcfg = model_cfg(name="fcn", hidden_layers=0, activation="linear", use_bias=use_bias)
   ocfg = optim_cfg(schedule=schedule)
-  tr = train.Trainer(models.build_model(mcfg), optim.make_optimizer(ocfg, steps),
+  tr = program.Trainer(models.build_model(mcfg), optim.make_optimizer(ocfg, steps),
                      jnp.asarray(x_train), 1e-10)
-  keys = train.seed_keys(3, range(2))
-  res = train.train(tr, keys, steps, 1)
-  return tr, res, res.init_params
+  keys = program.seed_keys(3, range(2))
+  res = loop.train(tr, keys, steps, 1)
+  return tr, res, res.seeds.init_params
 
 
 # Two images leave a slow direction (their difference): a constant rate and more steps reach it.
@@ -46,7 +46,7 @@ def test_sgd_lands_on_equation_1(seven, use_bias, k, steps, schedule):
       expected = closed_form.linear_prediction(
           p0["kernel"][s], p0["bias"][s] if use_bias else None, x_train.reshape(k, d),
           x.reshape(len(x), d))
-      got = tr.model.apply(jax.tree.map(lambda a: a[s], res.params), jnp.asarray(x))
+      got = tr.model.apply(jax.tree.map(lambda a: a[s], res.seeds.params), jnp.asarray(x))
       err = np.linalg.norm(np.asarray(got).reshape(len(x), d) - expected) / np.linalg.norm(expected)
       assert err < 1e-4, (name, s, err)
 
@@ -72,14 +72,14 @@ def test_bottom_layer_alone_converges_to_its_least_reachable_loss(seven, width):
   x = images.resize(seven[:1], 6)
   model = models.build_model(model_cfg(name="fcn", hidden_layers=1, width=width))
   tx = optim.with_frozen_layers(optim.make_optimizer(optim_cfg(schedule="constant"), 3000), (0,))
-  tr = train.Trainer(model, tx, jnp.asarray(x), 1e-10)
-  res = train.train(tr, train.seed_keys(5, range(3)), 3000, 1)
+  tr = program.Trainer(model, tx, jnp.asarray(x), 1e-10)
+  res = loop.train(tr, program.seed_keys(5, range(3)), 3000, 1)
   for s in range(3):
-    p = jax.tree.map(lambda a: np.asarray(a[s]), res.init_params)["params"]
+    p = jax.tree.map(lambda a: np.asarray(a[s]), res.seeds.init_params)["params"]
     least, active = closed_form.bottom_layer_least_loss(
         p["layer_0"]["kernel"], p["layer_0"]["bias"], p["layer_1"]["kernel"], p["layer_1"]["bias"],
         x[0])
-    final = float(tr.loss(jax.tree.map(lambda a: a[s], res.params)))
+    final = float(tr.loss(jax.tree.map(lambda a: a[s], res.seeds.params)))
     assert 0.3 * width < active < 0.7 * width
     if width == 24:  # far fewer active units than 2d: out of reach, and training finds the bound
       assert least > 0.05 and final == pytest.approx(least, rel=1e-4)

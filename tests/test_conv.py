@@ -15,7 +15,7 @@ from identity_jax.data import suites
 from identity_jax.models import conv
 from identity_jax.study import cell as cell_lib
 from identity_jax.study import evaluate
-from identity_jax.training import train
+from identity_jax.training import loop
 
 FORMS = ("nhwc", "matmul", "rows", "flipped")  # checked against lax.conv_general_dilated ("xla")
 
@@ -96,9 +96,9 @@ def _compiled_training_program(cell: cell_lib.Cell) -> str:
   it on this machine's devices."""
   x = jax.random.uniform(jax.random.key(1), (1, cell.data.image_size, cell.data.image_size))
   tr = evaluate.trainer(cell, suites.Data(train=x, train_labels=None, suites={}, sources={}))
-  mesh = train.seed_mesh(None, cell.num_seeds)
+  mesh = loop.seed_mesh(None, cell.num_seeds)
   per_device = cell.num_seeds // (1 if mesh is None else mesh.size)
-  fns = tr.batched(train.resolve_seeds_per_vmap("auto", per_device), mesh)
+  fns = tr.batched(loop.resolve_seeds_per_vmap("auto", per_device), mesh)
   state = fns.init(evaluate.cell_keys(cell))
   return fns.run.lower(state, jnp.int32(1)).compile().as_text()
 

@@ -168,3 +168,57 @@ def test_a_new_family_registers_in_a_few_lines(tmp_path):
   assert summary["cells"]["s"]["status_counts"]["fitted"] == 2
   assert summary["cells"]["s"]["verdict"] == "identity"  # a = 1 is the only fit
   assert "scale" not in models.names()
+
+
+def test_a_workdir_made_before_a_new_family_resumes_after(tmp_path):
+  """A family registered later adds its own config section; every existing cell's record (its own
+  family's fields) and so its fingerprint stay the same: the rerun skips the finished cell. A record
+  in the form before families had sections (every family's fields in one flat model section)
+  resumes too."""
+  import dataclasses
+  import json
+
+  import flax.linen as nn
+
+  from identity_jax.models import registry
+  from identity_jax.runs import experiment
+  from identity_jax.study import config
+
+  def small():
+    c = config.tiny(config.base_config())
+    c.train.num_steps = 10
+    c.cells = ml_collections.ConfigDict({"lin": {"model": config.model("fcn", hidden_layers=0)}})
+    return c
+
+  root = tmp_path / "w"
+  experiment.run(small(), root, log=lambda _: None)
+  before = json.loads((root / "experiment.json").read_text())["cells"]["lin"]
+
+  @dataclasses.dataclass(frozen=True)
+  class NewConfig:  # fields no existing family has, and one (width) that FCNs default otherwise
+    width: int = 7
+    gates: int = 3
+    depth = 1
+
+  class New(nn.Module):
+    cfg: NewConfig
+
+  registry.register(registry.Family("new", NewConfig, lambda cfg: New(cfg), New))
+  try:
+    grown = small()
+    assert grown.model.new.to_dict() == dict(width=7, gates=3)
+    lines = []
+    experiment.run(grown, root, log=lines.append)
+  finally:
+    registry.unregister("new")
+  assert "skipping finished cells: lin" in lines
+  assert json.loads((root / "experiment.json").read_text())["cells"]["lin"] == before
+
+  # The record as an identity_jax before family sections wrote it: every family's fields, flat.
+  marker = json.loads((root / "experiment.json").read_text())
+  flat = marker["cells"]["lin"]["config"]["model"]
+  flat.update({k: v for k, v in registry.defaults("convnet").items() if k not in flat})
+  (root / "experiment.json").write_text(json.dumps(marker))
+  lines = []
+  experiment.run(small(), root, log=lines.append)
+  assert "skipping finished cells: lin" in lines

@@ -11,7 +11,7 @@ import pytest
 from helpers import model_cfg, trainer
 
 from identity_jax.errors import ConfigError
-from identity_jax.training import train
+from identity_jax.training import loop, program
 
 HERE = pathlib.Path(__file__).resolve().parent
 
@@ -31,19 +31,22 @@ def interrupt_after(chunks):
 
 
 def assert_same_run(a, b):
-  for x, y in zip(jax.tree.leaves(a.params), jax.tree.leaves(b.params)):
-    np.testing.assert_array_equal(np.asarray(x), np.asarray(y))
-  np.testing.assert_array_equal(a.loss_history, b.loss_history)
-  np.testing.assert_array_equal(a.fitted_at, b.fitted_at)
+  """Bit-identical: every per-seed record (the whole SeedRecords tree), and the statuses."""
+  jax.tree.map(lambda x, y: np.testing.assert_array_equal(np.asarray(x), np.asarray(y)),
+               a.seeds, b.seeds)
   assert a.status == b.status
 
 
 def assert_close_run(a, b):
-  """Equal up to float32 rounding: another compiled program (other seed count) may round differently."""
-  for x, y in zip(jax.tree.leaves(a.params), jax.tree.leaves(b.params)):
-    np.testing.assert_allclose(np.asarray(x), np.asarray(y), rtol=1e-5, atol=1e-7)
-  np.testing.assert_allclose(a.loss_history, b.loss_history, rtol=1e-5)
-  np.testing.assert_array_equal(a.fitted_at, b.fitted_at)
+  """Equal up to float32 rounding: another compiled program (other seed count) may round differently;
+  integer records (the steps seeds fitted or diverged at) exactly."""
+  def close(x, y):
+    x, y = np.asarray(x), np.asarray(y)
+    if np.issubdtype(x.dtype, np.integer):
+      np.testing.assert_array_equal(x, y)
+    else:
+      np.testing.assert_allclose(x, y, rtol=1e-5, atol=1e-7)
+  jax.tree.map(close, a.seeds, b.seeds)
   assert a.status == b.status
 
 
@@ -51,46 +54,46 @@ def assert_close_run(a, b):
     (model_cfg(num_layers=2, channels=4), (2,)),  # ConvNet compiles are slow: one interruption
     (model_cfg(name="fcn", hidden_layers=1, width=32), (1, 2, 3))])  # every boundary but the last
 def test_resume_after_any_interruption_is_bit_identical(tmp_path, mcfg, stops):
-  tr, keys = trainer(mcfg, 40), train.seed_keys(0, range(3))
-  whole = train.train(tr, keys, 40, 4)
+  tr, keys = trainer(mcfg, 40), program.seed_keys(0, range(3))
+  whole = loop.train(tr, keys, 40, 4)
   for stop_after in stops:
-    opts = train.RunOptions(checkpoint_dir=str(tmp_path / f"ckpt{stop_after}"),
+    opts = loop.RunOptions(checkpoint_dir=str(tmp_path / f"ckpt{stop_after}"),
                             checkpoint_minutes=0)
     with pytest.raises(Interrupted):
-      train.train(tr, keys, 40, 4, progress=interrupt_after(stop_after), options=opts)
-    resumed = train.train(tr, keys, 40, 4, options=opts)
+      loop.train(tr, keys, 40, 4, progress=interrupt_after(stop_after), options=opts)
+    resumed = loop.train(tr, keys, 40, 4, options=opts)
     assert resumed.resumed_from_step == 10 * stop_after
     assert_same_run(resumed, whole)
 
 
 def test_finished_checkpoint_is_not_trained_further(tmp_path):
-  tr, keys = trainer(model_cfg(name="fcn", hidden_layers=1, width=32), 20), train.seed_keys(0, [0])
-  opts = train.RunOptions(checkpoint_dir=str(tmp_path / "c"), checkpoint_minutes=0)
-  first = train.train(tr, keys, 20, 2, options=opts)
-  again = train.train(tr, keys, 20, 2, options=opts)  # e.g. a crash after training, before results
+  tr, keys = trainer(model_cfg(name="fcn", hidden_layers=1, width=32), 20), program.seed_keys(0, [0])
+  opts = loop.RunOptions(checkpoint_dir=str(tmp_path / "c"), checkpoint_minutes=0)
+  first = loop.train(tr, keys, 20, 2, options=opts)
+  again = loop.train(tr, keys, 20, 2, options=opts)  # e.g. a crash after training, before results
   assert again.resumed_from_step == 20 and again.compile_seconds == 0
   assert_same_run(first, again)
 
 
 def test_stop_when_every_seed_fitted():
   tr = trainer(model_cfg(name="fcn", hidden_layers=1, width=64), 400, tol=1e-2)
-  keys = train.seed_keys(0, range(2))
-  full = train.train(tr, keys, 400, 20)
-  early = train.train(tr, keys, 400, 20, options=train.RunOptions(stop_when_fitted=True))
+  keys = program.seed_keys(0, range(2))
+  full = loop.train(tr, keys, 400, 20)
+  early = loop.train(tr, keys, 400, 20, options=loop.RunOptions(stop_when_fitted=True))
   assert early.steps_run < 400 and early.status == ["fitted", "fitted"]
-  assert len(early.loss_steps) == early.loss_history.shape[1] < len(full.loss_steps)
+  assert len(early.loss_steps) == early.seeds.loss_history.shape[1] < len(full.loss_steps)
   assert early.loss_steps[-1] == early.steps_run
   # the same run up to where it stopped
-  np.testing.assert_array_equal(early.loss_history, full.loss_history[:, :len(early.loss_steps)])
+  np.testing.assert_array_equal(early.seeds.loss_history, full.seeds.loss_history[:, :len(early.loss_steps)])
 
 
 def test_resuming_a_run_that_stopped_early_keeps_its_stop(tmp_path):
   tr = trainer(model_cfg(name="fcn", hidden_layers=1, width=64), 400, tol=1e-2)
-  keys = train.seed_keys(0, range(2))
-  opts = train.RunOptions(stop_when_fitted=True, checkpoint_dir=str(tmp_path / "c"),
+  keys = program.seed_keys(0, range(2))
+  opts = loop.RunOptions(stop_when_fitted=True, checkpoint_dir=str(tmp_path / "c"),
                           checkpoint_minutes=0)
-  first = train.train(tr, keys, 400, 20, options=opts)
-  again = train.train(tr, keys, 400, 20, options=opts)  # e.g. a crash before results were written
+  first = loop.train(tr, keys, 400, 20, options=opts)
+  again = loop.train(tr, keys, 400, 20, options=opts)  # e.g. a crash before results were written
   assert first.steps_run < 400 and again.resumed_from_step == first.steps_run
   assert again.steps_run == first.steps_run
   np.testing.assert_array_equal(again.loss_steps, first.loss_steps)
@@ -100,46 +103,46 @@ def test_resuming_a_run_that_stopped_early_keeps_its_stop(tmp_path):
 def test_stopping_waits_for_the_slowest_seed():
   """Stops only when ALL seeds are done; a diverged seed counts as done, not as fitted."""
   tr = trainer(model_cfg(name="fcn", hidden_layers=1, width=64), 100, tol=1e-12)
-  res = train.train(tr, train.seed_keys(0, range(2)), 100, 10,
-                    options=train.RunOptions(stop_when_fitted=True))
+  res = loop.train(tr, program.seed_keys(0, range(2)), 100, 10,
+                    options=loop.RunOptions(stop_when_fitted=True))
   assert res.steps_run == 100 and res.status == ["not_fitted", "not_fitted"]
 
 
 @pytest.mark.parametrize("chunk", [1, 2, 4])
 def test_seed_chunks_equal_one_run(chunk):
-  tr, keys = trainer(model_cfg(name="fcn", hidden_layers=1, width=32), 20), train.seed_keys(5, range(5))
-  whole = train.train(tr, keys, 20, 2)
-  chunked = train.train(tr, keys, 20, 2, options=train.RunOptions(seed_chunk=chunk))
+  tr, keys = trainer(model_cfg(name="fcn", hidden_layers=1, width=32), 20), program.seed_keys(5, range(5))
+  whole = loop.train(tr, keys, 20, 2)
+  chunked = loop.train(tr, keys, 20, 2, options=loop.RunOptions(seed_chunk=chunk))
   assert_close_run(chunked, whole)
-  for x, y in zip(jax.tree.leaves(whole.init_params), jax.tree.leaves(chunked.init_params)):
+  for x, y in zip(jax.tree.leaves(whole.seeds.init_params), jax.tree.leaves(chunked.seeds.init_params)):
     np.testing.assert_array_equal(np.asarray(x), np.asarray(y))
 
 
 def test_out_of_memory_retries_in_smaller_chunks(monkeypatch):
   """A run that runs out of memory with more than 2 seeds at once is redone 2 at a time."""
-  real, sizes = train._train_seeds, []
+  real, sizes = loop._train_seeds, []
 
   def fake(trainer, keys, *args):
     sizes.append(len(keys))
     if len(keys) > 2:
       raise RuntimeError("RESOURCE_EXHAUSTED: Out of memory while trying to allocate 1.0TiB")
     return real(trainer, keys, *args)
-  tr, keys = trainer(model_cfg(name="fcn", hidden_layers=1, width=32), 20), train.seed_keys(5, range(5))
-  whole = train.train(tr, keys, 20, 2)
-  monkeypatch.setattr(train, "_train_seeds", fake)
-  retried = train.train(tr, keys, 20, 2)
+  tr, keys = trainer(model_cfg(name="fcn", hidden_layers=1, width=32), 20), program.seed_keys(5, range(5))
+  whole = loop.train(tr, keys, 20, 2)
+  monkeypatch.setattr(loop, "_train_seeds", fake)
+  retried = loop.train(tr, keys, 20, 2)
   assert sizes == [5, 3, 2, 2, 1]
   assert_close_run(retried, whole)
   with pytest.raises(RuntimeError, match="something else"):
-    monkeypatch.setattr(train, "_train_seeds", lambda *a: (_ for _ in ()).throw(
+    monkeypatch.setattr(loop, "_train_seeds", lambda *a: (_ for _ in ()).throw(
         RuntimeError("something else")))
-    train.train(tr, keys, 20, 2)
+    loop.train(tr, keys, 20, 2)
 
 
 def test_bad_seed_chunk():
   tr = trainer(model_cfg(name="fcn", hidden_layers=1, width=8), 2)
   with pytest.raises(ConfigError, match="train.seed_chunk"):
-    train.train(tr, train.seed_keys(0, [0]), 2, 1, options=train.RunOptions(seed_chunk=-1))
+    loop.train(tr, program.seed_keys(0, [0]), 2, 1, options=loop.RunOptions(seed_chunk=-1))
 
 
 def test_sharded_training_equals_unsharded_on_8_devices():

@@ -20,7 +20,7 @@ from identity_jax.measures import metrics, regime, stats
 from identity_jax.reporting import claims
 from identity_jax.study import cell, config, evaluate, results
 from identity_jax.study import summary as summary_lib
-from identity_jax.training import optim, train
+from identity_jax.training import loop, optim, program
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 
@@ -62,25 +62,25 @@ def _trainer(schedule, num_steps, tolerance=1e-3):
   model = models.build_model(model_cfg(name="fcn", hidden_layers=1, width=32))
   x = jax.random.normal(jax.random.key(0), (1, 8, 8))
   tx = optim.make_optimizer(sgd(schedule), num_steps)
-  return train.Trainer(model, tx, x, tolerance,
+  return program.Trainer(model, tx, x, tolerance,
                        paper_schedule_steps=num_steps if schedule == "paper" else 0)
 
 
 def test_paper_schedule_freezes_a_seed_at_its_end_and_stops_the_run():
   tr = _trainer("paper", 600, tolerance=5e-2)
-  keys = train.seed_keys(0, range(2))
-  full = train.train(tr, keys, 600, 60)
-  assert (full.fitted_at >= 0).all()
+  keys = program.seed_keys(0, range(2))
+  full = loop.train(tr, keys, 600, 60)
+  assert (full.seeds.fitted_at >= 0).all()
   # Stopped once every seed's schedule has ended: the parameters are those of the whole budget.
-  short = train.train(tr, keys, 600, 60, options=train.RunOptions(stop_when_fitted=True))
+  short = loop.train(tr, keys, 600, 60, options=loop.RunOptions(stop_when_fitted=True))
   assert short.steps_run < 600
   # It stops at the step the last schedule ends, not at the end of a chunk (here 300 steps).
-  coarse = train.train(tr, keys, 600, 2, options=train.RunOptions(stop_when_fitted=True))
+  coarse = loop.train(tr, keys, 600, 2, options=loop.RunOptions(stop_when_fitted=True))
   assert coarse.steps_run == short.steps_run, (coarse.steps_run, short.steps_run)
   for run in (short, coarse):
-    for a, b in zip(jax.tree.leaves(run.params), jax.tree.leaves(full.params)):
+    for a, b in zip(jax.tree.leaves(run.seeds.params), jax.tree.leaves(full.seeds.params)):
       np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
-    np.testing.assert_array_equal(run.final_loss, full.final_loss)
+    np.testing.assert_array_equal(run.seeds.final_loss, full.seeds.final_loss)
 
 
 def test_stably_fitted_needs_the_loss_below_tolerance_for_as_long_as_it_took():
@@ -101,18 +101,18 @@ def test_paper_schedule_waits_out_the_momentum_bounce(seven):
   """A 1-layer linear net with momentum 0.9 dips below 1e-3 at step ~21 and bounces back above it;
   decaying from that first dip froze 7 of 8 seeds above the tolerance. Every seed fits now."""
   model = models.build_model(model_cfg(name="fcn", hidden_layers=0, activation="linear"))
-  tr = train.Trainer(model, optim.make_optimizer(sgd("paper"), 300), jnp.asarray(seven), 1e-3,
+  tr = program.Trainer(model, optim.make_optimizer(sgd("paper"), 300), jnp.asarray(seven), 1e-3,
                      paper_schedule_steps=300)
-  res = train.train(tr, train.seed_keys(0, range(8)), 300, 10)
-  assert (res.fitted_at <= 25).all() and res.status == ["fitted"] * 8, res.final_loss
+  res = loop.train(tr, program.seed_keys(0, range(8)), 300, 10)
+  assert (res.seeds.fitted_at <= 25).all() and res.status == ["fitted"] * 8, res.seeds.final_loss
 
 
 def test_paper_schedule_is_per_seed_so_seeds_do_not_depend_on_their_neighbours():
   tr = _trainer("paper", 300, tolerance=5e-2)
-  together = train.train(tr, train.seed_keys(0, range(3)), 300, 3)
-  alone = train.train(tr, train.seed_keys(0, [1]), 300, 3)
-  assert together.fitted_at[1] == alone.fitted_at[0]
-  for a, b in zip(jax.tree.leaves(together.params), jax.tree.leaves(alone.params)):
+  together = loop.train(tr, program.seed_keys(0, range(3)), 300, 3)
+  alone = loop.train(tr, program.seed_keys(0, [1]), 300, 3)
+  assert together.seeds.fitted_at[1] == alone.seeds.fitted_at[0]
+  for a, b in zip(jax.tree.leaves(together.seeds.params), jax.tree.leaves(alone.seeds.params)):
     np.testing.assert_allclose(np.asarray(a)[1], np.asarray(b)[0], rtol=1e-5, atol=1e-6)
 
 
@@ -134,13 +134,13 @@ def test_cells_get_independent_keys_unless_paired():
   np.testing.assert_array_equal(data(_keys(False, "c5")), data(a))  # stable
   paired = [data(_keys(True, c)) for c in ("c5", "c20")]
   np.testing.assert_array_equal(paired[0], paired[1])
-  np.testing.assert_array_equal(paired[0], data(train.seed_keys(0, range(3))))
+  np.testing.assert_array_equal(paired[0], data(program.seed_keys(0, range(3))))
 
 
 def test_stream_ids_are_stable_across_processes():
-  code = "from identity_jax.training import train; print(train.stream_id('convnet_depth/c5'))"
+  code = "from identity_jax.training import program; print(program.stream_id('convnet_depth/c5'))"
   out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-  assert int(out.stdout) == train.stream_id("convnet_depth/c5")
+  assert int(out.stdout) == program.stream_id("convnet_depth/c5")
 
 
 # --- status ----------------------------------------------------------------------------------------

@@ -31,7 +31,7 @@ from identity_jax.errors import WorkdirError
 from identity_jax.measures import stats
 from identity_jax.study import cell as cell_lib
 from identity_jax.study import evaluate, results, summary, workdir
-from identity_jax.training import train
+from identity_jax.training import program
 
 UPPER_TOPS = (1, 2, 3, 6, 10)
 UNTRAINED = "untrained_convnet_20"  # analyses.json's entry for Fig 10's untrained reference
@@ -107,7 +107,7 @@ def untrained_reference(cell: cell_lib.Cell, max_seeds, depth=20) -> dict:
   most 2: untrained curves barely vary between seeds, and 20 layers of features are costly)."""
   model = cell.family.build(dataclasses.replace(cell.model, num_layers=depth))
   trx, try_, tex, tey, _ = _collapse_digits(cell.data, cell.data.image_size)
-  keys = train.seed_keys(cell.seed, range(min(max_seeds, cell.num_seeds, 2)))
+  keys = program.seed_keys(cell.seed, range(min(max_seeds, cell.num_seeds, 2)))
   curves = [representations.collapse_curve(model, model.init(k, jnp.asarray(trx[:1])), trx, try_,
                                            tex, tey).tolist() for k in keys]
   return dict(channels=cell.model.channels, collapse=curves)

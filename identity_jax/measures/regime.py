@@ -1,6 +1,6 @@
 """A seed's status after training, and the rule that gives a fitted seed its regime.
 
-Status (training.train decides it, evaluate adds dead):
+Status (training/loop.py decides it, study/evaluate.py adds dead):
   fitted      final training MSE below train.fit_tolerance
   not_fitted  finite loss, not below the tolerance within the budget
   diverged    a non-finite loss at some step

@@ -3,7 +3,7 @@ seed's outcome in both, and how many moved from one outcome to another.
 
 A seed's outcome is its regime when it fitted, else its status (not_fitted, dead, diverged). Seed i
 of two runs starts from the same weights only when both draw from the same key stream and base seed
-(train.seed_keys); otherwise a per-seed comparison means nothing and `pair_seeds` refuses it.
+(training/program.seed_keys); otherwise a per-seed comparison means nothing and `pair_seeds` refuses it.
 """
 
 import collections

@@ -111,7 +111,7 @@ class TrainConfig:
   # fastest there), "all" elsewhere. Results agree to float rounding.
   seeds_per_vmap: Any = "auto"
   seed_chunk: Any = None    # train seeds in consecutive runs of this many (memory); None: all at once
-  stop_when_fitted: bool = False  # stop once every seed has finished (train.Trainer.finished)
+  stop_when_fitted: bool = False  # stop once every seed has finished (program.Trainer.finished)
   checkpoint_minutes: float = 10.0  # save the run's state at most this often; a rerun resumes
   save_params: bool = True  # keep final parameters for the analyses (experiments/analyze.py)
 
@@ -208,7 +208,7 @@ class Cell:
 
   @property
   def seed_stream(self) -> str:
-    """The key stream of this cell's seeds (train.seed_keys): '' when paired, else 'study/cell'."""
+    """The key stream of this cell's seeds (program.seed_keys): '' when paired, else 'study/cell'."""
     return "" if self.paired_seeds else f"{self.study}/{self.name}"
 
 

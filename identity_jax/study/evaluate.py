@@ -12,7 +12,7 @@ from identity_jax.measures import metrics
 from identity_jax.measures.regime import DEAD, NOT_FITTED
 from identity_jax.study.cell import Cell
 from identity_jax.study.results import CellArrays, CellResult, SeedResult
-from identity_jax.training import host, train
+from identity_jax.training import host, loop, program
 
 SIZE_SUITES = ("mnist", "patterns")  # what metrics.test_sizes evaluates, where present
 MAX_SAVED_TRAIN = 8  # training images (and predictions) kept in the arrays
@@ -21,7 +21,7 @@ GRID_SUITES = ("mnist", "fashion", "blends", "patterns", "random", "rho_0.00")
 
 def cell_keys(cell: Cell) -> jax.Array:
   """The seed keys the cell trains from: training, analyses and notebooks all use these."""
-  return train.seed_keys(cell.seed, range(cell.num_seeds), cell.seed_stream)
+  return program.seed_keys(cell.seed, range(cell.num_seeds), cell.seed_stream)
 
 
 def final_status(trained: str, output_spread: float, dead_threshold: float) -> str:
@@ -32,7 +32,7 @@ def final_status(trained: str, output_spread: float, dead_threshold: float) -> s
 
 
 def progress_printer(cell: str, num_seeds: int, log):
-  """train.train's progress callback: one line per chunk."""
+  """loop.train's progress callback: one line per chunk."""
   start = time.perf_counter()
 
   def progress(p):
@@ -47,9 +47,9 @@ def progress_printer(cell: str, num_seeds: int, log):
   return progress
 
 
-def trainer(cell: Cell, data: suites_lib.Data) -> train.Trainer:
+def trainer(cell: Cell, data: suites_lib.Data) -> program.Trainer:
   paper = cell.train.num_steps if cell.optim.schedule == "paper" else 0
-  return train.Trainer(cell.module, cell.optimizer, jnp.asarray(data.train), cell.train.fit_tolerance,
+  return program.Trainer(cell.module, cell.optimizer, jnp.asarray(data.train), cell.train.fit_tolerance,
                        cell.train.batch_size, paper_schedule_steps=paper)
 
 
@@ -59,18 +59,18 @@ def train_and_evaluate(cell: Cell, data: suites_lib.Data, log=print, checkpoint_
   training saves there and resumes from what an interrupted run saved."""
   t = cell.train
   model = cell.module
-  options = train.RunOptions(seeds_per_vmap=t.seeds_per_vmap, seed_chunk=t.seed_chunk,
+  options = loop.RunOptions(seeds_per_vmap=t.seeds_per_vmap, seed_chunk=t.seed_chunk,
                              stop_when_fitted=t.stop_when_fitted, checkpoint_dir=checkpoint_dir,
                              checkpoint_minutes=t.checkpoint_minutes)
-  res = train.train(trainer(cell, data), cell_keys(cell), t.num_steps, t.num_snapshots,
+  res = loop.train(trainer(cell, data), cell_keys(cell), t.num_steps, t.num_snapshots,
                     progress_printer(cell.name, cell.num_seeds, log), options)
   if res.resumed_from_step:
     log(f"[{cell.name}] resumed from the checkpoint at step {res.resumed_from_step}")
-  preds, per_image = metrics.evaluate(model, res.params, data.train, data.suites)
+  preds, per_image = metrics.evaluate(model, res.seeds.params, data.train, data.suites)
   pooled = np.concatenate(list(data.suites.values()))
   spread = metrics.output_spread(np.concatenate(list(preds.values()), axis=1), pooled)
-  init_spread = metrics.output_spread(metrics.predict(model, res.init_params, pooled), pooled)
-  sizes = _at_test_sizes(model, res.params, data, cell.metrics.test_sizes)
+  init_spread = metrics.output_spread(metrics.predict(model, res.seeds.init_params, pooled), pooled)
+  sizes = _at_test_sizes(model, res.seeds.params, data, cell.metrics.test_sizes)
   seed_means = lambda by_suite, s: {name: {m: float(np.mean(v[s])) for m, v in ms.items()}
                                     for name, ms in by_suite.items()}
   dead = cell.metrics.dead_threshold
@@ -78,8 +78,8 @@ def train_and_evaluate(cell: Cell, data: suites_lib.Data, log=print, checkpoint_
   for s in range(cell.num_seeds):
     seeds.append(SeedResult(
         seed=s, status=final_status(res.status[s], spread[s], dead),
-        final_loss=float(res.final_loss[s]), fitted_at=int(res.fitted_at[s]),
-        diverged_at=int(res.diverged_at[s]), output_spread=float(spread[s]),
+        final_loss=float(res.seeds.final_loss[s]), fitted_at=int(res.seeds.fitted_at[s]),
+        diverged_at=int(res.seeds.diverged_at[s]), output_spread=float(spread[s]),
         init_output_spread=float(init_spread[s]), dead_at_init=metrics.is_flat(init_spread[s], dead),
         suites=seed_means(per_image, s),
         test_sizes={size: seed_means(m, s) for size, (_, _, m) in sizes.items()}))
@@ -89,8 +89,8 @@ def train_and_evaluate(cell: Cell, data: suites_lib.Data, log=print, checkpoint_
   kept_train = data.train[:MAX_SAVED_TRAIN]
   per = grid_per_suite
   arrays = CellArrays(
-      loss_steps=res.loss_steps, loss_history=res.loss_history, train_images=kept_train,
-      train_predictions=np.asarray(metrics.predict(model, res.params, kept_train)),
+      loss_steps=res.loss_steps, loss_history=res.seeds.loss_history, train_images=kept_train,
+      train_predictions=np.asarray(metrics.predict(model, res.seeds.params, kept_train)),
       grid_inputs=np.concatenate([data.suites[n][:per] for n in grid_names]),
       grid_predictions=np.concatenate([preds[n][:, :per] for n in grid_names], axis=1),
       per_image=per_image,
@@ -102,7 +102,7 @@ def train_and_evaluate(cell: Cell, data: suites_lib.Data, log=print, checkpoint_
       timing=dict(train_seconds=res.train_seconds, compile_seconds=res.compile_seconds,
                   seed_steps_per_second=steps_done / max(steady, 1e-9), cpu=host.cpu_model()),
       arrays=arrays)
-  return result.classify(), res.params
+  return result.classify(), res.seeds.params
 
 
 def _at_test_sizes(model, params, data, sizes) -> dict:

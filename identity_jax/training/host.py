@@ -1,7 +1,7 @@
 """One XLA CPU device per core, so that seeds sharded over the devices keep every core busy.
 
 XLA:CPU runs most ops of a small training step on one core; only large matmuls use the others. With
-each core its own device, train.train shards the seeds over them and the small models train 1.4-2.1x
+each core its own device, loop.train shards the seeds over them and the small models train 1.4-2.1x
 faster on 2 cores, while the large ConvNets (multi-threaded matmuls either way) run at the same speed
 within the noise (benchmarks/RESULTS.md). The count is fixed when jax starts its first backend, so this
 must run before any computation; the binaries call it first thing. It changes no seed's result

@@ -1,6 +1,6 @@
 """Several processes (hosts) training one seed axis: jax's multi-controller model.
 
-Every process runs the same program: the seeds are sharded over every host's devices (train.py), and
+Every process runs the same program: the seeds are sharded over every host's devices (loop.py), and
 what the host side reads (losses, fitted steps, final parameters) is gathered to every process, so
 each process makes the same decisions (stop, save, skip a cell) and evaluates the same numbers. Only
 process 0 writes files (experiment.py); orbax checkpoints are saved and restored by all of them.
