@@ -18,7 +18,7 @@ from absl import flags
 
 from identity_jax.commands import cli
 from identity_jax.reporting import rerun
-from identity_jax.study import workdir
+from identity_jax.study import paths, workdir
 
 _OLD = flags.DEFINE_string("old", None, "The first run: result.json, a cell directory or REV:PATH.")
 _NEW = flags.DEFINE_string("new", None, "The second run, likewise.")
@@ -28,7 +28,7 @@ flags.mark_flags_as_required(["old", "new"])
 def read_result(spec: str) -> dict:
   path = pathlib.Path(spec)
   if path.is_dir():
-    path = path / "result.json"
+    path = path / paths.RESULT
   if path.is_file():
     return workdir.read_json(path)
   if ":" in spec:  # REV:PATH, from git history

@@ -10,7 +10,7 @@ from absl import flags
 
 from identity_jax.analyses import reachable
 from identity_jax.commands import cli
-from identity_jax.study import results
+from identity_jax.study import paths
 
 _WORKDIR = flags.DEFINE_string("workdir", None, "A study's workdir or results/<study> directory.")
 flags.mark_flags_as_required(["workdir"])
@@ -19,7 +19,7 @@ flags.mark_flags_as_required(["workdir"])
 def main(argv):
   del argv
   reachable.write(_WORKDIR.value)
-  print(f"wrote {_WORKDIR.value}/{results.LEAST_LOSS}")
+  print(f"wrote {_WORKDIR.value}/{paths.LEAST_LOSS}")
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from helpers import model_cfg, optim_cfg
 from identity_jax import models
 from identity_jax.analyses import closed_form
 from identity_jax.data import images, suites
+from identity_jax.study import paths
 from identity_jax.training import loop, optim, program
 
 
@@ -92,13 +93,13 @@ def test_least_loss_is_written_for_the_bottom_layer_cells_of_a_study(tmp_path):
   from identity_jax.configs import two_layer_relu
   from identity_jax.errors import WorkdirError
   from identity_jax.study import cell as cell_lib
-  from identity_jax.study import results, workdir
+  from identity_jax.study import workdir
   config = two_layer_relu.get_config("tiny")
   cells = cell_lib.parse_all(config)
   assert [n for n, c in cells.items() if reachable.applies(c)] == ["w32_bottom", "w64_bottom"]
   with pytest.raises(WorkdirError, match="no identity_jax experiment"):
     reachable.write(tmp_path)
-  workdir.write_json(tmp_path / workdir.MARKER, dict(cells={
+  workdir.write_json(tmp_path / paths.MARKER, dict(cells={
       n: dict(config=c.record) for n, c in cells.items()}))
   out = reachable.write(tmp_path, log=lambda *_: None)
   assert set(out) == {"w32_bottom", "w64_bottom"}
@@ -106,8 +107,8 @@ def test_least_loss_is_written_for_the_bottom_layer_cells_of_a_study(tmp_path):
   assert len(w32) == cells["w32_bottom"].num_seeds and all(0 < r["active_units"] < 32 for r in w32)
   # 16-odd active units cannot span a 784-pixel image: nowhere near the tolerance
   assert all(r["least_loss"] > 0.1 and not r["reachable"] for r in w32)
-  assert workdir.read_json(tmp_path / results.LEAST_LOSS) == out
-  workdir.write_json(tmp_path / workdir.MARKER, dict(cells={
+  assert workdir.read_json(tmp_path / paths.LEAST_LOSS) == out
+  workdir.write_json(tmp_path / paths.MARKER, dict(cells={
       n: dict(config=c.record) for n, c in cells.items() if n.endswith("both")}))
   with pytest.raises(WorkdirError, match="no cell .* has a closed-form least loss"):
     reachable.write(tmp_path)

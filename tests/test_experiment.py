@@ -13,7 +13,7 @@ import pytest
 from identity_jax.errors import ConfigError, WorkdirError
 from identity_jax.reporting import plots
 from identity_jax.runs import experiment
-from identity_jax.study import config, results, workdir
+from identity_jax.study import config, paths, workdir
 from identity_jax.study import summary as summary_lib
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
@@ -309,7 +309,7 @@ def test_figures_of_a_workdir_rebuilt_from_results_draw_the_cells_with_arrays(fi
   cfg, root, _, _ = finished
   rebuilt = tmp_path / "rebuilt"
   shutil.copytree(root, rebuilt)
-  (rebuilt / "cells" / "linear_1" / results.ARRAYS).unlink()
+  (rebuilt / "cells" / "linear_1" / paths.ARRAYS).unlink()
   study = summary_lib.load_study(rebuilt)
   fig = plots.prediction_grid(study)
   labels = [ax.get_ylabel() for ax in fig.axes if ax.get_ylabel()]
@@ -317,7 +317,7 @@ def test_figures_of_a_workdir_rebuilt_from_results_draw_the_cells_with_arrays(fi
   assert fig._suptitle.get_text() == "not drawn (no saved arrays): linear_1"
   assert "linear_1" in plots.loss_curves(study)._suptitle.get_text()
   assert plots.seed_histograms(study) is not None
-  (rebuilt / "cells" / "convnet_2" / results.ARRAYS).unlink()
+  (rebuilt / "cells" / "convnet_2" / paths.ARRAYS).unlink()
   study = summary_lib.load_study(rebuilt)
   assert plots.prediction_grid(study) is None and plots.loss_curves(study) is None
   before = (rebuilt / "prediction_grid.png").read_bytes()

@@ -4,7 +4,7 @@ For 2-layer ReLU FCNs whose bottom layer alone trains on one image (Fig 6) this 
 (closed_form.bottom_layer_least_loss), computed from each seed's initialization (recomputed from its
 key; no trained parameters needed). A seed whose least reachable loss is above the fit tolerance is
 not fitted at any budget: its cell is inconclusive by construction, not for want of steps.
-Results go to `least_loss.json` (results.LEAST_LOSS) in the study's directory, per cell and seed;
+Results go to `least_loss.json` (paths.LEAST_LOSS) in the study's directory, per cell and seed;
 RESULTS.md's tables name the seeds it puts out of reach.
 """
 
@@ -17,7 +17,7 @@ from identity_jax.analyses import closed_form
 from identity_jax.data import suites
 from identity_jax.errors import WorkdirError
 from identity_jax.study import cell as cell_lib
-from identity_jax.study import evaluate, results, workdir
+from identity_jax.study import evaluate, paths, results, workdir
 from identity_jax.training import optim
 
 
@@ -60,8 +60,8 @@ def write(root, log=print) -> dict:
     cell = cell_lib.parse_recorded(root, name, entry)
     if not applies(cell):
       continue
-    done = (root / "cells" / name / results.RESULT).is_file()
-    out[name] = least_loss_of_cell(cell, results.load(root / "cells" / name, False) if done else None)
+    done = (paths.cell_dir(root, name) / paths.RESULT).is_file()
+    out[name] = least_loss_of_cell(cell, results.load(paths.cell_dir(root, name), False) if done else None)
     log(f"[{name}] least reachable loss per seed: "
         + ", ".join(f"{r['least_loss']:.2e}" for r in out[name]["seeds"])
         + f" (tolerance {cell.train.fit_tolerance:g}; reachable {out[name]['reachable']}/"
@@ -70,5 +70,5 @@ def write(root, log=print) -> dict:
     raise WorkdirError(f"no cell of {root} has a closed-form least loss",
                        "it applies to 1-hidden-layer ReLU FCNs trained on one image with "
                        "train.trainable = '0' (the two_layer_relu study)")
-  workdir.write_json(root / results.LEAST_LOSS, out)
+  workdir.write_json(root / paths.LEAST_LOSS, out)
   return out

@@ -30,7 +30,7 @@ from identity_jax.data import datasets, images, suites
 from identity_jax.errors import WorkdirError
 from identity_jax.measures import stats
 from identity_jax.study import cell as cell_lib
-from identity_jax.study import evaluate, results, summary, workdir
+from identity_jax.study import evaluate, paths, results, summary, workdir
 from identity_jax.training import program
 
 UPPER_TOPS = (1, 2, 3, 6, 10)
@@ -52,7 +52,7 @@ def _collapse_digits(data_cfg, size):
 
 def fitted_seeds(root, name) -> list[int]:
   """The cell's fitted seeds: the analyses read the learned function, which only these have."""
-  return [s.seed for s in results.load(pathlib.Path(root) / "cells" / name, False).fitted]
+  return [s.seed for s in results.load(paths.cell_dir(root, name), False).fitted]
 
 
 def analyze_cell(root, cell: cell_lib.Cell, max_seeds=4, log=print):
@@ -63,7 +63,7 @@ def analyze_cell(root, cell: cell_lib.Cell, max_seeds=4, log=print):
   keys = evaluate.cell_keys(cell)
   # The very initialization training started from (init is pure in the seed's key).
   init = evaluate.trainer(cell, data).batched().init_params(keys)
-  saved = pathlib.Path(root) / "cells" / name / results.PARAMS
+  saved = paths.cell_dir(root, name) / paths.PARAMS
   if saved.is_file():
     final = results.load_params(saved)
   else:
@@ -117,7 +117,7 @@ def analyze(root, cells=None, max_seeds=4, log=print) -> list[str]:
   """Analyzes `cells` (default: every finished cell) of the workdir; returns the figures written."""
   root = pathlib.Path(root)
   recorded = cell_lib.recorded(root)
-  finished = [c for c in recorded if (root / "cells" / c / "result.json").is_file()]
+  finished = [c for c in recorded if (paths.cell_dir(root, c) / paths.RESULT).is_file()]
   cells = cells or finished
   missing = [c for c in cells if c not in finished]
   if missing:
@@ -141,14 +141,14 @@ def analyze(root, cells=None, max_seeds=4, log=print) -> list[str]:
   if convnets:  # Fig 10's reference: an untrained 20-layer ConvNet, else like the first ConvNet cell
     log(f"untrained 20-layer reference ConvNet (as {convnets[0]})")
     numbers[UNTRAINED] = untrained_reference(parsed[convnets[0]], max_seeds)
-  workdir.write_json(root / "analyses.json", numbers)
-  workdir.write_npz(root / "analyses.npz", pics)
+  workdir.write_json(root / paths.ANALYSES, numbers)
+  workdir.write_npz(root / paths.ANALYSES_ARRAYS, pics)
   return draw(root, [c for c in numbers if c != UNTRAINED])
 
 
 def result_digest(root, name) -> str:
   """Digest of the cell's result.json: which run of the cell an analysis describes."""
-  return hashlib.sha256((pathlib.Path(root) / "cells" / name / "result.json").read_bytes()).hexdigest()[:16]
+  return hashlib.sha256((paths.cell_dir(root, name) / paths.RESULT).read_bytes()).hexdigest()[:16]
 
 
 def kept_analyses(root, cells, finished, log=print) -> tuple[dict, dict]:
@@ -156,7 +156,7 @@ def kept_analyses(root, cells, finished, log=print) -> tuple[dict, dict]:
   describe their cell. An analysis whose cell was retrained since (another result.json) or is no
   longer finished is dropped, with its figures; one that predates digests is kept and said so."""
   root = pathlib.Path(root)
-  if not (root / "analyses.json").is_file():
+  if not (root / paths.ANALYSES).is_file():
     return {}, {}
   numbers, pics = load(root)
   gone = [c for c in numbers if c in cells]  # being analyzed again
@@ -301,10 +301,10 @@ def load(root) -> tuple[dict, dict]:
   holds no analyses.npz (images are redrawn in the workdir): there, the images are {} and only the
   figures drawn from numbers can be redrawn."""
   root = pathlib.Path(root)
-  numbers = workdir.read_json(root / "analyses.json")
-  if not (root / "analyses.npz").is_file():
+  numbers = workdir.read_json(root / paths.ANALYSES)
+  if not (root / paths.ANALYSES_ARRAYS).is_file():
     return numbers, {}
-  with workdir.read_npz(root / "analyses.npz") as z:
+  with workdir.read_npz(root / paths.ANALYSES_ARRAYS) as z:
     return numbers, dict(z)
 
 

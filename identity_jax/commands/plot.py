@@ -12,7 +12,7 @@ from absl import flags
 from identity_jax.analyses import report
 from identity_jax.commands import cli
 from identity_jax.runs import experiment
-from identity_jax.study import workdir
+from identity_jax.study import paths, workdir
 
 _WORKDIR = flags.DEFINE_string("workdir", None, "A workdir written by identity-jax-run.")
 flags.mark_flag_as_required("workdir")
@@ -22,8 +22,8 @@ def main(argv):
   del argv
   root = pathlib.Path(_WORKDIR.value)
   written = experiment.redraw(root)
-  if (root / "analyses.json").is_file():
-    analyzed = [c for c in workdir.read_json(root / "analyses.json") if (root / "cells" / c).is_dir()]
+  if (root / paths.ANALYSES).is_file():
+    analyzed = [c for c in workdir.read_json(root / paths.ANALYSES) if (paths.cell_dir(root, c)).is_dir()]
     written += report.draw(root, analyzed)
   print(f"redrew in {root}: {', '.join(written)}")
 

@@ -29,9 +29,8 @@ import numpy as np
 
 from identity_jax.errors import ResultsMdError
 from identity_jax.measures import regime
-from identity_jax.study import results as results_lib
+from identity_jax.study import paths, workdir
 from identity_jax.study import summary as summary_lib
-from identity_jax.study import workdir
 
 MIN_FITTED_SHARE = 0.9
 TREND_RHO = 0.6
@@ -141,22 +140,22 @@ def load(results_dir) -> dict:
 def load_study_dir(directory) -> dict:
   """A study directory's summary.json, with its per-seed rows under 'rows'."""
   directory = pathlib.Path(directory)
-  summary = workdir.read_json(directory / "summary.json")
-  rows = directory / "per_seed.jsonl"
+  summary = workdir.read_json(directory / paths.SUMMARY)
+  rows = directory / paths.PER_SEED
   try:
     summary["rows"] = [json.loads(l) for l in rows.read_text().splitlines()] if rows.is_file() else []
   except ValueError as e:
     raise workdir.corrupt(rows, f"is not valid JSON lines ({e})") from None
-  config = directory / "config.json"
+  config = directory / paths.CONFIG
   summary["config"] = workdir.read_json(config) if config.is_file() else {}
-  least = directory / results_lib.LEAST_LOSS  # experiments/least_loss.py, where it applies
+  least = directory / paths.LEAST_LOSS  # experiments/least_loss.py, where it applies
   summary["least_loss"] = workdir.read_json(least) if least.is_file() else {}
   # per cell, the config it trained with and the step it stopped at, resumed runs included
   # (summary.json's timing is the last run's)
   results = {p.parent.name: workdir.read_json(p) for p in sorted(directory.glob("cells/*/result.json"))}
   for name, r in results.items():
     if not (isinstance(r, dict) and "steps_run" in r and "config" in r):
-      raise workdir.corrupt(directory / "cells" / name / "result.json",
+      raise workdir.corrupt(paths.cell_dir(directory, name) / paths.RESULT,
                             "is not a cell's result (no steps_run or config)")
   summary["steps_run"] = {name: r["steps_run"] for name, r in results.items()}
   summary["cell_configs"] = {name: r["config"] for name, r in results.items()}

@@ -20,11 +20,11 @@ import matplotlib.pyplot as plt
 
 from identity_jax.errors import WorkdirError
 from identity_jax.reporting import claims, plots
+from identity_jax.study import paths, workdir
 from identity_jax.study import summary as summary_lib
-from identity_jax.study import workdir
 
 INDEX = "index.html"
-DATA_FILES = ("summary.json", "per_seed.jsonl", "config.json", "log.txt")
+DATA_FILES = (paths.SUMMARY, paths.PER_SEED, paths.CONFIG, paths.LOG)
 STYLE = """
 body { font-family: sans-serif; max-width: 1400px; margin: 1em auto; padding: 0 1em; color: #222; }
 table { border-collapse: collapse; margin: 0.5em 0 1.5em; font-size: 12px; }
@@ -38,11 +38,11 @@ nav a { margin-right: 0.8em; }
 """
 
 
-def study_dirs(paths) -> dict:
+def study_dirs(locations) -> dict:
   """Study name -> its directory, for each path that is a study or holds studies."""
   found = {}
-  for path in map(pathlib.Path, paths):
-    if (path / "summary.json").is_file():
+  for path in map(pathlib.Path, locations):
+    if (path / paths.SUMMARY).is_file():
       candidates = [path]
     elif path.is_dir():
       candidates = sorted(p.parent for p in path.glob("*/summary.json"))
@@ -52,7 +52,7 @@ def study_dirs(paths) -> dict:
       raise WorkdirError(f"{path} holds no study (no summary.json in it or its subdirectories)",
                          "run or publish a study first, or name its directory")
     for d in candidates:
-      found.setdefault(workdir.read_json(d / "summary.json")["name"], d)
+      found.setdefault(workdir.read_json(d / paths.SUMMARY)["name"], d)
   return found
 
 
@@ -125,9 +125,9 @@ def _study_section(name: str, src: pathlib.Path, out: pathlib.Path, summaries: d
   return "\n".join(parts)
 
 
-def build(paths, out_dir) -> pathlib.Path:
+def build(locations, out_dir) -> pathlib.Path:
   """Writes out_dir/index.html and the files it shows; returns the page's path."""
-  dirs = study_dirs(paths)
+  dirs = study_dirs(locations)
   out = pathlib.Path(out_dir)
   out.parent.mkdir(parents=True, exist_ok=True)
   # Built beside out_dir and moved in whole once done, so a failure (a damaged study file, a full

@@ -22,10 +22,8 @@ from identity_jax.data import suites
 from identity_jax.errors import ConfigError, WorkdirError
 from identity_jax.reporting import plots
 from identity_jax.study import cell as cell_lib
-from identity_jax.study import evaluate, results, summary, workdir
+from identity_jax.study import evaluate, paths, results, summary, workdir
 from identity_jax.training import memory, multihost
-
-LOG_FILE = "log.txt"
 
 
 def redraw(workdir_path) -> list[str]:
@@ -36,7 +34,7 @@ def redraw(workdir_path) -> list[str]:
   if not study.cells:
     raise WorkdirError(f"no cell of {root} has finished (no cells/*/result.json)",
                        "run the experiment first (same --config and --workdir)")
-  old = root / summary.SUMMARY
+  old = root / paths.SUMMARY
   try:  # the run's environment is kept; a damaged summary.json is what this rebuilds
     env = workdir.read_json(old).get("environment") if old.is_file() else None
   except WorkdirError:
@@ -94,7 +92,7 @@ def run(config, workdir_path, log=print, only=None, shard: str = "") -> dict:
   # Before anything is written: a damaged result of a finished cell (named with its fix), a run the
   # kernel would kill for memory, a workdir that cannot be written.
   for name in finished:
-    results.load(root / "cells" / name, with_arrays=False)
+    results.load(paths.cell_dir(root, name), with_arrays=False)
   for name in todo:
     memory.check(cells[name])
   workdir.check_writable(root)
@@ -106,20 +104,20 @@ def run(config, workdir_path, log=print, only=None, shard: str = "") -> dict:
       data_by_config[data_key[name]] = suites.build(cells[name].data)
   writer = multihost.is_writer()  # several processes: process 0 alone writes (multihost.py)
   if todo and writer:
-    with workdir.lock(root / workdir.LOCK):  # another job may be recording its cells
+    with workdir.lock(root / paths.LOCK):  # another job may be recording its cells
       workdir.claim(root, config.name, records, upgrade=cell_lib.upgrade)
       workdir.record(root, config.name, {n: records[n] for n in todo},
                      {"identity_jax": identity_jax.__version__})
-      workdir.write_json(root / "config.json", config.to_dict())
-  log = _logging_to(root / LOG_FILE, log) if writer else (lambda _: None)
+      workdir.write_json(root / paths.CONFIG, config.to_dict())
+  log = _logging_to(root / paths.LOG, log) if writer else (lambda _: None)
   if set(finished) & set(mine):
     log(f"skipping finished cells: {', '.join(sorted(c for c in finished if c in mine))}")
   for data in data_by_config.values():
     log(f"data: {data.sources}; train images {data.train.shape}; suites "
         + ", ".join(f"{k} {v.shape[0]}" for k, v in data.suites.items()))
   for name in todo:
-    cell_dir = root / "cells" / name
-    held = workdir.lock(cell_dir / workdir.LOCK, wait=False) if writer else contextlib.nullcontext()
+    cell_dir = paths.cell_dir(root, name)
+    held = workdir.lock(cell_dir / paths.LOCK, wait=False) if writer else contextlib.nullcontext()
     with held as holder:
       finished_meanwhile = results.is_finished(cell_dir)
       if multihost.agree(bool(holder is not None or finished_meanwhile)):
@@ -131,8 +129,8 @@ def run(config, workdir_path, log=print, only=None, shard: str = "") -> dict:
                       config.plots.grid_per_suite)
   if not writer:  # the other processes write nothing
     return dict(name=config.name, cells={}, regime_rule=dict(suite=config.metrics.regime_suite))
-  with workdir.lock(root / workdir.LOCK):
-    study = summary.load_study(root) if (root / "config.json").is_file() else None
+  with workdir.lock(root / paths.LOCK):
+    study = summary.load_study(root) if (root / paths.CONFIG).is_file() else None
     if study is None or not study.cells:  # nothing finished: nothing to show
       log("no cell has finished yet: no tables or figures")
       return dict(name=config.name, cells={}, regime_rule=dict(suite=config.metrics.regime_suite))
@@ -143,12 +141,12 @@ def run(config, workdir_path, log=print, only=None, shard: str = "") -> dict:
 
 def _train_and_save(cell: cell_lib.Cell, data, cell_dir: pathlib.Path, log, writer: bool,
                     grid_per_suite: int) -> None:
-  result, params = evaluate.train_and_evaluate(cell, data, log, cell_dir / "checkpoint",
+  result, params = evaluate.train_and_evaluate(cell, data, log, cell_dir / paths.CHECKPOINT,
                                                grid_per_suite)
   if not writer:
     return
   results.save(cell_dir, result, params if cell.train.save_params else None)
-  shutil.rmtree(cell_dir / "checkpoint", ignore_errors=True)  # scratch, superseded by the result
+  shutil.rmtree(cell_dir / paths.CHECKPOINT, ignore_errors=True)  # scratch, superseded by the result
   s = summary.summarize_cell(result)
   log(f"[{cell.name}] done in {result.timing['train_seconds']:.0f}s: {s['status']}; "
       f"regimes of fitted seeds " + ", ".join(f"{k} {v['count']}" for k, v in s["regimes"].items())

@@ -8,11 +8,11 @@ import shutil
 
 from identity_jax.errors import WorkdirError
 from identity_jax.reporting import plots
-from identity_jax.study import results, workdir
+from identity_jax.study import paths, workdir
 from identity_jax.study import summary as summary_lib
 
-FILES = ("summary.json", "per_seed.jsonl", "config.json", "experiment.json", "analyses.json",
-         results.LEAST_LOSS, "log.txt")
+FILES = (paths.SUMMARY, paths.PER_SEED, paths.CONFIG, paths.MARKER, paths.ANALYSES, paths.LEAST_LOSS,
+         paths.LOG)
 
 
 def publish(workdir_path, results_dir, partial: bool = False) -> pathlib.Path:
@@ -21,10 +21,10 @@ def publish(workdir_path, results_dir, partial: bool = False) -> pathlib.Path:
   a workdir whose cells are not all finished, unless `partial` (a long study committed cell by cell:
   its summary then covers the finished cells, and RESULTS.md calls the others pending)."""
   root = pathlib.Path(workdir_path)
-  if not (root / "summary.json").is_file():
+  if not (root / paths.SUMMARY).is_file():
     raise WorkdirError(f"{root} holds no summary.json", "run or redraw the experiment first")
-  summary = workdir.read_json(root / "summary.json")
-  config = workdir.read_json(root / "config.json")
+  summary = workdir.read_json(root / paths.SUMMARY)
+  config = workdir.read_json(root / paths.CONFIG)
   cells = list(config.get("cells") or {"base": {}})
   unfinished = [c for c in cells if c not in summary["cells"]]
   if unfinished and not partial:
@@ -44,8 +44,8 @@ def publish(workdir_path, results_dir, partial: bool = False) -> pathlib.Path:
   for name, data in kept.items():
     (dest / name).write_bytes(data)
   for c in summary["cells"]:
-    (dest / "cells" / c).mkdir(parents=True)
-    shutil.copy2(root / "cells" / c / "result.json", dest / "cells" / c / "result.json")
+    (paths.cell_dir(dest, c)).mkdir(parents=True)
+    shutil.copy2(paths.cell_dir(root, c) / paths.RESULT, paths.cell_dir(dest, c) / paths.RESULT)
   return dest
 
 
@@ -55,7 +55,7 @@ def _earlier_array_figures(root: pathlib.Path, dest: pathlib.Path, cells: list) 
   earlier cells, are kept as '<name>_<first>-<last>.png' (the cells without arrays, in the study's
   order; a version kept by an earlier publish stays), or under their own name when no cell has
   arrays (a plain redraw). File name -> bytes, written over what the workdir has."""
-  missing = [c for c in cells if not (root / "cells" / c / results.ARRAYS).is_file()]
+  missing = [c for c in cells if not (paths.cell_dir(root, c) / paths.ARRAYS).is_file()]
   if not missing:
     return {}
   span = missing[0] if len(missing) == 1 else f"{missing[0]}-{missing[-1]}"

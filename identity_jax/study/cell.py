@@ -29,7 +29,7 @@ from identity_jax.errors import (
   check_positive,
   is_count,
 )
-from identity_jax.study import workdir
+from identity_jax.study import paths, workdir
 from identity_jax.training import optim
 
 SECTIONS = ("data", "model", "optim", "train", "metrics")  # what a cell may override
@@ -272,7 +272,7 @@ def parse_all(config) -> dict:
 def recorded(root) -> dict:
   """Cell name -> its entry in the experiment.json of `root` (a workdir, or results/<study>), as
   experiments/main.py recorded it; raises WorkdirError when `root` holds no experiment."""
-  marker = pathlib.Path(root) / workdir.MARKER
+  marker = pathlib.Path(root) / paths.MARKER
   if not marker.is_file():
     raise WorkdirError(f"{root} holds no identity_jax experiment",
                        "point --workdir at a directory written by identity-jax-run")

@@ -18,10 +18,7 @@ import jax
 import numpy as np
 
 from identity_jax.measures.regime import FITTED, STATUSES, RegimeRule
-from identity_jax.study import workdir
-
-RESULT, ARRAYS, PARAMS = "result.json", "arrays.npz", "params.npz"
-LEAST_LOSS = "least_loss.json"  # per study: analyses/reachable.py, where a closed form applies
+from identity_jax.study import paths, workdir
 
 
 @dataclasses.dataclass
@@ -141,32 +138,32 @@ def save(cell_dir, result: CellResult, params=None) -> None:
   """Arrays and parameters first, result.json last: its presence marks the cell finished."""
   cell_dir = pathlib.Path(cell_dir)
   if result.arrays is not None:
-    workdir.write_npz(cell_dir / ARRAYS, result.arrays.to_npz())
+    workdir.write_npz(cell_dir / paths.ARRAYS, result.arrays.to_npz())
   if params is not None:
-    save_params(cell_dir / PARAMS, params)
-  workdir.write_json(cell_dir / RESULT, result.to_json())
+    save_params(cell_dir / paths.PARAMS, params)
+  workdir.write_json(cell_dir / paths.RESULT, result.to_json())
 
 
 def is_finished(cell_dir) -> bool:
-  return (pathlib.Path(cell_dir) / RESULT).is_file()
+  return (pathlib.Path(cell_dir) / paths.RESULT).is_file()
 
 
 def load(cell_dir, with_arrays: bool = True) -> CellResult:
   cell_dir = pathlib.Path(cell_dir)
   arrays = None
-  if with_arrays and (cell_dir / ARRAYS).is_file():
-    with workdir.read_npz(cell_dir / ARRAYS) as z:
+  if with_arrays and (cell_dir / paths.ARRAYS).is_file():
+    with workdir.read_npz(cell_dir / paths.ARRAYS) as z:
       try:
         arrays = CellArrays.from_npz(dict(z))
       except (KeyError, TypeError, ValueError) as e:
-        raise workdir.corrupt(cell_dir / ARRAYS, f"is not a cell's arrays ({e!r})") from None
-  record = workdir.read_json(cell_dir / RESULT)
+        raise workdir.corrupt(cell_dir / paths.ARRAYS, f"is not a cell's arrays ({e!r})") from None
+  record = workdir.read_json(cell_dir / paths.RESULT)
   try:
     result = CellResult.from_json(record, arrays)
   except (KeyError, TypeError, ValueError, AttributeError) as e:
-    raise workdir.corrupt(cell_dir / RESULT, f"is not a cell's result (missing or bad {e!r})") from None
+    raise workdir.corrupt(cell_dir / paths.RESULT, f"is not a cell's result (missing or bad {e!r})") from None
   if result.name != cell_dir.name:
-    raise workdir.corrupt(cell_dir / RESULT, f"holds cell {result.name!r}'s result, not "
+    raise workdir.corrupt(cell_dir / paths.RESULT, f"holds cell {result.name!r}'s result, not "
                           f"{cell_dir.name!r}'s (copied from elsewhere?)")
   return result
 

@@ -18,11 +18,9 @@ import identity_jax
 from identity_jax.errors import WorkdirError
 from identity_jax.measures import metrics, stats
 from identity_jax.measures.regime import FITTED, STATUSES, RegimeRule
-from identity_jax.study import results, workdir
+from identity_jax.study import paths, results, workdir
 from identity_jax.study.results import CellResult
 from identity_jax.training import host
-
-SUMMARY, PER_SEED = "summary.json", "per_seed.jsonl"
 
 
 @dataclasses.dataclass
@@ -72,13 +70,13 @@ def load_study(root, cells=None, with_arrays: bool = True) -> Study:
   """The finished cells (or those of `cells`) of the workdir `root`, which identity-jax-run wrote."""
   root = pathlib.Path(root)
   fix = "point --workdir at a directory that identity-jax-run wrote"
-  if not (root / workdir.MARKER).is_file() or not (root / "config.json").is_file():
-    raise WorkdirError(f"{root} holds no identity_jax experiment (no {workdir.MARKER})", fix)
-  config = workdir.read_json(root / "config.json")
-  names = [c for c in cell_names(config) if results.is_finished(root / "cells" / c)
+  if not (root / paths.MARKER).is_file() or not (root / paths.CONFIG).is_file():
+    raise WorkdirError(f"{root} holds no identity_jax experiment (no {paths.MARKER})", fix)
+  config = workdir.read_json(root / paths.CONFIG)
+  names = [c for c in cell_names(config) if results.is_finished(paths.cell_dir(root, c))
            and (cells is None or c in cells)]
   return Study(name=config["name"], config=config, root=root,
-               cells={c: results.load(root / "cells" / c, with_arrays) for c in names})
+               cells={c: results.load(paths.cell_dir(root, c), with_arrays) for c in names})
 
 
 
@@ -141,10 +139,10 @@ def per_seed_rows(study: Study) -> list:
 def write_tables(study: Study, root=None, env: dict | None = None) -> dict:
   """Writes summary.json and per_seed.jsonl into `root` (default: the study's workdir)."""
   root = pathlib.Path(root or study.root)
-  workdir.write_bytes(root / PER_SEED,
+  workdir.write_bytes(root / paths.PER_SEED,
                       "".join(json.dumps(row) + "\n" for row in per_seed_rows(study)).encode())
   out = summarize(study, env)
-  workdir.write_json(root / SUMMARY, out)
+  workdir.write_json(root / paths.SUMMARY, out)
   return out
 
 

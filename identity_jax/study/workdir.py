@@ -20,9 +20,7 @@ import zipfile
 import numpy as np
 
 from identity_jax.errors import WorkdirError
-
-MARKER = "experiment.json"
-LOCK = ".lock"  # in the workdir (marker and tables) and in each cell's directory (its training)
+from identity_jax.study import paths
 
 
 @contextlib.contextmanager
@@ -156,19 +154,19 @@ def _read_fix(path) -> str:
 
 
 _CORRUPT_FIXES = {
-    "result.json": lambda p: (f"move it aside (mv {p} {p}.bad) and rerun the same command: that cell "
+    paths.RESULT: lambda p: (f"move it aside (mv {p} {p}.bad) and rerun the same command: that cell "
                               "is trained again, every other cell is kept"),
-    "summary.json": lambda p: (f"move it aside; identity-jax-plot --workdir={p.parent} rebuilds it "
+    paths.SUMMARY: lambda p: (f"move it aside; identity-jax-plot --workdir={p.parent} rebuilds it "
                                "from the cells' result.json files"),
-    "per_seed.jsonl": lambda p: (f"move it aside; identity-jax-plot --workdir={p.parent} rebuilds it "
+    paths.PER_SEED: lambda p: (f"move it aside; identity-jax-plot --workdir={p.parent} rebuilds it "
                                  "from the cells' result.json files"),
-    "arrays.npz": lambda p: (f"move it aside (figures drawn from arrays then leave the cell out), "
+    paths.ARRAYS: lambda p: (f"move it aside (figures drawn from arrays then leave the cell out), "
                              f"or move {p.parent}/result.json aside too and rerun to retrain it"),
-    "params.npz": lambda p: ("move it aside: identity-jax-analyze retrains a cell without saved "
+    paths.PARAMS: lambda p: ("move it aside: identity-jax-analyze retrains a cell without saved "
                              "parameters from its recorded config (same result)"),
-    "config.json": lambda p: ("restore it from a copy (results/<study>/config.json for a published "
+    paths.CONFIG: lambda p: ("restore it from a copy (results/<study>/config.json for a published "
                               "study), or start a new --workdir"),
-    MARKER: lambda p: (f"restore it from a copy (results/<study>/{MARKER} for a published study), "
+    paths.MARKER: lambda p: (f"restore it from a copy (results/<study>/{paths.MARKER} for a published study), "
                        "or start a new --workdir"),
 }
 
@@ -212,11 +210,11 @@ def check_writable(root) -> None:
 def _never_trained(cell_dir: pathlib.Path) -> bool:
   """A cell recorded by a run that stopped before training it: no result, no checkpoint, and no job
   training it now. Its record may take another config."""
-  if (cell_dir / "result.json").exists() or (cell_dir / "checkpoint").exists():
+  if (cell_dir / paths.RESULT).exists() or (cell_dir / paths.CHECKPOINT).exists():
     return False
   if not cell_dir.exists():
     return True
-  with lock(cell_dir / LOCK, wait=False) as holder:
+  with lock(cell_dir / paths.LOCK, wait=False) as holder:
     return holder is None
 
 
@@ -231,9 +229,9 @@ def claim(workdir, name: str, cells: dict, upgrade=lambda config: config) -> set
   fix_new = f"choose a new --workdir, or move {root} away if its results are no longer needed"
   if root.exists() and not root.is_dir():
     raise WorkdirError(f"workdir {root} is a file", fix_new)
-  marker = root / MARKER
+  marker = root / paths.MARKER
   if not marker.is_file():
-    if root.exists() and any(p.name != LOCK for p in root.iterdir()):  # the lock: a job recording
+    if root.exists() and any(p.name != paths.LOCK for p in root.iterdir()):  # the lock: a job recording
       raise WorkdirError(f"workdir {root} is not empty and holds no identity_jax experiment", fix_new)
     return set()
   recorded = read_json(marker)
@@ -246,20 +244,20 @@ def claim(workdir, name: str, cells: dict, upgrade=lambda config: config) -> set
     if old is None:
       continue
     if fingerprint(upgrade(old["config"])) != fingerprint(config):
-      if _never_trained(root / "cells" / cell):
+      if _never_trained(paths.cell_dir(root, cell)):
         continue  # an earlier run recorded it and stopped (killed, or refused) before training it
       changes = "; ".join(_diff(upgrade(old["config"]), config)[:8])
       raise WorkdirError(
           f"workdir {root} already holds cell {cell!r} trained with another config ({changes})",
           fix_new + ", or give the changed cell a new name")
-    if (root / "cells" / cell / "result.json").is_file():
+    if (paths.cell_dir(root, cell) / paths.RESULT).is_file():
       finished.add(cell)
   return finished
 
 
 def record(workdir, name: str, cells: dict, extra: dict) -> None:
   """Adds these cells to the workdir's marker, keeping every cell recorded before."""
-  marker = pathlib.Path(workdir) / MARKER
+  marker = pathlib.Path(workdir) / paths.MARKER
   recorded = read_json(marker) if marker.is_file() else {"name": name, "cells": {}}
   for cell, config in cells.items():
     recorded["cells"][cell] = {"fingerprint": fingerprint(config), "config": config}
