@@ -1,26 +1,7 @@
-r"""Writes least_loss.json: per seed, the least training loss the cell's trainable parameters can reach
-(a closed form; identity_jax/analyses/reachable.py says where one applies and why).
-
-  python experiments/least_loss.py --workdir=results/two_layer_relu
-
-A seed whose least reachable loss is above the fit tolerance cannot fit at any budget.
-"""
-
-from absl import flags
-
-from identity_jax.analyses import reachable
-from identity_jax.commands import cli
-from identity_jax.study import paths
-
-_WORKDIR = flags.DEFINE_string("workdir", None, "A study's workdir or results/<study> directory.")
-flags.mark_flags_as_required(["workdir"])
-
-
-def main(argv):
-  del argv
-  reachable.write(_WORKDIR.value)
-  print(f"wrote {_WORKDIR.value}/{paths.LEAST_LOSS}")
-
+# The identity-jax-least-loss console script, run from a checkout
+# (python experiments/least_loss.py --help); its documentation and flags are in
+# identity_jax/commands/least_loss.py.
+from identity_jax.commands.least_loss import entry
 
 if __name__ == "__main__":
-  cli.run(main)
+  entry()

@@ -89,6 +89,18 @@ def test_console_scripts_list_the_studies_and_run_a_tiny_one(installed):
   assert bad.returncode == 2 and "identity-jax-studies" in bad.stderr, bad.stderr
   assert "experiments/" not in bad.stderr and str(REPO) not in bad.stderr, bad.stderr
   assert str(pathlib.Path(config).parent) in bad.stderr, bad.stderr
+  # The results/ tools: publish, compare a cell with its published copy, RESULTS.md's tables.
+  _run([str(bin_dir / "identity-jax-publish"), "--workdir=wd", "--results=pub"], cwd=work)
+  assert (work / "pub" / "default_tiny" / "cells" / "linear_1" / "result.json").is_file()
+  same = _run([str(bin_dir / "identity-jax-compare-runs"), "--old=wd/cells/linear_1",
+               "--new=pub/default_tiny/cells/linear_1"], cwd=work)
+  assert "same outcome 2/2; moved: none" in same, same
+  table = subprocess.run([str(bin_dir / "identity-jax-results-table"), "--check"], cwd=work,
+                         capture_output=True, text=True)
+  assert table.returncode == 2 and "no RESULTS.md here" in table.stderr, table.stderr
+  helped = subprocess.run([str(bin_dir / "identity-jax-least-loss"), "--help"], cwd=work,
+                          capture_output=True, text=True)
+  assert "--workdir" in helped.stdout, helped.stdout  # (absl exits 1 after --help)
 
 
 _EXECUTE = """

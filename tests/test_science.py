@@ -17,7 +17,7 @@ from helpers import model_cfg
 from identity_jax import models
 from identity_jax.errors import ConfigError, ResultsMdError
 from identity_jax.measures import metrics, regime, stats
-from identity_jax.reporting import claims
+from identity_jax.reporting import claims, tables
 from identity_jax.study import cell, config, evaluate, results
 from identity_jax.study import summary as summary_lib
 from identity_jax.training import loop, optim, program
@@ -270,7 +270,7 @@ def test_claim_verdicts_are_computed_from_the_summaries():
 def test_cost_table_names_each_cells_cpu_and_the_last_runs_for_cells_without_one():
   summary = _summary({"a": (8, 8, 0.9), "b": (8, 8, 0.9), "c": (8, 8, 0.9)})
   summary["environment"] = dict(cpu="Old CPU")
-  row = lambda: claims.cost_table({"convnet_depth": summary}).splitlines()[-1]
+  row = lambda: tables.cost_table({"convnet_depth": summary}).splitlines()[-1]
   assert row().endswith("| Old CPU |")
   summary["cells"]["c"]["timing"] = dict(summary["cells"]["c"]["timing"], cpu="New CPU")
   assert row().endswith("| Old CPU (2 cells); New CPU (1 cell) |")
@@ -311,10 +311,10 @@ def test_cells_whose_mean_interval_holds_the_threshold_are_named_borderline():
       [_seed("fitted", ci, 0.0) for ci in (0.45, 0.55, 0.48, 0.53, 0.52)]))
   assert claims.borderline(study["cells"]["b"], study) and not claims.borderline(study["cells"]["a"], study)
   assert claims.judge(claim, {"convnet_depth": study}) == "agrees; borderline: b"
-  assert "`b` identity 3/5 [0.23, 0.88] (borderline)" in claims.cell_text("b", study["cells"]["b"],
+  assert "`b` identity 3/5 [0.23, 0.88] (borderline)" in tables.cell_text("b", study["cells"]["b"],
                                                                            "patterns", study)
-  assert "| neither (borderline) |" not in claims.cells_table({"convnet_depth": study})
-  assert "| identity (borderline) |" in claims.cells_table({"convnet_depth": study})
+  assert "| neither (borderline) |" not in tables.cells_table({"convnet_depth": study})
+  assert "| identity (borderline) |" in tables.cells_table({"convnet_depth": study})
   # the mirror case: |corr to constant| near the threshold with a negative sign
   study["cells"]["b"] = summary_lib.summarize_cell(_result(
       [_seed("fitted", 0.0, cc) for cc in (-0.45, -0.55, -0.48, -0.53, -0.52)]))
@@ -333,9 +333,9 @@ def test_cells_that_cannot_fit_say_so_in_the_verdict_and_the_table():
   study["least_loss"] = dict(b=dict(seeds=[dict(reachable=i >= 6) for i in range(8)]))
   assert claims.judge(claim, {"convnet_depth": study}) == \
       "inconclusive: b fitted 0/8, 6 cannot fit at any budget"
-  assert claims.cell_text("b", study["cells"]["b"], "patterns", study).endswith(
+  assert tables.cell_text("b", study["cells"]["b"], "patterns", study).endswith(
       "fitted 0/8; not_fitted 8; 6 cannot fit at any budget")
-  assert claims.cell_text("a", study["cells"]["a"], "patterns", study).endswith("fitted 8/8")
+  assert tables.cell_text("a", study["cells"]["a"], "patterns", study).endswith("fitted 8/8")
 
 
 def test_dead_seeds_show_how_close_their_fixed_output_is_to_the_training_image():
@@ -349,15 +349,15 @@ def test_dead_seeds_show_how_close_their_fixed_output_is_to_the_training_image()
                    + [row("b", "dead", -0.9, suite="mnist"), row("b", "fitted", 0.1),
                       row("a", "fitted", 0.1)])
   assert claims.flat_cosines("b", study) == pytest.approx([0.2974] + [0.5] * 7 + [0.88, 0.99])
-  assert claims.status_text("b", study["cells"]["b"], study) == \
+  assert tables.status_text("b", study["cells"]["b"], study) == \
       "fitted 1/11; dead 10 (cos to train 0.30-0.99)"
-  assert claims.cell_text("b", study["cells"]["b"], "patterns", study).endswith(
+  assert tables.cell_text("b", study["cells"]["b"], "patterns", study).endswith(
       "dead 10 (cos to train 0.30-0.99)")
-  assert "| fitted 1/11; dead 10 (cos to train 0.30-0.99) |" in claims.cells_table(
+  assert "| fitted 1/11; dead 10 (cos to train 0.30-0.99) |" in tables.cells_table(
       {"convnet_depth": study})
-  assert claims.status_text("a", study["cells"]["a"], study) == "fitted 8/8"
+  assert tables.status_text("a", study["cells"]["a"], study) == "fitted 8/8"
   study["rows"] = [row("b", "dead", 0.3)] * 10  # one value: no range
-  assert claims.status_text("b", study["cells"]["b"], study).endswith("dead 10 (cos to train 0.30)")
+  assert tables.status_text("b", study["cells"]["b"], study).endswith("dead 10 (cos to train 0.30)")
 
 
 def test_results_table_writes_and_checks_a_results_md(tmp_path):
@@ -367,11 +367,11 @@ def test_results_table_writes_and_checks_a_results_md(tmp_path):
   workdir.write_json(tmp_path / "results" / "convnet_depth" / "summary.json", summary)
   md = tmp_path / "RESULTS.md"
   prose = "# Results\n\nhand-written prose\n\n"
-  md.write_text(prose + claims.BEGIN.format("claims") + "\nstale\n" + claims.END.format("claims")
-                + "\n\n" + claims.BEGIN.format("paired") + "\n" + claims.END.format("paired")
-                + "\n\n" + claims.BEGIN.format("cells") + "\n" + claims.END.format("cells")
-                + "\n\n" + claims.BEGIN.format("cost") + "\n" + claims.END.format("cost")
-                + "\n\n" + claims.BEGIN.format("phase") + "\n" + claims.END.format("phase") + "\nend\n")
+  md.write_text(prose + tables.BEGIN.format("claims") + "\nstale\n" + tables.END.format("claims")
+                + "\n\n" + tables.BEGIN.format("paired") + "\n" + tables.END.format("paired")
+                + "\n\n" + tables.BEGIN.format("cells") + "\n" + tables.END.format("cells")
+                + "\n\n" + tables.BEGIN.format("cost") + "\n" + tables.END.format("cost")
+                + "\n\n" + tables.BEGIN.format("phase") + "\n" + tables.END.format("phase") + "\nend\n")
   run = lambda *flags: subprocess.run(
       [sys.executable, str(REPO / "experiments" / "results_table.py"),
        f"--results={tmp_path / 'results'}", f"--results_md={md}", *flags],
@@ -403,27 +403,27 @@ def test_prose_values_are_generated_from_the_summaries_and_bad_keys_name_the_fix
           "<!--v convnet_depth/a/identity--><!--/v--> (corr <!--v convnet_depth/a/corr_id-->x<!--/v-->, "
           "from <!--v convnet_depth/a/corr_id_range-->x<!--/v-->); b neither "
           "<!--v convnet_depth/b/neither-->x<!--/v-->, not fitted <!--v convnet_depth/a/not_fitted-->x<!--/v-->")
-  assert claims.VALUE.sub(lambda m: f"[{claims.value(m[1], studies)}]", text) == (
+  assert tables.VALUE.sub(lambda m: f"[{tables.value(m[1], studies)}]", text) == (
       "a fitted [6/8], identity [6/6] (corr [+0.90 ± 0.00], from [+0.61 to +0.93]); b neither [8/8], "
       "not fitted [2]")
   with pytest.raises(ResultsMdError, match="field one of: fitted"):
-    claims.value("convnet_depth/a/corr", studies)
+    tables.value("convnet_depth/a/corr", studies)
   with pytest.raises(ResultsMdError, match="results/ has no cell convnet_depth/z"):
-    claims.value("convnet_depth/z/fitted", studies)
+    tables.value("convnet_depth/z/fitted", studies)
   # through the command: a stale value is rewritten, a bad key is an error naming the fix
   (tmp_path / "results" / "convnet_depth").mkdir(parents=True)
   from identity_jax.study import workdir
   workdir.write_json(tmp_path / "results" / "convnet_depth" / "summary.json", summary)
   md = tmp_path / "RESULTS.md"
-  tables = "".join(f"{claims.BEGIN.format(t)}\n{claims.END.format(t)}\n"
+  markers = "".join(f"{tables.BEGIN.format(t)}\n{tables.END.format(t)}\n"
                    for t in ("claims", "paired", "cells", "cost", "phase"))
-  md.write_text(tables + "b: <!--v convnet_depth/b/fitted-->7/8<!--/v-->\n")
+  md.write_text(markers + "b: <!--v convnet_depth/b/fitted-->7/8<!--/v-->\n")
   run = lambda: subprocess.run([sys.executable, str(REPO / "experiments" / "results_table.py"),
                                 f"--results={tmp_path / 'results'}", f"--results_md={md}"],
                                capture_output=True, text=True)
   assert run().returncode == 0 and md.read_text().endswith(
       "b: <!--v convnet_depth/b/fitted-->8/8<!--/v-->\n")
-  md.write_text(tables + "<!--v convnet_depth/b/fited-->8/8<!--/v-->\n")
+  md.write_text(markers + "<!--v convnet_depth/b/fited-->8/8<!--/v-->\n")
   out = run()
   assert out.returncode == 2 and "'convnet_depth/b/fited'" in out.stderr and "fix:" in out.stderr
   assert md.read_text().endswith("<!--v convnet_depth/b/fited-->8/8<!--/v-->\n")  # left as it was
@@ -440,13 +440,13 @@ def test_phase_table_lays_the_cells_out_as_phase_png_does():
   summary["config"] = dict(plots=dict(sweep="model.num_layers", group_by="model.channels"))
   summary["cell_configs"] = {f"d{d}_ch{c}": dict(model=dict(num_layers=d, channels=c))
                              for d in (1, 6) for c in (2, 8)}  # each cell's result.json config
-  table = claims.phase_table({"phase_diagram": summary}).splitlines()
+  table = tables.phase_table({"phase_diagram": summary}).splitlines()
   assert table[2] == "| model.channels | 1 | 6 |"
   assert table[4] == ("| 8 | identity<br>id 8, co 0, ne 0<br>fitted 8/8 | "
                       "neither<br>id 0, co 0, ne 8<br>fitted 8/8 |")
   assert table[5] == ("| 2 | identity<br>id 8, co 0, ne 0<br>fitted 8/8 | "
                       "inconclusive<br>id 2, co 0, ne 0<br>fitted 2/8; not_fitted 6 |")
-  assert "pending" in claims.phase_table({})
+  assert "pending" in tables.phase_table({})
 
 
 def test_committed_results_md_matches_committed_results():
@@ -463,6 +463,6 @@ def test_paired_table_compares_seeds_fitted_in_both_cells():
           row("c5_paper_6000", 1, "fitted", 0.70, "identity"),
           row("c5_compressed_2000", 0, "fitted", 0.90, "identity"),
           row("c5_compressed_2000", 1, "not_fitted", 0.10, None)]
-  table = claims.paired_table({"schedules": dict(regime_rule=dict(suite="patterns"), rows=rows)})
+  table = tables.paired_table({"schedules": dict(regime_rule=dict(suite="patterns"), rows=rows)})
   assert "| `schedules` | `c5_compressed_2000` vs `c5_paper_6000` | 1 | 0.100 (0.100) | 0.000 (0.000) | 1/1 |" in table
   assert "| `schedules` | `c5_constant_2000` vs `c5_paper_6000` | 0 | - | - | - |" in table

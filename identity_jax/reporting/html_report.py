@@ -19,7 +19,7 @@ import tempfile
 import matplotlib.pyplot as plt
 
 from identity_jax.errors import WorkdirError
-from identity_jax.reporting import claims, plots
+from identity_jax.reporting import claims, plots, tables
 from identity_jax.study import paths, workdir
 from identity_jax.study import summary as summary_lib
 
@@ -115,7 +115,7 @@ def _study_section(name: str, src: pathlib.Path, out: pathlib.Path, summaries: d
   grids = _cell_grids(src, dest)
   data_links = " ".join(f'<a href="{name}/{f}">{f}</a>' for f in DATA_FILES if (dest / f).is_file())
   parts = [f'<h2 id="{name}">{html.escape(name)}</h2>', f"<p>data: {data_links}</p>",
-           markdown_tables(claims.cells_table({name: summaries[name]}))]
+           markdown_tables(tables.cells_table({name: summaries[name]}))]
   parts += [f'<figure><img src="{name}/{f}" alt="{name} {f}"><figcaption>{f}</figcaption></figure>'
             for f in figures]
   if grids:
@@ -162,9 +162,9 @@ window.addEventListener("load", () => {{
 other seeds are counted beside them (not fitted, dead, diverged).</p>
 <nav>{nav}</nav>
 <h2 id="claims">The paper's claims</h2>
-{markdown_tables(claims.claims_table(summaries))}
+{markdown_tables(tables.claims_table(summaries))}
 <h2 id="paired">Paired comparisons</h2>
-{markdown_tables(claims.paired_table(summaries))}
+{markdown_tables(tables.paired_table(summaries))}
 {"".join(sections)}
 </body></html>
 """
