@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from identity_jax.errors import ConfigError, WorkdirError
-from identity_jax.reporting import plots
+from identity_jax.reporting import figure_registry, plots
 from identity_jax.runs import experiment
 from identity_jax.study import config, paths, workdir
 from identity_jax.study import summary as summary_lib
@@ -103,7 +103,7 @@ def test_figures_are_pure_functions_of_the_loaded_results(finished):
   grid = study.cells["convnet_2"].arrays.grid_inputs
   assert len(fig.axes) == len(labels) * (1 + len(grid))
   (root / "prediction_grid.png").unlink()
-  written = plots.draw_all(study)
+  written = figure_registry.draw_study(study)
   assert "prediction_grid.png" in written and (root / "prediction_grid.png").is_file()
   assert "phase.png" not in written  # no sweep x group_by in this config
 
@@ -200,21 +200,21 @@ def test_interrupted_experiment_resumes_to_the_same_results(finished, tmp_path):
 def test_analyses_of_a_workdir_from_saved_and_from_retrained_params(finished, tmp_path):
   import shutil
 
-  from identity_jax.analyses import report
+  from identity_jax.analyses import figures, run
   cfg, root, _, _ = finished
   copy = tmp_path / "copy"
   shutil.copytree(root, copy)
-  written = report.analyze(copy, log=lambda _: None)
+  written = figure_registry.draw_analyses(copy, run.analyze(copy, log=lambda _: None))
   for name in ("collapse.png", "weight_change.png", "layers_convnet_2.png", "upper_convnet_2.png",
                "sizes_convnet_2.png"):
     assert name in written and (copy / name).is_file(), name
   assert "layers_linear_1.png" not in written  # FCN layers are not images
-  numbers_, pics = report.load(copy)
+  numbers_, pics = run.load(copy)
   n_seeds = len(numbers_["convnet_2"]["seeds"])
   # 2 layers x (init, trained, trained on 2x) x (top singular vector, best channel, channel 0)
-  assert len(report.layers_figure(pics, "convnet_2").axes) == 2 * 9
-  assert len(report.upper_figure(pics, "convnet_2").axes) == (1 + 2) * 6  # inputs, top 1, top 2
-  assert len(report.sizes_figure(numbers_, pics, "convnet_2").axes) == (1 + n_seeds) * 5
+  assert len(figures.layers_figure(pics, "convnet_2").axes) == 2 * 9
+  assert len(figures.upper_figure(pics, "convnet_2").axes) == (1 + 2) * 6  # inputs, top 1, top 2
+  assert len(figures.sizes_figure(numbers_, pics, "convnet_2").axes) == (1 + n_seeds) * 5
   numbers = workdir.read_json(copy / "analyses.json")
   conv = numbers["convnet_2"]
   fitted = [s["seed"] for s in workdir.read_json(root / "cells" / "convnet_2" / "result.json")["seeds"]
@@ -227,7 +227,7 @@ def test_analyses_of_a_workdir_from_saved_and_from_retrained_params(finished, tm
   # Without saved parameters the cell is retrained from its recorded config: same numbers.
   (copy / "cells" / "linear_1" / "params.npz").unlink()
   lines = []
-  report.analyze(copy, cells=["linear_1"], log=lines.append)
+  run.analyze(copy, cells=["linear_1"], log=lines.append)
   assert any("retraining" in l for l in lines)
   again = workdir.read_json(copy / "analyses.json")
   np.testing.assert_allclose(again["linear_1"]["weight_change"]["layer_0"]["kernel"],
@@ -240,22 +240,23 @@ def test_analyses_of_a_workdir_from_saved_and_from_retrained_params(finished, tm
   result["seeds"][0]["final_loss"] *= 2
   workdir.write_json(copy / "cells" / "convnet_2" / "result.json", result)
   lines = []
-  report.analyze(copy, cells=["linear_1"], log=lines.append)
+  analyzed = run.analyze(copy, cells=["linear_1"], log=lines.append)
   assert any(l.startswith("[convnet_2] dropped its earlier analysis") for l in lines), lines
   assert set(workdir.read_json(copy / "analyses.json")) == {"linear_1", "untrained_convnet_20"}
-  assert not (copy / "layers_convnet_2.png").exists()
+  assert (copy / "layers_convnet_2.png").exists()  # until the next drawing, which deletes it
+  assert figure_registry.draw_analyses(copy, analyzed) and not (copy / "layers_convnet_2.png").exists()
   # results/ holds no analyses.npz: the figures drawn from numbers alone are redrawn there.
   (copy / "analyses.npz").unlink()
-  assert sorted(report.draw(copy, ["linear_1"])) == ["collapse.png", "weight_change.png"]
+  assert sorted(figure_registry.draw_analyses(copy, ["linear_1"])) == ["collapse.png", "weight_change.png"]
   # An analysis from before digests cannot be checked: kept, and said so.
   legacy = workdir.read_json(copy / "analyses.json")
   del legacy["linear_1"]["result_digest"]
   workdir.write_json(copy / "analyses.json", legacy)
   lines = []
-  kept, _ = report.kept_analyses(copy, [], ["linear_1", "convnet_2"], lines.append)
+  kept, _ = run.kept_analyses(copy, [], ["linear_1", "convnet_2"], lines.append)
   assert "linear_1" in kept and any("predates result digests" in l for l in lines), lines
   with pytest.raises(WorkdirError, match="not finished"):
-    report.analyze(copy, cells=["nope"], log=lambda _: None)
+    run.analyze(copy, cells=["nope"], log=lambda _: None)
 
 
 def test_results_are_readable_by_collaborators(tmp_path):
@@ -321,7 +322,7 @@ def test_figures_of_a_workdir_rebuilt_from_results_draw_the_cells_with_arrays(fi
   study = summary_lib.load_study(rebuilt)
   assert plots.prediction_grid(study) is None and plots.loss_curves(study) is None
   before = (rebuilt / "prediction_grid.png").read_bytes()
-  written = plots.draw_all(study)
+  written = figure_registry.draw_study(study)
   assert "prediction_grid.png" not in written and "seed_hist.png" in written
   assert (rebuilt / "prediction_grid.png").read_bytes() == before  # the earlier figure is kept
 

@@ -1,7 +1,8 @@
 """Layer-wise analyses of trained networks (Appendices F, G, H), as functions over parameters.
 
 Each takes a model and one seed's parameters (or parameters with a leading seed axis where it says so)
-and returns arrays; report.py runs them over a workdir's cells and draws their figures.
+and returns arrays; run.py runs them over a workdir's cells, figures.py draws their figures.
+  closed_form      closed forms the tests and reachable.py check training against
   representations  representation collapse per layer: the averaging classifier (Fig 10, App. F)
   layer_views      intermediate layers as images (Fig 11-14, 19)
   weights          relative l2 distance from init per layer (Fig 15-17, App. G)

@@ -9,8 +9,8 @@ import pathlib
 
 from absl import flags
 
-from identity_jax.analyses import report
 from identity_jax.commands import cli
+from identity_jax.reporting import figure_registry
 from identity_jax.runs import experiment
 from identity_jax.study import paths, workdir
 
@@ -24,7 +24,7 @@ def main(argv):
   written = experiment.redraw(root)
   if (root / paths.ANALYSES).is_file():
     analyzed = [c for c in workdir.read_json(root / paths.ANALYSES) if (paths.cell_dir(root, c)).is_dir()]
-    written += report.draw(root, analyzed)
+    written += figure_registry.draw_analyses(root, analyzed)
   print(f"redrew in {root}: {', '.join(written)}")
 
 

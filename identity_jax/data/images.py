@@ -1,4 +1,4 @@
-"""Pixel conventions shared by training and test images: standardization and resizing."""
+"""Pixel conventions shared by training and test images: standardization, resizing, display."""
 
 import jax
 import numpy as np
@@ -35,3 +35,17 @@ def resize(images: np.ndarray, size: int) -> np.ndarray:
     return images
   out = jax.image.resize(images, (images.shape[0], size, size), method="linear", antialias=True)
   return np.asarray(out, np.float32)
+
+
+def show(ax, image, title: str | None = None, pixels: bool = False) -> None:
+  """Draws one (H, W) image on a matplotlib axis, without ticks. pixels: a standardized image shown
+  as [0, 1] pixels on a fixed grey scale (inputs and predictions side by side stay comparable);
+  else scaled to its own range (layer views, whose values have no pixel meaning)."""
+  if pixels:
+    ax.imshow(np.clip(to_unit(image), 0, 1), cmap="gray", vmin=0, vmax=1)
+  else:
+    ax.imshow(image, cmap="gray")
+  ax.set_xticks([])
+  ax.set_yticks([])
+  if title:
+    ax.set_title(title, fontsize=6)

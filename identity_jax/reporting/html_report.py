@@ -19,7 +19,7 @@ import tempfile
 import matplotlib.pyplot as plt
 
 from identity_jax.errors import WorkdirError
-from identity_jax.reporting import claims, plots, tables
+from identity_jax.reporting import claims, figure_registry, tables
 from identity_jax.study import paths, workdir
 from identity_jax.study import summary as summary_lib
 
@@ -92,14 +92,14 @@ def _cell_grids(study_dir: pathlib.Path, dest: pathlib.Path) -> list:
   except WorkdirError:
     return []
   written = []
-  for name, cell in study.cells.items():
-    if cell.arrays is None:
-      continue
-    one = summary_lib.Study(name=study.name, config=study.config, cells={name: cell})
-    fig = plots.prediction_grid(one)
-    workdir.save_figure(fig, dest / f"grid_{name}.png", dpi=90)
-    plt.close(fig)
-    written.append((name, f"grid_{name}.png"))
+  grids = figure_registry.cell_figures(study)
+  for name in study.cells:
+    (spec,) = figure_registry.CELL_FIGURES
+    if spec.file(name) in grids:
+      fig = grids[spec.file(name)]
+      workdir.save_figure(fig, dest / spec.file(name), dpi=90)
+      plt.close(fig)
+      written.append((name, spec.file(name)))
   return written
 
 

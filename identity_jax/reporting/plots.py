@@ -1,5 +1,6 @@
 """Figures of a study: pure functions of its results (summary.Study, loaded once), each returning a
-matplotlib Figure (None where it does not apply); draw_all saves them. No retraining, no file reads.
+matplotlib Figure (None where it does not apply); figure_registry.py names and saves them. No
+retraining, no file reads.
 
   prediction_grid.png  inputs on top (training image, then test images of each suite); below, a row per
                        seed of each cell with its predictions
@@ -31,16 +32,9 @@ import numpy as np
 
 from identity_jax.data import images
 from identity_jax.measures import regime
-from identity_jax.study import workdir
 from identity_jax.study.summary import Study
 
 MAX_GRID_SEEDS = 4
-
-
-def _show(ax, img):
-  ax.imshow(np.clip(images.to_unit(img), 0, 1), cmap="gray", vmin=0, vmax=1)
-  ax.set_xticks([])
-  ax.set_yticks([])
 
 
 def _with_arrays(study: Study, cells) -> tuple[list, list]:
@@ -81,7 +75,7 @@ def prediction_grid(study: Study):
   for r, (label, imgs) in enumerate(rows):
     for col in range(n_cols):
       if col < len(imgs):
-        _show(axes[r, col], imgs[col])
+        images.show(axes[r, col], imgs[col], pixels=True)
       else:
         axes[r, col].axis("off")
     axes[r, 0].set_ylabel(label, rotation=0, ha="right", va="center", fontsize=6)
@@ -332,8 +326,8 @@ def test_sizes_grid(study: Study):
                            squeeze=False)
   for r, (label, ins, outs) in enumerate(rows):
     for j in range(len(ins)):
-      _show(axes[r, 2 * j], ins[j])
-      _show(axes[r, 2 * j + 1], outs[j])
+      images.show(axes[r, 2 * j], ins[j], pixels=True)
+      images.show(axes[r, 2 * j + 1], outs[j], pixels=True)
     axes[r, 0].set_ylabel(label, rotation=0, ha="right", va="center", fontsize=6)
   axes[0, 0].set_title("input", fontsize=6)
   axes[0, 1].set_title("output", fontsize=6)
@@ -382,30 +376,3 @@ def phase_diagram(study: Study):
                fontsize=8)
   fig.tight_layout()
   return fig
-
-
-FIGURES = {  # file name -> figure function of a Study
-    "prediction_grid.png": prediction_grid,
-    "heatmap_corr.png": lambda study: rho_heatmaps(study, "corr"),
-    "sweep_corr.png": lambda study: sweep_figure(study, "corr"),
-    "heatmap_mse.png": lambda study: rho_heatmaps(study, "mse"),
-    "sweep_mse.png": lambda study: sweep_figure(study, "mse"),
-    "suites_corr.png": suites_bars,
-    "loss.png": loss_curves,
-    "seed_hist.png": seed_histograms,
-    "phase.png": phase_diagram,
-    "test_sizes.png": test_sizes_curves,
-    "test_sizes_grid.png": test_sizes_grid,
-}
-
-
-# Figures drawn from cells' saved arrays: a cell without them (a workdir rebuilt from results/) is
-# left out of these, so publishing keeps their earlier versions (publish.py).
-ARRAY_FIGURES = ("prediction_grid.png", "loss.png", "test_sizes_grid.png")
-
-
-def draw_all(study: Study, root=None) -> list[str]:
-  """Saves every figure that applies to the study into `root` (default: its workdir); returns the
-  files written."""
-  return workdir.save_figures(((name, figure(study)) for name, figure in FIGURES.items()),
-                              root or study.root)

@@ -20,7 +20,7 @@ import shutil
 import identity_jax
 from identity_jax.data import suites
 from identity_jax.errors import ConfigError, WorkdirError
-from identity_jax.reporting import plots
+from identity_jax.reporting import figure_registry
 from identity_jax.study import cell as cell_lib
 from identity_jax.study import evaluate, paths, results, summary, workdir
 from identity_jax.training import memory, multihost
@@ -40,7 +40,7 @@ def redraw(workdir_path) -> list[str]:
   except WorkdirError:
     env = None
   summary.write_tables(study, root, env)
-  return plots.draw_all(study, root)
+  return figure_registry.draw_study(study, root)
 
 
 def _logging_to(path: pathlib.Path, log):
@@ -135,7 +135,7 @@ def run(config, workdir_path, log=print, only=None, shard: str = "") -> dict:
       log("no cell has finished yet: no tables or figures")
       return dict(name=config.name, cells={}, regime_rule=dict(suite=config.metrics.regime_suite))
     out = summary.write_tables(study, root)
-    plots.draw_all(study, root)
+    figure_registry.draw_study(study, root)
   return out
 
 

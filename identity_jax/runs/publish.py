@@ -7,7 +7,7 @@ import pathlib
 import shutil
 
 from identity_jax.errors import WorkdirError
-from identity_jax.reporting import plots
+from identity_jax.reporting import figure_registry
 from identity_jax.study import paths, workdir
 from identity_jax.study import summary as summary_lib
 
@@ -51,7 +51,7 @@ def publish(workdir_path, results_dir, partial: bool = False) -> pathlib.Path:
 
 def _earlier_array_figures(root: pathlib.Path, dest: pathlib.Path, cells: list) -> dict:
   """A workdir rebuilt from results/ has no arrays for the cells trained before, so its array figures
-  (plots.ARRAY_FIGURES) show only the cells trained since. The published versions, which drew the
+  (figure_registry.array_figures()) show only the cells trained since. The published versions, which drew the
   earlier cells, are kept as '<name>_<first>-<last>.png' (the cells without arrays, in the study's
   order; a version kept by an earlier publish stays), or under their own name when no cell has
   arrays (a plain redraw). File name -> bytes, written over what the workdir has."""
@@ -60,7 +60,7 @@ def _earlier_array_figures(root: pathlib.Path, dest: pathlib.Path, cells: list) 
     return {}
   span = missing[0] if len(missing) == 1 else f"{missing[0]}-{missing[-1]}"
   kept = {}
-  for name in plots.ARRAY_FIGURES:
+  for name in figure_registry.array_figures():
     target = name if len(missing) == len(cells) else f"{pathlib.Path(name).stem}_{span}.png"
     source = dest / target if (dest / target).is_file() else dest / name
     if source.is_file():

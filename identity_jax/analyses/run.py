@@ -1,9 +1,9 @@
-"""Runs every layer-wise analysis on the cells of a workdir and draws their figures.
+"""Runs every layer-wise analysis on the cells of a workdir (figures.py draws them).
 
 Parameters come from `cells/<cell>/params.npz` when the experiment saved them, else the cell is
 retrained from its recorded config (same seeds, same result). Initial parameters are recomputed from
-the seeds. Results go to `analyses.json` (numbers per seed) and `analyses.npz` (images); the figures
-are drawn from those two files alone:
+the seeds. Results go to `analyses.json` (numbers per seed) and `analyses.npz` (images); figures.py draws
+its figures from those two files alone:
   collapse.png            averaging-classifier error per layer, trained vs untrained, and an
                           untrained 20-layer ConvNet for reference (Fig 10)
   weight_change.png       relative l2 change per layer, kernels and biases (Fig 15-17)
@@ -22,21 +22,26 @@ import pathlib
 
 import jax
 import jax.numpy as jnp
-import matplotlib.pyplot as plt
 import numpy as np
 
 from identity_jax.analyses import layer_views, probes, representations, weights
 from identity_jax.data import datasets, images, suites
 from identity_jax.errors import WorkdirError
-from identity_jax.measures import stats
 from identity_jax.study import cell as cell_lib
-from identity_jax.study import evaluate, paths, results, summary, workdir
+from identity_jax.study import evaluate, paths, results, workdir
 from identity_jax.training import program
 
 UPPER_TOPS = (1, 2, 3, 6, 10)
+
+
 UNTRAINED = "untrained_convnet_20"  # analyses.json's entry for Fig 10's untrained reference
-CELL_FIGURES = ("layers_{}.png", "upper_{}.png", "sizes_{}.png")
+
+
+
+
 SIZES = (7, 14, 28, 56, 112)
+
+
 COLLAPSE_TRAIN, COLLAPSE_TEST = 1000, 500
 
 
@@ -114,7 +119,8 @@ def untrained_reference(cell: cell_lib.Cell, max_seeds, depth=20) -> dict:
 
 
 def analyze(root, cells=None, max_seeds=4, log=print) -> list[str]:
-  """Analyzes `cells` (default: every finished cell) of the workdir; returns the figures written."""
+  """Analyzes `cells` (default: every finished cell) of the workdir into analyses.json and .npz;
+  returns every cell those now hold (figures.draw(root, them) draws their figures)."""
   root = pathlib.Path(root)
   recorded = cell_lib.recorded(root)
   finished = [c for c in recorded if (paths.cell_dir(root, c) / paths.RESULT).is_file()]
@@ -143,7 +149,7 @@ def analyze(root, cells=None, max_seeds=4, log=print) -> list[str]:
     numbers[UNTRAINED] = untrained_reference(parsed[convnets[0]], max_seeds)
   workdir.write_json(root / paths.ANALYSES, numbers)
   workdir.write_npz(root / paths.ANALYSES_ARRAYS, pics)
-  return draw(root, [c for c in numbers if c != UNTRAINED])
+  return [c for c in numbers if c != UNTRAINED]
 
 
 def result_digest(root, name) -> str:
@@ -154,7 +160,8 @@ def result_digest(root, name) -> str:
 def kept_analyses(root, cells, finished, log=print) -> tuple[dict, dict]:
   """(numbers, images) of the workdir's earlier analyses of cells other than `cells` that still
   describe their cell. An analysis whose cell was retrained since (another result.json) or is no
-  longer finished is dropped, with its figures; one that predates digests is kept and said so."""
+  longer finished is dropped (and its figures with the next drawing); one that predates digests is
+  kept and said so."""
   root = pathlib.Path(root)
   if not (root / paths.ANALYSES).is_file():
     return {}, {}
@@ -171,129 +178,9 @@ def kept_analyses(root, cells, finished, log=print) -> tuple[dict, dict]:
     log(f"[{c}] dropped its earlier analysis: the cell was retrained since (or is not finished); "
         "analyze it again")
     gone.append(c)
-    for fig in CELL_FIGURES:
-      (root / fig.format(c)).unlink(missing_ok=True)
   numbers = {k: v for k, v in numbers.items() if k not in gone}
   pics = {k: v for k, v in pics.items() if k.split("/", 1)[0] not in gone}
   return numbers, pics
-
-
-def _mean_band(ax, curves, label, **kw):
-  curves = np.asarray(curves, float)
-  m = curves.mean(axis=0)
-  line, = ax.plot(np.arange(len(m)), m, marker="o", ms=3, label=label, **kw)
-  if len(curves) >= stats.MIN_SEEDS_FOR_T:  # t band; with fewer seeds, each seed's curve
-    half = np.array([stats.summarize(c)["ci95_high"] - stats.summarize(c)["mean"]
-                     for c in curves.T])
-    ax.fill_between(np.arange(len(m)), m - half, m + half, alpha=0.2, color=line.get_color())
-  else:
-    ax.plot(np.arange(len(m)), curves.T, lw=0.6, alpha=0.5, color=line.get_color(),
-            ls=kw.get("ls", "-"))
-  return line
-
-
-def _show(ax, img, title=None):
-  ax.imshow(img, cmap="gray")
-  ax.set_xticks([])
-  ax.set_yticks([])
-  if title:
-    ax.set_title(title, fontsize=6)
-
-
-def collapse_figure(numbers: dict, cells):
-  fig, ax = plt.subplots(figsize=(7.5, 3.5))
-  for c in cells:
-    line = _mean_band(ax, numbers[c]["collapse_trained"], f"{c} trained")
-    _mean_band(ax, numbers[c]["collapse_untrained"], f"{c} untrained", ls="--",
-               color=line.get_color())
-  if UNTRAINED in numbers:
-    ref = numbers[UNTRAINED]
-    _mean_band(ax, ref["collapse"], f"untrained 20-layer ConvNet ({ref['channels']} ch)", ls=":",
-               color="k")
-  ax.axhline(0.9, color="k", lw=0.5, ls=":")
-  ax.set_xlabel("layer (0 = input pixels)")
-  ax.set_ylabel("averaging-classifier error")
-  ax.set_title("representation collapse (mean, 95% CI over seeds)", fontsize=9)
-  ax.legend(fontsize=6, loc="upper left", bbox_to_anchor=(1.01, 1))  # beside: curves fill the axes
-  fig.tight_layout()
-  return fig
-
-
-def weight_change_figure(numbers: dict, cells):
-  fig, axes = plt.subplots(1, 2, figsize=(10, 3.5))
-  for ax, tensor in zip(axes, ("kernel", "bias")):
-    for c in cells:
-      wc = numbers[c]["weight_change"]
-      layers = [l for l in weights.layer_order(wc) if tensor in wc[l]]
-      if layers:
-        _mean_band(ax, np.array([wc[l][tensor] for l in layers]).T, c)
-    ax.set_xlabel("layer")
-    ax.set_yscale("log")
-    ax.set_title(f"relative l2 change of {tensor}s from init", fontsize=9)
-    ax.legend(fontsize=6)
-  fig.tight_layout()
-  return fig
-
-
-def layers_figure(pics: dict, c: str):
-  """Top singular vector / best channel / channel 0 per layer, at init, trained, trained on 2x."""
-  kinds = [(t, k) for t in ("init", "trained", "trained_2x")
-           for k in ("top_sv", "best_channel", "channel_0")]
-  n_layers = len(pics[f"{c}/layers/init/top_sv"])
-  fig, axes = plt.subplots(n_layers, len(kinds), figsize=(1.2 * len(kinds), 1.2 * n_layers),
-                           squeeze=False)
-  for j, (t, k) in enumerate(kinds):
-    for i in range(n_layers):
-      _show(axes[i, j], pics[f"{c}/layers/{t}/{k}"][i], f"{t} {k}" if i == 0 else None)
-  for i in range(n_layers):
-    axes[i, 0].set_ylabel(f"layer {i}", fontsize=6)
-  fig.tight_layout(pad=0.2)
-  return fig
-
-
-def upper_figure(pics: dict, c: str):
-  tops = sorted(int(k.split("_")[-1]) for k in pics if k.startswith(f"{c}/upper/top_"))
-  inputs = pics[f"{c}/upper/inputs"]
-  fig, axes = plt.subplots(1 + len(tops), len(inputs), figsize=(1.1 * len(inputs),
-                           1.1 * (1 + len(tops))), squeeze=False)
-  for j in range(len(inputs)):
-    _show(axes[0, j], inputs[j])
-    for i, t in enumerate(tops):
-      _show(axes[i + 1, j], pics[f"{c}/upper/top_{t}"][0, j])
-  axes[0, 0].set_ylabel("input", fontsize=6)
-  for i, t in enumerate(tops):
-    axes[i + 1, 0].set_ylabel(f"top {t}", fontsize=6)
-  fig.suptitle(f"{c}: upper subnetworks (seed 0)", fontsize=8)
-  fig.tight_layout(pad=0.2, rect=(0, 0, 1, 0.94))
-  return fig
-
-
-def sizes_figure(numbers: dict, pics: dict, c: str):
-  n_seeds = pics[f"{c}/sizes/{SIZES[0]}/predictions"].shape[0]
-  fig, axes = plt.subplots(1 + n_seeds, len(SIZES), figsize=(1.3 * len(SIZES),
-                           1.3 * (1 + n_seeds)), squeeze=False)
-  for j, s in enumerate(SIZES):
-    _show(axes[0, j], pics[f"{c}/sizes/{s}/inputs"][0], f"{s}x{s}")
-    for i in range(n_seeds):
-      _show(axes[i + 1, j], pics[f"{c}/sizes/{s}/predictions"][i, 0])
-  for i in range(n_seeds):
-    axes[i + 1, 0].set_ylabel(f"seed {numbers[c]['seeds'][i]}", fontsize=6)
-  fig.suptitle(f"{c}: predictions at other input sizes, a row per seed", fontsize=8)
-  fig.tight_layout(pad=0.2, rect=(0, 0, 1, 0.94))
-  return fig
-
-
-def figures(numbers: dict, pics: dict, cells) -> dict:
-  """File name -> Figure of every analysis figure that applies."""
-  out = {"collapse.png": collapse_figure(numbers, cells),
-         "weight_change.png": weight_change_figure(numbers, cells)}
-  for c in cells:
-    if f"{c}/layers/init/top_sv" in pics:
-      layers, upper, sizes = (f.format(c) for f in CELL_FIGURES)
-      out[layers] = layers_figure(pics, c)
-      out[upper] = upper_figure(pics, c)
-      out[sizes] = sizes_figure(numbers, pics, c)
-  return out
 
 
 def load(root) -> tuple[dict, dict]:
@@ -306,12 +193,3 @@ def load(root) -> tuple[dict, dict]:
     return numbers, {}
   with workdir.read_npz(root / paths.ANALYSES_ARRAYS) as z:
     return numbers, dict(z)
-
-
-def draw(root, cells) -> list[str]:
-  """Saves the analysis figures of `cells` into the workdir; returns the files written."""
-  root = pathlib.Path(root)
-  numbers, pics = load(root)
-  # in the study's sweep order (c3 before c12), as its other figures
-  cells = [c for c in summary.load_study(root, with_arrays=False).ordered() if c in cells]
-  return workdir.save_figures(figures(numbers, pics, cells).items(), root)
