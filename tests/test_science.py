@@ -2,6 +2,7 @@
 and RESULTS.md generated from results/."""
 
 import copy
+import json
 import math
 import pathlib
 import subprocess
@@ -181,26 +182,28 @@ def test_summary_reads_fitted_seeds_only_and_counts_the_rest():
            _seed("not_fitted", 0.0, 0.95, 0.3), _seed("dead", 0.0, 0.0, 0.5),
            _seed("diverged", float("nan"), float("nan"), float("nan"))]
   s = summary_lib.summarize_cell(_result(seeds))
-  assert s["status_counts"] == dict(fitted=3, not_fitted=1, diverged=1, dead=1)
-  assert s["status"] == "fitted 3/6; not_fitted 1, diverged 1, dead 1"
-  assert s["regimes"]["identity"]["count"] == 2 and s["regimes"]["identity"]["n"] == 3
-  assert s["regimes"]["constant"]["count"] == 1  # the unfitted 0.95 is not counted
-  assert s["verdict"] == "identity"
-  assert s["suites"]["patterns"]["corr_identity"]["n"] == 3
-  assert math.isclose(s["suites"]["patterns"]["corr_identity"]["mean"], 0.6)
-  assert s["suites"]["patterns"]["corr_identity"]["values"] == pytest.approx([0.9, 0.8, 0.1])
-  assert s["final_loss_not_fitted"]["n"] == 2  # the NaN of the diverged seed is not a value
+  assert s.status_counts == dict(fitted=3, not_fitted=1, diverged=1, dead=1)
+  assert (s.fitted, s.seeds, s.fitted_share) == (3, 6, 0.5)
+  assert s.status == "fitted 3/6; not_fitted 1, diverged 1, dead 1"
+  assert s.regimes["identity"]["count"] == 2 and s.regimes["identity"]["n"] == 3
+  assert s.regimes["constant"]["count"] == 1  # the unfitted 0.95 is not counted
+  assert s.verdict == "identity"
+  assert s.stat("patterns", "corr_identity")["n"] == 3 and s.stat("mnist", "corr_identity") is None
+  assert math.isclose(s.mean("patterns", "corr_identity"), 0.6)
+  assert s.suites["patterns"]["corr_identity"]["values"] == pytest.approx([0.9, 0.8, 0.1])
+  assert s.final_loss_not_fitted["n"] == 2  # the NaN of the diverged seed is not a value
+  assert summary_lib.CellSummary.from_json(json.loads(json.dumps(s.to_json()))) == s
   assert [x.regime for x in _result(seeds).seeds] == \
       ["identity", "identity", "constant", None, None, None]
 
 
 def test_a_cell_with_fewer_than_half_fitted_is_inconclusive():
   seeds = [_seed("fitted", 0.9, 0.1)] * 2 + [_seed("not_fitted", 0.9, 0.1, 0.2)] * 3
-  assert summary_lib.summarize_cell(_result(seeds))["verdict"] == "inconclusive"
+  assert summary_lib.summarize_cell(_result(seeds)).verdict == "inconclusive"
   seeds = [_seed("fitted", 0.9, 0.1)] * 3 + [_seed("not_fitted", 0.9, 0.1, 0.2)] * 3
-  assert summary_lib.summarize_cell(_result(seeds))["verdict"] == "identity"
+  assert summary_lib.summarize_cell(_result(seeds)).verdict == "identity"
   tie = [_seed("fitted", 0.9, 0.1), _seed("fitted", 0.1, 0.9)]
-  assert summary_lib.summarize_cell(_result(tie))["verdict"] == "split"
+  assert summary_lib.summarize_cell(_result(tie)).verdict == "split"
 
 
 # --- statistics ------------------------------------------------------------------------------------
@@ -233,11 +236,18 @@ def test_many_training_images_have_no_constant_pole():
 
 # --- RESULTS.md from results/ ----------------------------------------------------------------------
 
+def _rec(d):
+  """The StudyRecord of a summary.json-like dict, with the extras load_study_dir adds."""
+  return claims.StudyRecord(summary=summary_lib.StudySummary.from_json(d), rows=d.get("rows", []),
+                            config=d.get("config", {}), least_loss=d.get("least_loss", {}),
+                            steps_run=d.get("steps_run", {}), cell_configs=d.get("cell_configs", {}))
+
+
 def _summary(cells, preset="quick"):
   out = {}
   for name, (fitted, total, ci) in cells.items():
     seeds = [_seed("fitted", ci, 0.05)] * fitted + [_seed("not_fitted", 0.0, 0.0, 0.3)] * (total - fitted)
-    out[name] = summary_lib.summarize_cell(_result(seeds))
+    out[name] = summary_lib.summarize_cell(_result(seeds)).to_json()
   return dict(name="convnet_depth", preset=preset, paired_seeds=False, cells=out,
               regime_rule=dict(suite="patterns"))
 
@@ -255,22 +265,22 @@ def test_claim_verdicts_are_computed_from_the_summaries():
   summary = _summary(good)
   for d in ("c20", "c24"):
     seeds = [_seed("fitted", 0.0, 0.9)] * 8
-    summary["cells"][d] = summary_lib.summarize_cell(_result(seeds))
-  assert claims.judge(claim, {"convnet_depth": summary}) == "agrees"
+    summary["cells"][d] = summary_lib.summarize_cell(_result(seeds)).to_json()
+  assert claims.judge(claim, {"convnet_depth": _rec(summary)}) == "agrees"
   thin = copy.deepcopy(summary)
   thin["cells"]["c5"] = summary_lib.summarize_cell(_result(
-      [_seed("fitted", 0.9, 0.0)] * 7 + [_seed("not_fitted", 0, 0, 0.3)] * 2))
-  assert claims.judge(claim, {"convnet_depth": thin}) == "inconclusive: c5 fitted 7/9"
+      [_seed("fitted", 0.9, 0.0)] * 7 + [_seed("not_fitted", 0, 0, 0.3)] * 2)).to_json()
+  assert claims.judge(claim, {"convnet_depth": _rec(thin)}) == "inconclusive: c5 fitted 7/9"
   wrong = copy.deepcopy(summary)
   wrong["cells"]["c20"] = summary["cells"]["c1"]
-  assert claims.judge(claim, {"convnet_depth": wrong}).startswith("differs: c20 identity, not constant")
+  assert claims.judge(claim, {"convnet_depth": _rec(wrong)}).startswith("differs: c20 identity, not constant")
   assert claims.judge(claim, {}).startswith("pending")
 
 
 def test_cost_table_names_each_cells_cpu_and_the_last_runs_for_cells_without_one():
   summary = _summary({"a": (8, 8, 0.9), "b": (8, 8, 0.9), "c": (8, 8, 0.9)})
   summary["environment"] = dict(cpu="Old CPU")
-  row = lambda: tables.cost_table({"convnet_depth": summary}).splitlines()[-1]
+  row = lambda: tables.cost_table({"convnet_depth": _rec(summary)}).splitlines()[-1]
   assert row().endswith("| Old CPU |")
   summary["cells"]["c"]["timing"] = dict(summary["cells"]["c"]["timing"], cpu="New CPU")
   assert row().endswith("| Old CPU (2 cells); New CPU (1 cell) |")
@@ -278,8 +288,8 @@ def test_cost_table_names_each_cells_cpu_and_the_last_runs_for_cells_without_one
 
 def test_cells_that_should_agree_are_named_with_their_verdicts_when_they_do_not():
   claim = claims.Claim("x", "-", "convnet_depth", same=(("a", "b"),))
-  study = lambda ci_b, fitted_b=8: {"convnet_depth": _summary(dict(a=(8, 8, 0.9),
-                                                                   b=(fitted_b, 8, ci_b)))}
+  study = lambda ci_b, fitted_b=8: {"convnet_depth": _rec(_summary(dict(a=(8, 8, 0.9),
+                                                                        b=(fitted_b, 8, ci_b))))}
   assert claims.judge(claim, study(0.8)) == "agrees"
   assert claims.judge(claim, study(0.2)) == "differs: a identity vs b neither"
   assert claims.judge(claim, study(0.2, fitted_b=6)) == "inconclusive: b fitted 6/8"
@@ -287,17 +297,18 @@ def test_cells_that_should_agree_are_named_with_their_verdicts_when_they_do_not(
 
 def test_cells_that_should_differ_are_judged_on_the_fitted_ones():
   claim = claims.Claim("x", "-", "convnet_depth", vary=(("a", "b", "c"),))
-  study = lambda ci_c, fitted_c=8: {"convnet_depth": _summary(dict(
-      a=(8, 8, 0.9), b=(8, 8, 0.8), c=(fitted_c, 8, ci_c)))}
+  summary = lambda ci_c, fitted_c=8: _summary(dict(
+      a=(8, 8, 0.9), b=(8, 8, 0.8), c=(fitted_c, 8, ci_c)))
+  study = lambda *args, **kw: {"convnet_depth": _rec(summary(*args, **kw))}
   assert claims.judge(claim, study(0.2)) == "agrees"
   assert claims.judge(claim, study(0.9)) == "differs: a, b, c all identity"
   # c too thin to count: a and b agree, and c might have differed
   assert claims.judge(claim, study(0.9, fitted_c=5)) == "inconclusive: c fitted 5/8"
   # ... but once two fitted cells differ, a thin one cannot undo it
-  diff = study(0.2)
-  diff["convnet_depth"]["cells"]["b"] = _summary(dict(b=(8, 8, 0.2)))["cells"]["b"]
-  diff["convnet_depth"]["cells"]["c"] = _summary(dict(c=(5, 8, 0.9)))["cells"]["c"]
-  assert claims.judge(claim, diff) == "agrees"
+  diff = summary(0.2)
+  diff["cells"]["b"] = _summary(dict(b=(8, 8, 0.2)))["cells"]["b"]
+  diff["cells"]["c"] = _summary(dict(c=(5, 8, 0.9)))["cells"]["c"]
+  assert claims.judge(claim, {"convnet_depth": _rec(diff)}) == "agrees"
   assert claims.judge(claims.Claim("x", "-", "convnet_depth", vary=(("a", "z"),)),
                       study(0.2)).startswith("pending: cells z")
 
@@ -305,59 +316,60 @@ def test_cells_that_should_differ_are_judged_on_the_fitted_ones():
 def test_cells_whose_mean_interval_holds_the_threshold_are_named_borderline():
   claim = claims.Claim("x", "-", "convnet_depth", same=(("a", "b"),))
   study = _summary(dict(a=(8, 8, 0.9), b=(8, 8, 0.9)))
-  assert claims.judge(claim, {"convnet_depth": study}) == "agrees"
+  assert claims.judge(claim, {"convnet_depth": _rec(study)}) == "agrees"
   # seeds on both sides of 0.5: identity 3/5, mean 0.506 with a t interval around 0.5
   study["cells"]["b"] = summary_lib.summarize_cell(_result(
-      [_seed("fitted", ci, 0.0) for ci in (0.45, 0.55, 0.48, 0.53, 0.52)]))
-  assert claims.borderline(study["cells"]["b"], study) and not claims.borderline(study["cells"]["a"], study)
-  assert claims.judge(claim, {"convnet_depth": study}) == "agrees; borderline: b"
-  assert "`b` identity 3/5 [0.23, 0.88] (borderline)" in tables.cell_text("b", study["cells"]["b"],
-                                                                           "patterns", study)
-  assert "| neither (borderline) |" not in tables.cells_table({"convnet_depth": study})
-  assert "| identity (borderline) |" in tables.cells_table({"convnet_depth": study})
+      [_seed("fitted", ci, 0.0) for ci in (0.45, 0.55, 0.48, 0.53, 0.52)])).to_json()
+  rec = _rec(study)
+  assert claims.borderline(rec.cells["b"], rec) and not claims.borderline(rec.cells["a"], rec)
+  assert claims.judge(claim, {"convnet_depth": _rec(study)}) == "agrees; borderline: b"
+  assert "`b` identity 3/5 [0.23, 0.88] (borderline)" in tables.cell_text("b", rec.cells["b"],
+                                                                           "patterns", rec)
+  assert "| neither (borderline) |" not in tables.cells_table({"convnet_depth": _rec(study)})
+  assert "| identity (borderline) |" in tables.cells_table({"convnet_depth": _rec(study)})
   # the mirror case: |corr to constant| near the threshold with a negative sign
   study["cells"]["b"] = summary_lib.summarize_cell(_result(
-      [_seed("fitted", 0.0, cc) for cc in (-0.45, -0.55, -0.48, -0.53, -0.52)]))
-  assert claims.borderline(study["cells"]["b"], study)
+      [_seed("fitted", 0.0, cc) for cc in (-0.45, -0.55, -0.48, -0.53, -0.52)])).to_json()
+  assert claims.borderline(_rec(study).cells["b"], _rec(study))
   # fewer than 4 fitted seeds: no t interval, so nothing is called borderline
   study["cells"]["b"] = summary_lib.summarize_cell(_result(
-      [_seed("fitted", ci, 0.0) for ci in (0.45, 0.55, 0.52)]))
-  assert not claims.borderline(study["cells"]["b"], study)
+      [_seed("fitted", ci, 0.0) for ci in (0.45, 0.55, 0.52)])).to_json()
+  assert not claims.borderline(_rec(study).cells["b"], _rec(study))
 
 
 def test_cells_that_cannot_fit_say_so_in_the_verdict_and_the_table():
   claim = claims.Claim("x", "-", "convnet_depth", expect=dict(a="identity", b="neither"))
   study = _summary(dict(a=(8, 8, 0.9), b=(0, 8, 0.9)))
-  assert claims.judge(claim, {"convnet_depth": study}) == "inconclusive: b fitted 0/8"
+  assert claims.judge(claim, {"convnet_depth": _rec(study)}) == "inconclusive: b fitted 0/8"
   # least_loss.json (analyses/reachable.py) puts 6 of b's seeds out of reach
   study["least_loss"] = dict(b=dict(seeds=[dict(reachable=i >= 6) for i in range(8)]))
-  assert claims.judge(claim, {"convnet_depth": study}) == \
+  assert claims.judge(claim, {"convnet_depth": _rec(study)}) == \
       "inconclusive: b fitted 0/8, 6 cannot fit at any budget"
-  assert tables.cell_text("b", study["cells"]["b"], "patterns", study).endswith(
+  assert tables.cell_text("b", _rec(study).cells["b"], "patterns", _rec(study)).endswith(
       "fitted 0/8; not_fitted 8; 6 cannot fit at any budget")
-  assert tables.cell_text("a", study["cells"]["a"], "patterns", study).endswith("fitted 8/8")
+  assert tables.cell_text("a", _rec(study).cells["a"], "patterns", _rec(study)).endswith("fitted 8/8")
 
 
 def test_dead_seeds_show_how_close_their_fixed_output_is_to_the_training_image():
   # 10 dead seeds (and 1 fitted) in b: the count's word boundary must not match "dead 1" in "dead 10"
   dead = [_seed("dead", 0.0, 0.0, 0.5)] * 10
   study = _summary(dict(a=(8, 8, 0.9)))
-  study["cells"]["b"] = summary_lib.summarize_cell(_result([_seed("fitted", 0.9, 0.0)] + dead))
+  study["cells"]["b"] = summary_lib.summarize_cell(_result([_seed("fitted", 0.9, 0.0)] + dead)).to_json()
   row = lambda cell, status, cos, suite="patterns": dict(cell=cell, status=status, suite=suite,
                                                          cos_constant=cos)
   study["rows"] = ([row("b", "dead", c) for c in (0.2974, 0.99, 0.88) + (0.5,) * 7]
                    + [row("b", "dead", -0.9, suite="mnist"), row("b", "fitted", 0.1),
                       row("a", "fitted", 0.1)])
-  assert claims.flat_cosines("b", study) == pytest.approx([0.2974] + [0.5] * 7 + [0.88, 0.99])
-  assert tables.status_text("b", study["cells"]["b"], study) == \
+  assert claims.flat_cosines("b", _rec(study)) == pytest.approx([0.2974] + [0.5] * 7 + [0.88, 0.99])
+  assert tables.status_text("b", _rec(study).cells["b"], _rec(study)) == \
       "fitted 1/11; dead 10 (cos to train 0.30-0.99)"
-  assert tables.cell_text("b", study["cells"]["b"], "patterns", study).endswith(
+  assert tables.cell_text("b", _rec(study).cells["b"], "patterns", _rec(study)).endswith(
       "dead 10 (cos to train 0.30-0.99)")
   assert "| fitted 1/11; dead 10 (cos to train 0.30-0.99) |" in tables.cells_table(
-      {"convnet_depth": study})
-  assert tables.status_text("a", study["cells"]["a"], study) == "fitted 8/8"
+      {"convnet_depth": _rec(study)})
+  assert tables.status_text("a", _rec(study).cells["a"], _rec(study)) == "fitted 8/8"
   study["rows"] = [row("b", "dead", 0.3)] * 10  # one value: no range
-  assert tables.status_text("b", study["cells"]["b"], study).endswith("dead 10 (cos to train 0.30)")
+  assert tables.status_text("b", _rec(study).cells["b"], _rec(study)).endswith("dead 10 (cos to train 0.30)")
 
 
 def test_results_table_writes_and_checks_a_results_md(tmp_path):
@@ -398,7 +410,7 @@ def test_prose_values_are_generated_from_the_summaries_and_bad_keys_name_the_fix
                      for ci in (0.61, 0.93)] + [
                      dict(cell="a", status="not_fitted", suite="patterns", corr_identity=0.01),
                      dict(cell="a", status="fitted", suite="mnist", corr_identity=0.2)]
-  studies = {"convnet_depth": summary}
+  studies = {"convnet_depth": _rec(summary)}
   text = ("a fitted <!--v convnet_depth/a/fitted-->stale<!--/v-->, identity "
           "<!--v convnet_depth/a/identity--><!--/v--> (corr <!--v convnet_depth/a/corr_id-->x<!--/v-->, "
           "from <!--v convnet_depth/a/corr_id_range-->x<!--/v-->); b neither "
@@ -440,7 +452,7 @@ def test_phase_table_lays_the_cells_out_as_phase_png_does():
   summary["config"] = dict(plots=dict(sweep="model.num_layers", group_by="model.channels"))
   summary["cell_configs"] = {f"d{d}_ch{c}": dict(model=dict(num_layers=d, channels=c))
                              for d in (1, 6) for c in (2, 8)}  # each cell's result.json config
-  table = tables.phase_table({"phase_diagram": summary}).splitlines()
+  table = tables.phase_table({"phase_diagram": _rec(summary)}).splitlines()
   assert table[2] == "| model.channels | 1 | 6 |"
   assert table[4] == ("| 8 | identity<br>id 8, co 0, ne 0<br>fitted 8/8 | "
                       "neither<br>id 0, co 0, ne 8<br>fitted 8/8 |")
@@ -463,6 +475,7 @@ def test_paired_table_compares_seeds_fitted_in_both_cells():
           row("c5_paper_6000", 1, "fitted", 0.70, "identity"),
           row("c5_compressed_2000", 0, "fitted", 0.90, "identity"),
           row("c5_compressed_2000", 1, "not_fitted", 0.10, None)]
-  table = tables.paired_table({"schedules": dict(regime_rule=dict(suite="patterns"), rows=rows)})
+  table = tables.paired_table({"schedules": _rec(dict(name="schedules", cells={},
+                                                      regime_rule=dict(suite="patterns"), rows=rows))})
   assert "| `schedules` | `c5_compressed_2000` vs `c5_paper_6000` | 1 | 0.100 (0.100) | 0.000 (0.000) | 1/1 |" in table
   assert "| `schedules` | `c5_constant_2000` vs `c5_paper_6000` | 0 | - | - | - |" in table

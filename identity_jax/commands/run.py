@@ -16,6 +16,7 @@ from ml_collections import config_flags
 
 from identity_jax.commands import cli
 from identity_jax.runs import experiment
+from identity_jax.study import summary as summary_lib
 from identity_jax.training import multihost
 
 _CONFIG = config_flags.DEFINE_config_file(
@@ -55,14 +56,14 @@ def main(argv):
   if not multihost.is_writer():
     return
   print(f"results and figures in {_WORKDIR.value}")
-  for cell, s in summary["cells"].items():
-    r0 = s["suites"].get(summary["regime_rule"]["suite"], {})
-    ci = r0.get("corr_identity", {}).get("mean")
-    cc = r0.get("corr_constant", {}).get("mean")
-    fmt = lambda v: "n/a" if v is None else f"{v:+.3f}"
-    print(f"  {cell:14s} {s['status']}; fitted seeds: corr to identity {fmt(ci)}, to constant "
-          f"{fmt(cc)} ({summary['regime_rule']['suite']}); regimes "
-          + ", ".join(f"{k} {v['count']}" for k, v in s["regimes"].items()) + f" -> {s['verdict']}")
+  study = summary_lib.StudySummary.from_json(summary)
+  suite = study.rule.suite
+  fmt = lambda v: "n/a" if v is None else f"{v:+.3f}"
+  for cell, s in study.cells.items():
+    print(f"  {cell:14s} {s.status}; fitted seeds: corr to identity "
+          f"{fmt(s.mean(suite, 'corr_identity'))}, to constant {fmt(s.mean(suite, 'corr_constant'))} "
+          f"({suite}); regimes " + ", ".join(f"{k} {v['count']}" for k, v in s.regimes.items())
+          + f" -> {s.verdict}")
 
 
 def entry():

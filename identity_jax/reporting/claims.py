@@ -25,6 +25,7 @@ import numpy as np
 
 from identity_jax.measures import regime
 from identity_jax.study import paths, workdir
+from identity_jax.study import summary as summary_lib
 
 MIN_FITTED_SHARE = 0.9
 
@@ -125,44 +126,60 @@ PAIRED = {"schedules": {f"c{d}_paper_6000": tuple(f"c{d}_{s}_{n}" for s in ("pap
                         for d in (5, 8)}}
 
 
+@dataclasses.dataclass(frozen=True)
+class StudyRecord:
+  """What claims and RESULTS.md's tables read of one study directory (results/<study>/ or a workdir):
+  its summary.json (typed), per-seed rows, config and least_loss.json, and per cell the config it
+  trained with and the step it stopped at, resumed runs included (summary.json's timing is the last
+  run's)."""
+  summary: summary_lib.StudySummary
+  rows: list = ()                                           # per_seed.jsonl
+  config: dict = dataclasses.field(default_factory=dict)      # config.json
+  least_loss: dict = dataclasses.field(default_factory=dict)  # least_loss.json, where it applies
+  steps_run: dict = dataclasses.field(default_factory=dict)   # cell -> result.json's steps_run
+  cell_configs: dict = dataclasses.field(default_factory=dict)  # cell -> result.json's config
+
+  @property
+  def cells(self) -> dict:
+    """Cell name -> its CellSummary."""
+    return self.summary.cells
+
+  @property
+  def suite(self) -> str:
+    """The study's regime suite."""
+    return self.summary.rule.suite
+
+
 def load(results_dir) -> dict:
-  """study -> its summary.json, with its per-seed rows under 'rows', for every results/<study>/."""
+  """study -> its StudyRecord, for every results/<study>/."""
   root = pathlib.Path(results_dir)
-  return {p.parent.name: load_study_dir(p.parent) for p in sorted(root.glob("*/summary.json"))}
+  return {p.parent.name: load_study_dir(p.parent) for p in sorted(root.glob("*/" + paths.SUMMARY))}
 
 
-def load_study_dir(directory) -> dict:
-  """A study directory's summary.json, with its per-seed rows under 'rows'."""
+def load_study_dir(directory) -> StudyRecord:
   directory = pathlib.Path(directory)
   summary = workdir.read_json(directory / paths.SUMMARY)
   rows = directory / paths.PER_SEED
   try:
-    summary["rows"] = [json.loads(l) for l in rows.read_text().splitlines()] if rows.is_file() else []
+    rows = [json.loads(l) for l in rows.read_text().splitlines()] if rows.is_file() else []
   except ValueError as e:
-    raise workdir.corrupt(rows, f"is not valid JSON lines ({e})") from None
-  config = directory / paths.CONFIG
-  summary["config"] = workdir.read_json(config) if config.is_file() else {}
-  least = directory / paths.LEAST_LOSS  # experiments/least_loss.py, where it applies
-  summary["least_loss"] = workdir.read_json(least) if least.is_file() else {}
-  # per cell, the config it trained with and the step it stopped at, resumed runs included
-  # (summary.json's timing is the last run's)
-  results = {p.parent.name: workdir.read_json(p) for p in sorted(directory.glob("cells/*/result.json"))}
+    raise workdir.corrupt(directory / paths.PER_SEED, f"is not valid JSON lines ({e})") from None
+  config, least = directory / paths.CONFIG, directory / paths.LEAST_LOSS
+  results = {p.parent.name: workdir.read_json(p)
+             for p in sorted(directory.glob(f"{paths.CELLS}/*/{paths.RESULT}"))}
   for name, r in results.items():
     if not (isinstance(r, dict) and "steps_run" in r and "config" in r):
       raise workdir.corrupt(paths.cell_dir(directory, name) / paths.RESULT,
                             "is not a cell's result (no steps_run or config)")
-  summary["steps_run"] = {name: r["steps_run"] for name, r in results.items()}
-  summary["cell_configs"] = {name: r["config"] for name, r in results.items()}
-  return summary
-
-
-def fitted_share(cell: dict) -> float:
-  counts = cell["status_counts"]
-  return counts["fitted"] / max(1, sum(counts.values()))
-
-
-def _mean(cell: dict, suite: str, metric: str):
-  return cell["suites"].get(suite, {}).get(metric, {}).get("mean")
+  try:
+    typed = summary_lib.StudySummary.from_json(summary)
+  except (KeyError, TypeError, AttributeError) as e:
+    raise workdir.corrupt(directory / paths.SUMMARY, f"is not a study's summary ({e!r})") from None
+  return StudyRecord(
+      summary=typed, rows=rows, config=workdir.read_json(config) if config.is_file() else {},
+      least_loss=workdir.read_json(least) if least.is_file() else {},
+      steps_run={name: r["steps_run"] for name, r in results.items()},
+      cell_configs={name: r["config"] for name, r in results.items()})
 
 
 def _spearman(values) -> float:
@@ -173,79 +190,77 @@ def _spearman(values) -> float:
   return float(np.corrcoef(ranks, order)[0, 1])
 
 
-def out_of_reach(name: str, summary: dict) -> str:
+def out_of_reach(name: str, study: StudyRecord) -> str:
   """'k cannot fit at any budget' when the study's least_loss.json puts k of the cell's seeds'
   least reachable loss above the fit tolerance, else ''."""
-  seeds = summary.get("least_loss", {}).get(name, {}).get("seeds", [])
+  seeds = study.least_loss.get(name, {}).get("seeds", [])
   k = sum(not r["reachable"] for r in seeds)
   return f"{k} cannot fit at any budget" if k else ""
 
 
-def seed_rows(name: str, summary: dict, status: str) -> list:
+def seed_rows(name: str, study: StudyRecord, status: str) -> list:
   """Cell `name`'s per_seed.jsonl rows on the study's regime suite, of the seeds with `status`."""
-  suite = summary["regime_rule"]["suite"]
-  return [r for r in summary.get("rows", [])
-          if r["cell"] == name and r["suite"] == suite and r["status"] == status]
+  return [r for r in study.rows
+          if r["cell"] == name and r["suite"] == study.suite and r["status"] == status]
 
 
-def flat_cosines(name: str, summary: dict) -> list:
+def flat_cosines(name: str, study: StudyRecord) -> list:
   """The cosine with the training image of each dead seed's output in cell `name`, on the regime
   suite, ascending. A dead seed's output is one fixed image whatever the input, so this says which:
   near 1, the training image itself (a constant-function net still closing in on it, which more
   steps may fit); lower, an image unlike it (at the lowest, a uniform image: nothing of the training
   image learned)."""
-  return sorted(r["cos_constant"] for r in seed_rows(name, summary, regime.DEAD))
+  return sorted(r["cos_constant"] for r in seed_rows(name, study, regime.DEAD))
 
 
-def borderline(cell: dict, summary: dict) -> bool:
+def borderline(cell: summary_lib.CellSummary, study: StudyRecord) -> bool:
   """Whether the fitted seeds' mean corr to identity, or |mean corr to constant|, has a t interval
   holding the regime threshold. Seeds there fall on either side of it by small margins (a rerun in
   another summation order moved one across), so the cell's regime share says less than the mean
   and its interval; the verdict rule is unchanged, the cell is named."""
-  if cell["verdict"] not in cell["regimes"]:  # inconclusive or split: nothing to qualify
+  if cell.verdict not in cell.regimes:  # inconclusive or split: nothing to qualify
     return False
-  rule = regime.RegimeRule.from_json(summary["regime_rule"])
-  st = cell["suites"].get(rule.suite, {})
-  return rule.near_threshold(st.get("corr_identity"), st.get("corr_constant"))
+  rule = study.summary.rule
+  return rule.near_threshold(cell.stat(rule.suite, "corr_identity"),
+                             cell.stat(rule.suite, "corr_constant"))
 
 
-def judge(claim: Claim, summaries: dict) -> str:
-  """The claim's verdict from the summaries (see the module docstring)."""
-  verdict = _judge(claim, summaries)
+def judge(claim: Claim, studies: dict) -> str:
+  """The claim's verdict from the studies' StudyRecords (see the module docstring)."""
+  verdict = _judge(claim, studies)
   if verdict.startswith(("pending", "reported")):
     return verdict
-  summary = summaries[claim.study]
-  edge = [c for c in cells_of(claim) if borderline(summary["cells"][c], summary)]
+  study = studies[claim.study]
+  edge = [c for c in cells_of(claim) if borderline(study.cells[c], study)]
   return verdict + (f"; borderline: {', '.join(edge)}" if edge else "")
 
 
-def _judge(claim: Claim, summaries: dict) -> str:
-  if claim.study not in summaries:
+def _judge(claim: Claim, studies: dict) -> str:
+  if claim.study not in studies:
     return "pending: not yet run under the current rules"
-  cells = summaries[claim.study]["cells"]
+  cells = studies[claim.study].cells
   named = set(cells_of(claim))
   missing = sorted(c for c in named if c not in cells)
   if missing:
     return f"pending: cells {', '.join(missing)} not in results"
   differs, unsure = [], []
-  thin = lambda c: fitted_share(cells[c]) < MIN_FITTED_SHARE
+  thin = lambda c: cells[c].fitted_share < MIN_FITTED_SHARE
   why = lambda c: ", ".join(filter(None, (
-      f"{c} fitted {cells[c]['status_counts']['fitted']}/{sum(cells[c]['status_counts'].values())}",
-      out_of_reach(c, summaries[claim.study]))))
+      f"{c} fitted {cells[c].fitted}/{cells[c].seeds}", out_of_reach(c, studies[claim.study]))))
   for c, want in claim.expect.items():
     if want == "unfit":
-      if fitted_share(cells[c]) >= 0.5:
+      if cells[c].fitted_share >= 0.5:
         differs.append(f"{c} fitted ({why(c)})")
     elif thin(c):
       unsure.append(why(c))
-    elif cells[c]["verdict"] != want:
-      differs.append(f"{c} {cells[c]['verdict']}, not {want}")
+    elif cells[c].verdict != want:
+      differs.append(f"{c} {cells[c].verdict}, not {want}")
   if claim.trend:
     suite, metric, sign, order = claim.trend
-    usable = [c for c in order if not thin(c) and _mean(cells[c], suite, metric) is not None]
+    usable = [c for c in order if not thin(c) and cells[c].mean(suite, metric) is not None]
     unsure += [why(c) for c in order if thin(c) and why(c) not in unsure]
     if len(usable) >= 3:
-      rho = _spearman([_mean(cells[c], suite, metric) for c in usable])
+      rho = _spearman([cells[c].mean(suite, metric) for c in usable])
       if sign * rho < TREND_RHO:
         differs.append(f"{metric} trend over {len(usable)} cells: Spearman {rho:+.2f}")
     else:
@@ -253,12 +268,12 @@ def _judge(claim: Claim, summaries: dict) -> str:
   for group in claim.same:
     usable = [c for c in group if not thin(c)]
     unsure += [why(c) for c in group if thin(c) and why(c) not in unsure]
-    verdicts = sorted({cells[c]["verdict"] for c in usable})
+    verdicts = sorted({cells[c].verdict for c in usable})
     if len(verdicts) > 1:
-      differs.append(" vs ".join(f"{c} {cells[c]['verdict']}" for c in usable))
+      differs.append(" vs ".join(f"{c} {cells[c].verdict}" for c in usable))
   for group in claim.vary:
     usable = [c for c in group if not thin(c)]
-    verdicts = sorted({cells[c]["verdict"] for c in usable})
+    verdicts = sorted({cells[c].verdict for c in usable})
     if len(verdicts) > 1:
       continue  # shown to differ, whatever the thin cells would read
     if len(usable) < len(group):  # a thin cell could still differ

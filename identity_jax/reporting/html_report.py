@@ -103,7 +103,7 @@ def _cell_grids(study_dir: pathlib.Path, dest: pathlib.Path) -> list:
   return written
 
 
-def _study_section(name: str, src: pathlib.Path, out: pathlib.Path, summaries: dict) -> str:
+def _study_section(name: str, src: pathlib.Path, out: pathlib.Path, studies: dict) -> str:
   dest = out / name
   dest.mkdir(parents=True, exist_ok=True)
   for f in DATA_FILES:
@@ -115,7 +115,7 @@ def _study_section(name: str, src: pathlib.Path, out: pathlib.Path, summaries: d
   grids = _cell_grids(src, dest)
   data_links = " ".join(f'<a href="{name}/{f}">{f}</a>' for f in DATA_FILES if (dest / f).is_file())
   parts = [f'<h2 id="{name}">{html.escape(name)}</h2>', f"<p>data: {data_links}</p>",
-           markdown_tables(tables.cells_table({name: summaries[name]}))]
+           markdown_tables(tables.cells_table({name: studies[name]}))]
   parts += [f'<figure><img src="{name}/{f}" alt="{name} {f}"><figcaption>{f}</figcaption></figure>'
             for f in figures]
   if grids:
@@ -142,8 +142,8 @@ def build(locations, out_dir) -> pathlib.Path:
 
 
 def _write_page(dirs: dict, out: pathlib.Path) -> None:
-  summaries = {name: claims.load_study_dir(d) for name, d in dirs.items()}
-  sections = [_study_section(name, d, out, summaries) for name, d in dirs.items()]
+  studies = {name: claims.load_study_dir(d) for name, d in dirs.items()}
+  sections = [_study_section(name, d, out, studies) for name, d in dirs.items()]
   nav = " ".join(f'<a href="#{n}">{html.escape(n)}</a>' for n in dirs)
   stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
   page = f"""<!DOCTYPE html>
@@ -162,9 +162,9 @@ window.addEventListener("load", () => {{
 other seeds are counted beside them (not fitted, dead, diverged).</p>
 <nav>{nav}</nav>
 <h2 id="claims">The paper's claims</h2>
-{markdown_tables(tables.claims_table(summaries))}
+{markdown_tables(tables.claims_table(studies))}
 <h2 id="paired">Paired comparisons</h2>
-{markdown_tables(tables.paired_table(summaries))}
+{markdown_tables(tables.paired_table(studies))}
 {"".join(sections)}
 </body></html>
 """

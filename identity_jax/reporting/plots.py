@@ -85,19 +85,26 @@ def prediction_grid(study: Study):
   return fig
 
 
+def _nan(v) -> float:
+  """A statistic of summary.json as a number to plot: None (no fitted seed, no interval) is NaN."""
+  return np.nan if v is None else v
+
+
+def _bands(stats_list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+  """(mean, interval low, interval high) arrays of stats.summarize entries (None: not measured)."""
+  get = lambda k: np.array([_nan((st or {}).get(k)) for st in stats_list], float)
+  return get("mean"), get("ci95_low"), get("ci95_high")
+
+
 def _rho_table(study: Study, cells, metric):
   """(cells, rhos) arrays of seed mean and 95% half-width."""
-  suites = study.stats[cells[0]]["suites"]
+  suites = study.stats[cells[0]].suites
   rho_names = sorted((n for n in suites if n.startswith("rho_")), key=lambda n: float(n[4:]))
   mean = np.full((len(cells), len(rho_names)), np.nan)
   half = np.full_like(mean, np.nan)
   for i, c in enumerate(cells):
-    for j, n in enumerate(rho_names):
-      st = study.stats[c]["suites"][n][metric]
-      if st["mean"] is not None:
-        mean[i, j] = st["mean"]
-      if st["ci95_high"] is not None:
-        half[i, j] = st["ci95_high"] - st["mean"]
+    m, _, hi = _bands([study.stats[c].stat(n, metric) for n in rho_names])
+    mean[i], half[i] = m, hi - m
   return [float(n[4:]) for n in rho_names], mean, half
 
 
@@ -128,14 +135,13 @@ def rho_heatmaps(study: Study, kind: str):
 
 def suites_bars(study: Study):
   cells = study.ordered()
-  suites = [n for n in study.stats[cells[0]]["suites"] if not n.startswith("rho_")]
+  suites = [n for n in study.stats[cells[0]].suites if not n.startswith("rho_")]
   fig, axes = plt.subplots(1, 2, figsize=(11, 3.2), sharey=True)
   width = 0.8 / len(cells)
   for ax, target in zip(axes, ("identity", "constant")):
     for i, c in enumerate(cells):
-      st = [study.stats[c]["suites"][n][f"corr_{target}"] for n in suites]
-      mean = np.array([np.nan if s["mean"] is None else s["mean"] for s in st])
-      err = np.array([0 if s["ci95_high"] is None else s["ci95_high"] - s["mean"] for s in st])
+      mean, _, hi = _bands([study.stats[c].stat(n, f"corr_{target}") for n in suites])
+      err = np.nan_to_num(hi - mean)
       ax.bar(np.arange(len(suites)) + i * width, mean, width, yerr=err, label=c, capsize=2)
     ax.set_xticks(np.arange(len(suites)) + 0.4 - width / 2, suites)
     ax.set_title(f"correlation to {target} (seed mean, 95% CI)")
@@ -217,22 +223,17 @@ def sweep_figure(study: Study, kind: str):
     for ax, target in zip(axes[0], panels):
       if target == "regimes":
         for r, style in (("identity", "-o"), ("constant", "--s")):
-          share = [study.stats[c]["regimes"][r] for _, c in members]
-          line, = ax.plot(xs, [np.nan if v["share"] is None else v["share"] for v in share], style,
+          share = [study.stats[c].regimes[r] for _, c in members]
+          line, = ax.plot(xs, [_nan(v["share"]) for v in share], style,
                           ms=4, label=f"{r} (of fitted){'' if label is None else ', ' + label}")
-          ax.vlines(xs, [np.nan if v["ci95_low"] is None else v["ci95_low"] for v in share],
-                    [np.nan if v["ci95_high"] is None else v["ci95_high"] for v in share],
+          ax.vlines(xs, [_nan(v["ci95_low"]) for v in share], [_nan(v["ci95_high"]) for v in share],
                     color=line.get_color(), alpha=0.4)
-        unfit = [1 - study.stats[c]["status_counts"]["fitted"]
-                 / sum(study.stats[c]["status_counts"].values()) for _, c in members]
+        unfit = [1 - study.stats[c].fitted_share for _, c in members]
         ax.plot(xs, unfit, ":x", color="gray", ms=4,
                 label=f"not fitted / dead / diverged (of all){'' if label is None else ', ' + label}")
         continue
       metric = f"{kind}_{target}"
-      st = [study.stats[c]["suites"][suite][metric] for _, c in members]
-      mean = np.array([np.nan if v["mean"] is None else v["mean"] for v in st])
-      lo = np.array([np.nan if v["ci95_low"] is None else v["ci95_low"] for v in st])
-      hi = np.array([np.nan if v["ci95_high"] is None else v["ci95_high"] for v in st])
+      mean, lo, hi = _bands([study.stats[c].stat(suite, metric) for _, c in members])
       line, = ax.plot(xs, mean, "-", label=label)
       bounds = (-1, 1) if kind == "corr" else (0, None)  # 2 seeds give t-intervals of +-12.7 sd
       ax.fill_between(xs, np.clip(lo, *bounds), np.clip(hi, *bounds), alpha=0.2,
@@ -252,8 +253,7 @@ def sweep_figure(study: Study, kind: str):
       if min(values) > 0 and max(values) / min(values) > 30:  # e.g. channels 2..1024
         ax.set_xscale("log", base=2)
     else:
-      ax.set_xticks(range(len(cells)), [f"{c} ({study.stats[c]['status_counts']['fitted']}/"
-                                        f"{sum(study.stats[c]['status_counts'].values())})"
+      ax.set_xticks(range(len(cells)), [f"{c} ({study.stats[c].fitted}/{study.stats[c].seeds})"
                                         for c in cells], rotation=45, ha="right", fontsize=7)
     ax.set_title(f"share of fitted seeds per regime, Wilson 95% ({suite})" if target == "regimes"
                  else f"{kind} to {target} ({suite}; fitted seeds: mean, t 95% CI if n>=4, each)",
@@ -283,7 +283,7 @@ def seed_histograms(study: Study):
 
 
 def _size_cells(study: Study) -> list:
-  return [c for c in study.ordered() if study.stats[c].get("test_sizes")]
+  return [c for c in study.ordered() if study.stats[c].test_sizes]
 
 
 def test_sizes_curves(study: Study):
@@ -293,12 +293,11 @@ def test_sizes_curves(study: Study):
   fig, axes = plt.subplots(1, 2, figsize=(9, 3.4))
   for ax, target in zip(axes, ("identity", "constant")):
     for c in with_sizes:
-      by_size = study.stats[c]["test_sizes"]
+      by_size = study.stats[c].test_sizes
       sizes = sorted(by_size, key=int)
       for suite in by_size[sizes[0]]:
-        st = [by_size[s][suite][f"corr_{target}"] for s in sizes]
-        mean = np.array([np.nan if v["mean"] is None else v["mean"] for v in st])
-        half = np.array([0 if v["ci95_high"] is None else v["ci95_high"] - v["mean"] for v in st])
+        mean, _, hi = _bands([by_size[s][suite][f"corr_{target}"] for s in sizes])
+        half = np.nan_to_num(hi - mean)
         ax.errorbar([int(s) for s in sizes], mean, yerr=half, capsize=2, marker="o", ms=3,
                     label=f"{c} ({suite})")
     ax.set_xscale("log", base=2)
@@ -355,16 +354,15 @@ def phase_diagram(study: Study):
     for x, c in groups[g]:
       cell = study.stats[c]
       xi = xs.index(x)
-      r = cell["regimes"]
-      n = sum(cell["status_counts"].values())
-      if cell["verdict"] == "inconclusive":
+      r = cell.regimes
+      if cell.verdict == "inconclusive":
         ax.add_patch(plt.Rectangle((xi - 0.5, yi - 0.5), 1, 1, fill=False, hatch="//", color="0.6"))
       elif r["identity"]["n"]:
         value[yi, xi] = r["identity"]["share"] - r["constant"]["share"]
-      rest = " ".join(f"{a}{cell['status_counts'][k]}" for k, a in STATUS_ABBREV.items()
-                      if cell["status_counts"][k])
+      rest = " ".join(f"{a}{cell.status_counts[k]}" for k, a in STATUS_ABBREV.items()
+                      if cell.status_counts[k])
       ax.text(xi, yi, f"id{r['identity']['count']} co{r['constant']['count']}\n"
-              f"of {cell['status_counts']['fitted']}/{n}" + (f"\n{rest}" if rest else ""),
+              f"of {cell.fitted}/{cell.seeds}" + (f"\n{rest}" if rest else ""),
               ha="center", va="center", fontsize=6)
   image = ax.imshow(value, cmap="coolwarm_r", vmin=-1, vmax=1, origin="lower", aspect="auto")
   ax.set_xticks(range(len(xs)), xs)

@@ -148,6 +148,6 @@ def _train_and_save(cell: cell_lib.Cell, data, cell_dir: pathlib.Path, log, writ
   results.save(cell_dir, result, params if cell.train.save_params else None)
   shutil.rmtree(cell_dir / paths.CHECKPOINT, ignore_errors=True)  # scratch, superseded by the result
   s = summary.summarize_cell(result)
-  log(f"[{cell.name}] done in {result.timing['train_seconds']:.0f}s: {s['status']}; "
-      f"regimes of fitted seeds " + ", ".join(f"{k} {v['count']}" for k, v in s["regimes"].items())
-      + f" -> {s['verdict']}")
+  log(f"[{cell.name}] done in {result.timing['train_seconds']:.0f}s: {s.status}; "
+      f"regimes of fitted seeds " + ", ".join(f"{k} {v['count']}" for k, v in s.regimes.items())
+      + f" -> {s.verdict}")

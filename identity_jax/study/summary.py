@@ -23,6 +23,83 @@ from identity_jax.study.results import CellResult
 from identity_jax.training import host
 
 
+@dataclasses.dataclass(frozen=True)
+class CellSummary:
+  """One cell's statistics over its seeds: summary.json's cells.<name>, typed. Every regime share and
+  metric statistic counts fitted seeds only; the other statuses are counted beside."""
+  status_counts: dict         # status -> seeds (regime.STATUSES)
+  status: str                 # status_line(status_counts)
+  dead_at_init: int           # seeds whose output was already flat at initialization
+  regimes: dict               # regime -> stats.regime_shares entry (count, n, share, Wilson interval)
+  verdict: str                # identity | constant | neither | split | inconclusive (stats.verdict)
+  regimes_cosine: dict        # the same rule on cosine similarity
+  cosine_agrees: int          # fitted seeds the cosine rule classifies as the correlation rule does
+  suites: dict                # suite -> metric -> stats.summarize over fitted seeds
+  test_sizes: dict            # "size" -> suite -> metric -> stats.summarize
+  fitted_at: dict             # stats.summarize of the step each fitted seed fitted at
+  final_loss_not_fitted: dict  # stats.summarize of the other seeds' final losses
+  seed_stream: str
+  timing: dict                # train_seconds, compile_seconds, seed_steps_per_second, cpu
+
+  @property
+  def seeds(self) -> int:
+    return sum(self.status_counts.values())
+
+  @property
+  def fitted(self) -> int:
+    return self.status_counts.get(FITTED, 0)
+
+  @property
+  def fitted_share(self) -> float:
+    return self.fitted / max(1, self.seeds)
+
+  def stat(self, suite: str, metric: str) -> dict | None:
+    """stats.summarize of `metric` on `suite` over the fitted seeds; None where not measured."""
+    return self.suites.get(suite, {}).get(metric)
+
+  def mean(self, suite: str, metric: str) -> float | None:
+    """The fitted seeds' mean of `metric` on `suite`; None when no seed fitted or not measured."""
+    return (self.stat(suite, metric) or {}).get("mean")
+
+  def to_json(self) -> dict:
+    return dataclasses.asdict(self)
+
+  @classmethod
+  def from_json(cls, d: dict) -> "CellSummary":
+    return cls(**{f.name: d.get(f.name, _OPTIONAL.get(f.name)) for f in dataclasses.fields(cls)})
+
+
+# Fields a summary.json written by an earlier identity_jax may lack.
+_OPTIONAL = dict(dead_at_init=0, regimes_cosine={}, cosine_agrees=0, test_sizes={}, seed_stream="")
+
+
+@dataclasses.dataclass(frozen=True)
+class StudySummary:
+  """summary.json, typed: a study's cells' statistics, their order and the regime rule."""
+  name: str
+  cells: dict                 # cell name -> CellSummary
+  order: list                 # the cells in the study's order (Study.ordered)
+  rule: RegimeRule
+  preset: str | None
+  paired_seeds: bool
+  environment: dict
+
+  def ordered(self) -> list:
+    return [c for c in (self.order or self.cells) if c in self.cells]
+
+  def to_json(self) -> dict:
+    return dict(name=self.name, cells={c: s.to_json() for c, s in self.cells.items()},
+                order=self.order, regime_rule=self.rule.to_json(), preset=self.preset,
+                paired_seeds=self.paired_seeds, environment=self.environment)
+
+  @classmethod
+  def from_json(cls, d: dict) -> "StudySummary":
+    return cls(name=d["name"], cells={c: CellSummary.from_json(s) for c, s in d["cells"].items()},
+               order=d.get("order") or list(d["cells"]), rule=RegimeRule.from_json(d["regime_rule"]),
+               preset=d.get("preset"), paired_seeds=d.get("paired_seeds", True),
+               environment=d.get("environment") or {})
+
+
 @dataclasses.dataclass
 class Study:
   """Every finished cell of a workdir, loaded once; what figures and tables are drawn from."""
@@ -41,7 +118,7 @@ class Study:
 
   @functools.cached_property
   def stats(self) -> dict:
-    """Cell name -> its statistics (summarize_cell), computed once."""
+    """Cell name -> its CellSummary (summarize_cell), computed once."""
     return {c: summarize_cell(self.cells[c]) for c in self.ordered()}
 
   def ordered(self) -> list:
@@ -91,7 +168,7 @@ def status_line(counts: dict, notes: dict | None = None) -> str:
   return f"fitted {counts[FITTED]}/{total}" + (f"; {rest}" if rest else "")
 
 
-def summarize_cell(cell: CellResult) -> dict:
+def summarize_cell(cell: CellResult) -> CellSummary:
   fitted, seeds = cell.fitted, cell.seeds
   others = [s for s in seeds if not s.fitted]
   by_corr = [r for r in cell.regimes() if r is not None]
@@ -99,7 +176,7 @@ def summarize_cell(cell: CellResult) -> dict:
   counts = cell.status_counts()
   shares = stats.regime_shares(by_corr)
   over_fitted = lambda pick: {m: stats.summarize([pick(s)[m] for s in fitted]) for m in metrics.METRICS}
-  return dict(
+  return CellSummary(
       status_counts=counts,
       status=status_line(counts),
       dead_at_init=sum(bool(s.dead_at_init) for s in seeds),
@@ -119,14 +196,14 @@ def summarize_cell(cell: CellResult) -> dict:
       timing=cell.timing)
 
 
-def summarize(study: Study, env: dict | None = None) -> dict:
-  """summary.json's content. env: the environment to record (default: this process's)."""
+def summarize(study: Study, env: dict | None = None) -> StudySummary:
+  """summary.json's content, typed. env: the environment to record (default: this process's)."""
   config = study.config
   # JSON files are written with sorted keys: `order` keeps the cells' order (Study.ordered).
-  return dict(name=config["name"], cells=study.stats, order=study.ordered(),
-              regime_rule=RegimeRule.of(config["metrics"]).to_json(),
-              preset=config.get("preset"), paired_seeds=config.get("paired_seeds", True),
-              environment=env or environment())
+  return StudySummary(name=config["name"], cells=study.stats, order=study.ordered(),
+                      rule=RegimeRule.of(config["metrics"]), preset=config.get("preset"),
+                      paired_seeds=config.get("paired_seeds", True),
+                      environment=env or environment())
 
 
 def per_seed_rows(study: Study) -> list:
@@ -137,11 +214,12 @@ def per_seed_rows(study: Study) -> list:
 
 
 def write_tables(study: Study, root=None, env: dict | None = None) -> dict:
-  """Writes summary.json and per_seed.jsonl into `root` (default: the study's workdir)."""
+  """Writes summary.json and per_seed.jsonl into `root` (default: the study's workdir); returns
+  summary.json's content."""
   root = pathlib.Path(root or study.root)
   workdir.write_bytes(root / paths.PER_SEED,
                       "".join(json.dumps(row) + "\n" for row in per_seed_rows(study)).encode())
-  out = summarize(study, env)
+  out = summarize(study, env).to_json()
   workdir.write_json(root / paths.SUMMARY, out)
   return out
 
