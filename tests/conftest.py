@@ -17,14 +17,14 @@ def tiny_config():
 @pytest.fixture
 def idx_dir(tmp_path):
   """A directory with the four standard IDX files: 20 train / 10 test 28x28 images, labels 0..9."""
-  from identity_jax.data import idx
   rng = np.random.default_rng(0)
+  from helpers import write_idx
   d = tmp_path / "mnist"
   d.mkdir()
-  idx.write_idx(d / "train-images-idx3-ubyte.gz", rng.integers(0, 256, (20, 28, 28)))
-  idx.write_idx(d / "train-labels-idx1-ubyte.gz", np.arange(20) % 10)
-  idx.write_idx(d / "t10k-images-idx3-ubyte.gz", rng.integers(0, 256, (10, 28, 28)))
-  idx.write_idx(d / "t10k-labels-idx1-ubyte", np.arange(10))
+  write_idx(d / "train-images-idx3-ubyte.gz", rng.integers(0, 256, (20, 28, 28)))
+  write_idx(d / "train-labels-idx1-ubyte.gz", np.arange(20) % 10)
+  write_idx(d / "t10k-images-idx3-ubyte.gz", rng.integers(0, 256, (10, 28, 28)))
+  write_idx(d / "t10k-labels-idx1-ubyte", np.arange(10))
   return d
 
 

@@ -1,10 +1,14 @@
 """Small configs and trainers the tests share (a module, not a test file: pytest collects none here)."""
 
+import gzip
+import pathlib
+
 import jax
 import ml_collections
+import numpy as np
 
 from identity_jax import models
-from identity_jax.study import cell
+from identity_jax.study import cell, results
 from identity_jax.training import optim, program
 
 
@@ -26,3 +30,32 @@ X = jax.random.normal(jax.random.key(42), (1, 8, 8))
 def trainer(mcfg, num_steps=30, tx=None, tol=1e-3):
   return program.Trainer(models.build_model(mcfg), tx or optim.make_optimizer(optim_cfg(), num_steps),
                        X, tol)
+
+
+def seed_record(status, ci, cc, loss=1e-4):
+  """A result.json seed with these correlations on patterns."""
+  m = dict(corr_identity=ci, corr_constant=cc, cos_identity=ci, cos_constant=cc,
+           mse_identity=0.1, mse_constant=0.2)
+  return dict(seed=0, status=status, final_loss=loss, fitted_at=10 if status == "fitted" else -1,
+              diverged_at=5 if status == "diverged" else -1, output_spread=0.5,
+              init_output_spread=0.5, dead_at_init=False, suites={"patterns": m})
+
+
+RULE = dict(regime_suite="patterns", regime_threshold=0.5)
+
+
+def cell_result(seeds):
+  """A CellResult of these seed records, classified under RULE."""
+  return results.CellResult.from_json(dict(
+      cell="c", seeds=seeds, config=dict(metrics=RULE), data_sources={}, steps_run=10,
+      timing=dict(train_seconds=1.0, compile_seconds=0.5, seed_steps_per_second=160.0)))
+
+
+def write_idx(path, array: np.ndarray) -> None:
+  """Writes a uint8 array as IDX (gzip when the name ends in .gz): the files data/idx.py reads."""
+  array = np.asarray(array, dtype=np.uint8)
+  header = bytes([0, 0, 0x08, array.ndim]) + b"".join(
+      int(n).to_bytes(4, "big") for n in array.shape)
+  data = header + array.tobytes()
+  path = pathlib.Path(path)
+  path.write_bytes(gzip.compress(data) if path.suffix == ".gz" else data)

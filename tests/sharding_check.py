@@ -1,6 +1,6 @@
 """Run with 8 (fake CPU) devices: sharded training must equal unsharded training for every family.
 
-Not a test module itself (its name does not start with test_): test_run_options.py runs it in a
+Not a test module itself (its name does not start with test_): test_training_loop.py runs it in a
 subprocess, because the device count is fixed when jax starts.
 """
 

@@ -2,7 +2,7 @@
 devices each, the seed axis over all 4. A 2-process job killed mid-run resumes from its orbax
 checkpoint, saved and restored by both processes, and ends equal to a single-process run (one check
 of both: an uninterrupted 2-process run would add a minute and nothing the two do not show, as
-resume = uninterrupted is tested in-process, tests/test_run_options.py)."""
+resume = uninterrupted is tested in-process, tests/test_training_loop.py)."""
 
 import json
 import pathlib

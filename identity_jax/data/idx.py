@@ -39,13 +39,3 @@ def read_idx(path) -> np.ndarray:
         f"data file {path} holds {len(raw)} bytes but its header {shape} promises {expected}",
         fix)
   return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(shape)
-
-
-def write_idx(path, array: np.ndarray) -> None:
-  """Writes a uint8 array as IDX (gzip when the name ends in .gz); used by tests and caches."""
-  array = np.asarray(array, dtype=np.uint8)
-  header = bytes([0, 0, _UBYTE, array.ndim]) + b"".join(
-      int(n).to_bytes(4, "big") for n in array.shape)
-  data = header + array.tobytes()
-  path = pathlib.Path(path)
-  path.write_bytes(gzip.compress(data) if path.suffix == ".gz" else data)

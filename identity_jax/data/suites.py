@@ -19,11 +19,6 @@ class Data:
   suites: dict
   sources: dict  # dataset name -> where it was loaded from
 
-  @property
-  def rho_suites(self) -> dict:
-    """rho value -> suite name, in increasing rho."""
-    return {float(n.split("_")[1]): n for n in self.suites if n.startswith("rho_")}
-
 
 def rho_suite(rho: float) -> str:
   """The name of the suite of test images at correlation rho with the training image."""

@@ -17,7 +17,7 @@ import math
 
 import jax
 import jax.numpy as jnp
-from jax.nn.initializers import variance_scaling, zeros
+from jax.nn.initializers import zeros
 
 from identity_jax.errors import check_choice
 
@@ -52,14 +52,6 @@ WEIGHT_INITS = {
     "kaiming_uniform": _uniform(lambda fi, fo: math.sqrt(6.0 / fi)),
 }
 # The same distributions as jax.nn.initializers (None: no jax equivalent).
-JAX_EQUIVALENTS = {
-    "paper_default": None,
-    "torch_default": variance_scaling(1 / 3, "fan_in", "uniform"),
-    "xavier_normal": variance_scaling(1.0, "fan_avg", "normal"),
-    "xavier_uniform": variance_scaling(1.0, "fan_avg", "uniform"),
-    "kaiming_normal": variance_scaling(2.0, "fan_in", "normal"),
-    "kaiming_uniform": variance_scaling(2.0, "fan_in", "uniform"),
-}
 BIAS_INITS = ("zeros", "torch_default")
 
 

@@ -32,6 +32,7 @@ import numpy as np
 
 from identity_jax.data import images
 from identity_jax.measures import regime
+from identity_jax.study import summary as summary_lib
 from identity_jax.study.summary import Study
 
 MAX_GRID_SEEDS = 4
@@ -196,13 +197,7 @@ def _cell_label(study: Study, cell: str) -> str:
 
 
 def _sweep_layout(study: Study, cells, sweep: str, group_by: str):
-  """{group value: [(x, cell)]} with x the sweep field's value (or the cell's position)."""
-  groups = {}
-  for i, c in enumerate(cells):
-    x = study.field(c, sweep) if sweep else i
-    g = study.field(c, group_by) if group_by else ""
-    groups.setdefault(g, []).append((x, c))
-  return groups
+  return summary_lib.layout({c: study.cells[c].config for c in cells}, cells, sweep, group_by)
 
 
 def sweep_figure(study: Study, kind: str):

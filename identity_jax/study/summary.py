@@ -158,6 +158,18 @@ def load_study(root, cells=None, with_arrays: bool = True) -> Study:
 
 
 
+def layout(configs: dict, cells: list, sweep: str, group_by: str) -> dict:
+  """{group_by value: [(sweep value, cell)]} of `cells` from their recorded configs (cell -> config;
+  dotted field names): how sweep figures, the phase diagram and RESULTS.md's phase table place the
+  cells. Without a sweep field x is the cell's position; without group_by, one group ''."""
+  groups = {}
+  for i, c in enumerate(cells):
+    x = workdir.dotted(configs[c], sweep) if sweep else i
+    g = workdir.dotted(configs[c], group_by) if group_by else ""
+    groups.setdefault(g, []).append((x, c))
+  return groups
+
+
 def status_line(counts: dict, notes: dict | None = None) -> str:
   """e.g. 'fitted 7/9; not_fitted 1, diverged 1' (zero counts left out); notes: status -> text put
   after its count ('dead 2 (cos to train 0.30)')."""

@@ -1,7 +1,12 @@
+"""Measures (measures/): per-image metrics, statuses and the regime rule, statistics over seeds."""
+
+import math
+
+import jax
 import numpy as np
 import pytest
 
-from identity_jax.measures import metrics, stats
+from identity_jax.measures import metrics, regime, stats
 from identity_jax.measures.regime import RegimeRule
 
 
@@ -87,3 +92,39 @@ def test_regime_shares_count_only_classified_seeds():
   assert {k: shares["identity"][k] for k in ("count", "n", "share")} == dict(count=2, n=3, share=2 / 3)
   assert shares["neither"]["count"] == 0 and shares["neither"]["share"] == 0.0
   assert shares["identity"]["ci95_low"] < 2 / 3 < shares["identity"]["ci95_high"]
+
+
+# --- output spread ----------------------------------------------------------------------------------------
+
+def test_output_spread_closed_forms():
+  x = np.random.default_rng(0).normal(size=(10, 6, 6))
+  preds = np.stack([x, 2 * x, np.broadcast_to(x[:1], x.shape), np.zeros_like(x)])
+  np.testing.assert_allclose(metrics.output_spread(preds, x), [1.0, 4.0, 0.0, 0.0], atol=1e-12)
+
+
+# --- statistics ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("count, n, low, high", [
+    (0, 10, 0.0, 0.2775), (5, 10, 0.2366, 0.7634), (10, 10, 0.7225, 1.0), (8, 8, 0.6756, 1.0)])
+def test_wilson_interval_against_tabulated_values(count, n, low, high):
+  lo, hi = stats.wilson(count, n)
+  assert math.isclose(lo, low, abs_tol=1e-4) and math.isclose(hi, high, abs_tol=1e-4)
+
+
+def test_t_interval_only_from_four_values():
+  three = stats.summarize([0.1, 0.2, 0.6])
+  assert three["ci95_low"] is None and three["values"] == pytest.approx([0.1, 0.2, 0.6])
+  four = stats.summarize([0.1, 0.2, 0.6, 0.5])
+  half = 3.182446305284263 * np.std([0.1, 0.2, 0.6, 0.5], ddof=1) / 2  # t(0.975, 3) sd / sqrt 4
+  assert math.isclose(four["ci95_high"] - four["mean"], half, rel_tol=1e-9) and "values" not in four
+
+
+def test_many_training_images_have_no_constant_pole():
+  x = jax.random.normal(jax.random.key(1), (5, 6, 6))
+  few = metrics.similarities(x[:2], x[:2], x[:3])
+  many = metrics.similarities(x[:2], x[:2], x)
+  assert np.isfinite(np.asarray(few["corr_constant"])).all()
+  assert np.isnan(np.asarray(many["corr_constant"])).all()
+  np.testing.assert_allclose(many["corr_identity"], 1.0, rtol=1e-6)
+  rule = regime.RegimeRule()
+  assert rule.classify(0.9, float("nan")) == "identity" and rule.classify(0.2, float("nan")) == "neither"

@@ -1,237 +1,20 @@
-"""The science rules: schedules, independent seeds, seed status, statistics over fitted seeds only,
-and RESULTS.md generated from results/."""
+"""Reporting (reporting/): the claims' verdicts, RESULTS.md's tables and inline values, and the
+figures, read from what they show."""
 
 import copy
-import json
-import math
 import pathlib
 import subprocess
 import sys
 
-import jax
-import jax.numpy as jnp
-import ml_collections
 import numpy as np
 import pytest
-from helpers import model_cfg
+from helpers import RULE, cell_result, seed_record
 
-from identity_jax import models
-from identity_jax.errors import ConfigError, ResultsMdError
-from identity_jax.measures import metrics, regime, stats
+from identity_jax.errors import ResultsMdError
 from identity_jax.reporting import claims, tables
-from identity_jax.study import cell, config, evaluate, results
 from identity_jax.study import summary as summary_lib
-from identity_jax.training import loop, optim, program
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
-
-
-def sgd(schedule):
-  return cell.OptimConfig(name="sgd", learning_rate=0.01, momentum=0.9, schedule=schedule)
-
-
-# --- schedules -------------------------------------------------------------------------------------
-
-@pytest.mark.parametrize("decay_at, expected_end", [(100, 333), (-1, 1000), (5000, 1000), (299, 997)])
-def test_paper_schedule_factors(decay_at, expected_end):
-  """Full rate until T = min(stably fitted step, 30% of the budget); x0.2 at T, 2T, 8T/3; 0 from 10T/3."""
-  t = decay_at if 0 <= decay_at < 300 else 300
-  scale = lambda s: float(optim.update_scale(jnp.int32(s), jnp.int32(decay_at), 1000))
-  assert int(optim.paper_end(jnp.int32(decay_at), 1000)) == expected_end
-  assert scale(t - 1) == 1.0
-  assert math.isclose(scale(t), 0.2, rel_tol=1e-6) and math.isclose(scale(2 * t - 1), 0.2, rel_tol=1e-6)
-  assert math.isclose(scale(2 * t), 0.04, rel_tol=1e-6)
-  assert math.isclose(scale(round(8 * t / 3)), 0.008, rel_tol=1e-6)
-  assert scale(expected_end) == 0.0
-  assert scale(999) == 0.0 if expected_end < 1000 else math.isclose(scale(999), 0.008, rel_tol=1e-6)
-
-
-def test_paper_schedule_of_a_seed_that_never_fits_is_the_papers():
-  """Not fitted by 30% of the budget: the decays fall at 30/60/80%, like the compressed schedule."""
-  compressed = optim.learning_rate_schedule(sgd("compressed"), 1000)
-  for s in (0, 299, 300, 599, 600, 799, 800, 999):
-    assert math.isclose(0.01 * float(optim.update_scale(jnp.int32(s), jnp.int32(-1), 1000)),
-                        float(compressed(s)), rel_tol=1e-6), s
-
-
-def test_the_old_schedule_name_is_refused_with_the_new_one():
-  with pytest.raises(ConfigError, match="(?s)renamed.*use 'compressed'"):
-    sgd("stagewise")
-
-
-def _trainer(schedule, num_steps, tolerance=1e-3):
-  model = models.build_model(model_cfg(name="fcn", hidden_layers=1, width=32))
-  x = jax.random.normal(jax.random.key(0), (1, 8, 8))
-  tx = optim.make_optimizer(sgd(schedule), num_steps)
-  return program.Trainer(model, tx, x, tolerance,
-                       paper_schedule_steps=num_steps if schedule == "paper" else 0)
-
-
-def test_paper_schedule_freezes_a_seed_at_its_end_and_stops_the_run():
-  tr = _trainer("paper", 600, tolerance=5e-2)
-  keys = program.seed_keys(0, range(2))
-  full = loop.train(tr, keys, 600, 60)
-  assert (full.seeds.fitted_at >= 0).all()
-  # Stopped once every seed's schedule has ended: the parameters are those of the whole budget.
-  short = loop.train(tr, keys, 600, 60, options=loop.RunOptions(stop_when_fitted=True))
-  assert short.steps_run < 600
-  # It stops at the step the last schedule ends, not at the end of a chunk (here 300 steps).
-  coarse = loop.train(tr, keys, 600, 2, options=loop.RunOptions(stop_when_fitted=True))
-  assert coarse.steps_run == short.steps_run, (coarse.steps_run, short.steps_run)
-  for run in (short, coarse):
-    for a, b in zip(jax.tree.leaves(run.seeds.params), jax.tree.leaves(full.seeds.params)):
-      np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
-    np.testing.assert_array_equal(run.seeds.final_loss, full.seeds.final_loss)
-
-
-def test_stably_fitted_needs_the_loss_below_tolerance_for_as_long_as_it_took():
-  assert not optim.stably_fitted(jnp.int32(30), jnp.int32(-1))
-  assert not optim.stably_fitted(jnp.int32(39), jnp.int32(20))
-  assert optim.stably_fitted(jnp.int32(40), jnp.int32(20))
-
-
-@pytest.fixture(scope="module")
-def seven():
-  """The main job's training image: the MNIST "7", 28x28, standardized."""
-  from identity_jax.data import datasets, images, suites
-  raw, _ = suites.pick_training_images(datasets.offline_mnist(), 7, 1, seed=0)
-  return images.resize(images.from_uint8(raw), 28)
-
-
-def test_paper_schedule_waits_out_the_momentum_bounce(seven):
-  """A 1-layer linear net with momentum 0.9 dips below 1e-3 at step ~21 and bounces back above it;
-  decaying from that first dip froze 7 of 8 seeds above the tolerance. Every seed fits now."""
-  model = models.build_model(model_cfg(name="fcn", hidden_layers=0, activation="linear"))
-  tr = program.Trainer(model, optim.make_optimizer(sgd("paper"), 300), jnp.asarray(seven), 1e-3,
-                     paper_schedule_steps=300)
-  res = loop.train(tr, program.seed_keys(0, range(8)), 300, 10)
-  assert (res.seeds.fitted_at <= 25).all() and res.status == ["fitted"] * 8, res.seeds.final_loss
-
-
-def test_paper_schedule_is_per_seed_so_seeds_do_not_depend_on_their_neighbours():
-  tr = _trainer("paper", 300, tolerance=5e-2)
-  together = loop.train(tr, program.seed_keys(0, range(3)), 300, 3)
-  alone = loop.train(tr, program.seed_keys(0, [1]), 300, 3)
-  assert together.seeds.fitted_at[1] == alone.seeds.fitted_at[0]
-  for a, b in zip(jax.tree.leaves(together.seeds.params), jax.tree.leaves(alone.seeds.params)):
-    np.testing.assert_allclose(np.asarray(a)[1], np.asarray(b)[0], rtol=1e-5, atol=1e-6)
-
-
-# --- seeds -----------------------------------------------------------------------------------------
-
-def _keys(paired, name, study="study"):
-  c = config.base_config()
-  c.name, c.num_seeds, c.paired_seeds = study, 3, paired
-  c.cells = ml_collections.ConfigDict({name: {}})
-  return evaluate.cell_keys(cell.parse_all(c)[name])
-
-
-def test_cells_get_independent_keys_unless_paired():
-  a, b = _keys(False, "c5"), _keys(False, "c20")
-  other_study = _keys(False, "c5", "other")
-  data = lambda k: np.asarray(jax.random.key_data(k))
-  assert not np.any(np.all(data(a) == data(b), axis=-1))
-  assert not np.any(np.all(data(a) == data(other_study), axis=-1))
-  np.testing.assert_array_equal(data(_keys(False, "c5")), data(a))  # stable
-  paired = [data(_keys(True, c)) for c in ("c5", "c20")]
-  np.testing.assert_array_equal(paired[0], paired[1])
-  np.testing.assert_array_equal(paired[0], data(program.seed_keys(0, range(3))))
-
-
-def test_stream_ids_are_stable_across_processes():
-  code = "from identity_jax.training import program; print(program.stream_id('convnet_depth/c5'))"
-  out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-  assert int(out.stdout) == program.stream_id("convnet_depth/c5")
-
-
-# --- status ----------------------------------------------------------------------------------------
-
-def test_output_spread_closed_forms():
-  x = np.random.default_rng(0).normal(size=(10, 6, 6))
-  preds = np.stack([x, 2 * x, np.broadcast_to(x[:1], x.shape), np.zeros_like(x)])
-  np.testing.assert_allclose(metrics.output_spread(preds, x), [1.0, 4.0, 0.0, 0.0], atol=1e-12)
-
-
-@pytest.mark.parametrize("trained, spread, expected", [
-    ("not_fitted", 0.0, "dead"), ("not_fitted", 1e-9, "dead"), ("not_fitted", 0.3, "not_fitted"),
-    ("fitted", 0.0, "fitted"),  # a fitted constant map is memorization, not death
-    ("diverged", 0.0, "diverged"), ("not_fitted", float("nan"), "dead")])
-def test_final_status(trained, spread, expected):
-  assert evaluate.final_status(trained, spread, 1e-6) == expected
-
-
-def _seed(status, ci, cc, loss=1e-4):
-  m = dict(corr_identity=ci, corr_constant=cc, cos_identity=ci, cos_constant=cc,
-           mse_identity=0.1, mse_constant=0.2)
-  return dict(seed=0, status=status, final_loss=loss, fitted_at=10 if status == "fitted" else -1,
-              diverged_at=5 if status == "diverged" else -1, output_spread=0.5,
-              init_output_spread=0.5, dead_at_init=False, suites={"patterns": m})
-
-
-RULE = dict(regime_suite="patterns", regime_threshold=0.5)
-
-
-def _result(seeds):
-  return results.CellResult.from_json(dict(
-      cell="c", seeds=seeds, config=dict(metrics=RULE), data_sources={}, steps_run=10,
-      timing=dict(train_seconds=1.0, compile_seconds=0.5, seed_steps_per_second=160.0)))
-
-
-def test_summary_reads_fitted_seeds_only_and_counts_the_rest():
-  seeds = [_seed("fitted", 0.9, 0.1), _seed("fitted", 0.8, 0.0), _seed("fitted", 0.1, 0.9),
-           _seed("not_fitted", 0.0, 0.95, 0.3), _seed("dead", 0.0, 0.0, 0.5),
-           _seed("diverged", float("nan"), float("nan"), float("nan"))]
-  s = summary_lib.summarize_cell(_result(seeds))
-  assert s.status_counts == dict(fitted=3, not_fitted=1, diverged=1, dead=1)
-  assert (s.fitted, s.seeds, s.fitted_share) == (3, 6, 0.5)
-  assert s.status == "fitted 3/6; not_fitted 1, diverged 1, dead 1"
-  assert s.regimes["identity"]["count"] == 2 and s.regimes["identity"]["n"] == 3
-  assert s.regimes["constant"]["count"] == 1  # the unfitted 0.95 is not counted
-  assert s.verdict == "identity"
-  assert s.stat("patterns", "corr_identity")["n"] == 3 and s.stat("mnist", "corr_identity") is None
-  assert math.isclose(s.mean("patterns", "corr_identity"), 0.6)
-  assert s.suites["patterns"]["corr_identity"]["values"] == pytest.approx([0.9, 0.8, 0.1])
-  assert s.final_loss_not_fitted["n"] == 2  # the NaN of the diverged seed is not a value
-  assert summary_lib.CellSummary.from_json(json.loads(json.dumps(s.to_json()))) == s
-  assert [x.regime for x in _result(seeds).seeds] == \
-      ["identity", "identity", "constant", None, None, None]
-
-
-def test_a_cell_with_fewer_than_half_fitted_is_inconclusive():
-  seeds = [_seed("fitted", 0.9, 0.1)] * 2 + [_seed("not_fitted", 0.9, 0.1, 0.2)] * 3
-  assert summary_lib.summarize_cell(_result(seeds)).verdict == "inconclusive"
-  seeds = [_seed("fitted", 0.9, 0.1)] * 3 + [_seed("not_fitted", 0.9, 0.1, 0.2)] * 3
-  assert summary_lib.summarize_cell(_result(seeds)).verdict == "identity"
-  tie = [_seed("fitted", 0.9, 0.1), _seed("fitted", 0.1, 0.9)]
-  assert summary_lib.summarize_cell(_result(tie)).verdict == "split"
-
-
-# --- statistics ------------------------------------------------------------------------------------
-
-@pytest.mark.parametrize("count, n, low, high", [
-    (0, 10, 0.0, 0.2775), (5, 10, 0.2366, 0.7634), (10, 10, 0.7225, 1.0), (8, 8, 0.6756, 1.0)])
-def test_wilson_interval_against_tabulated_values(count, n, low, high):
-  lo, hi = stats.wilson(count, n)
-  assert math.isclose(lo, low, abs_tol=1e-4) and math.isclose(hi, high, abs_tol=1e-4)
-
-
-def test_t_interval_only_from_four_values():
-  three = stats.summarize([0.1, 0.2, 0.6])
-  assert three["ci95_low"] is None and three["values"] == pytest.approx([0.1, 0.2, 0.6])
-  four = stats.summarize([0.1, 0.2, 0.6, 0.5])
-  half = 3.182446305284263 * np.std([0.1, 0.2, 0.6, 0.5], ddof=1) / 2  # t(0.975, 3) sd / sqrt 4
-  assert math.isclose(four["ci95_high"] - four["mean"], half, rel_tol=1e-9) and "values" not in four
-
-
-def test_many_training_images_have_no_constant_pole():
-  x = jax.random.normal(jax.random.key(1), (5, 6, 6))
-  few = metrics.similarities(x[:2], x[:2], x[:3])
-  many = metrics.similarities(x[:2], x[:2], x)
-  assert np.isfinite(np.asarray(few["corr_constant"])).all()
-  assert np.isnan(np.asarray(many["corr_constant"])).all()
-  np.testing.assert_allclose(many["corr_identity"], 1.0, rtol=1e-6)
-  rule = regime.RegimeRule()
-  assert rule.classify(0.9, float("nan")) == "identity" and rule.classify(0.2, float("nan")) == "neither"
 
 
 # --- RESULTS.md from results/ ----------------------------------------------------------------------
@@ -246,8 +29,8 @@ def _rec(d):
 def _summary(cells, preset="quick"):
   out = {}
   for name, (fitted, total, ci) in cells.items():
-    seeds = [_seed("fitted", ci, 0.05)] * fitted + [_seed("not_fitted", 0.0, 0.0, 0.3)] * (total - fitted)
-    out[name] = summary_lib.summarize_cell(_result(seeds)).to_json()
+    seeds = [seed_record("fitted", ci, 0.05)] * fitted + [seed_record("not_fitted", 0.0, 0.0, 0.3)] * (total - fitted)
+    out[name] = summary_lib.summarize_cell(cell_result(seeds)).to_json()
   return dict(name="convnet_depth", preset=preset, paired_seeds=False, cells=out,
               regime_rule=dict(suite="patterns"))
 
@@ -264,12 +47,12 @@ def test_claim_verdicts_are_computed_from_the_summaries():
   # identity needs corr >= 0.5; the deep cells read constant only with a large corr to constant:
   summary = _summary(good)
   for d in ("c20", "c24"):
-    seeds = [_seed("fitted", 0.0, 0.9)] * 8
-    summary["cells"][d] = summary_lib.summarize_cell(_result(seeds)).to_json()
+    seeds = [seed_record("fitted", 0.0, 0.9)] * 8
+    summary["cells"][d] = summary_lib.summarize_cell(cell_result(seeds)).to_json()
   assert claims.judge(claim, {"convnet_depth": _rec(summary)}) == "agrees"
   thin = copy.deepcopy(summary)
-  thin["cells"]["c5"] = summary_lib.summarize_cell(_result(
-      [_seed("fitted", 0.9, 0.0)] * 7 + [_seed("not_fitted", 0, 0, 0.3)] * 2)).to_json()
+  thin["cells"]["c5"] = summary_lib.summarize_cell(cell_result(
+      [seed_record("fitted", 0.9, 0.0)] * 7 + [seed_record("not_fitted", 0, 0, 0.3)] * 2)).to_json()
   assert claims.judge(claim, {"convnet_depth": _rec(thin)}) == "inconclusive: c5 fitted 7/9"
   wrong = copy.deepcopy(summary)
   wrong["cells"]["c20"] = summary["cells"]["c1"]
@@ -318,8 +101,8 @@ def test_cells_whose_mean_interval_holds_the_threshold_are_named_borderline():
   study = _summary(dict(a=(8, 8, 0.9), b=(8, 8, 0.9)))
   assert claims.judge(claim, {"convnet_depth": _rec(study)}) == "agrees"
   # seeds on both sides of 0.5: identity 3/5, mean 0.506 with a t interval around 0.5
-  study["cells"]["b"] = summary_lib.summarize_cell(_result(
-      [_seed("fitted", ci, 0.0) for ci in (0.45, 0.55, 0.48, 0.53, 0.52)])).to_json()
+  study["cells"]["b"] = summary_lib.summarize_cell(cell_result(
+      [seed_record("fitted", ci, 0.0) for ci in (0.45, 0.55, 0.48, 0.53, 0.52)])).to_json()
   rec = _rec(study)
   assert claims.borderline(rec.cells["b"], rec) and not claims.borderline(rec.cells["a"], rec)
   assert claims.judge(claim, {"convnet_depth": _rec(study)}) == "agrees; borderline: b"
@@ -328,12 +111,12 @@ def test_cells_whose_mean_interval_holds_the_threshold_are_named_borderline():
   assert "| neither (borderline) |" not in tables.cells_table({"convnet_depth": _rec(study)})
   assert "| identity (borderline) |" in tables.cells_table({"convnet_depth": _rec(study)})
   # the mirror case: |corr to constant| near the threshold with a negative sign
-  study["cells"]["b"] = summary_lib.summarize_cell(_result(
-      [_seed("fitted", 0.0, cc) for cc in (-0.45, -0.55, -0.48, -0.53, -0.52)])).to_json()
+  study["cells"]["b"] = summary_lib.summarize_cell(cell_result(
+      [seed_record("fitted", 0.0, cc) for cc in (-0.45, -0.55, -0.48, -0.53, -0.52)])).to_json()
   assert claims.borderline(_rec(study).cells["b"], _rec(study))
   # fewer than 4 fitted seeds: no t interval, so nothing is called borderline
-  study["cells"]["b"] = summary_lib.summarize_cell(_result(
-      [_seed("fitted", ci, 0.0) for ci in (0.45, 0.55, 0.52)])).to_json()
+  study["cells"]["b"] = summary_lib.summarize_cell(cell_result(
+      [seed_record("fitted", ci, 0.0) for ci in (0.45, 0.55, 0.52)])).to_json()
   assert not claims.borderline(_rec(study).cells["b"], _rec(study))
 
 
@@ -352,9 +135,9 @@ def test_cells_that_cannot_fit_say_so_in_the_verdict_and_the_table():
 
 def test_dead_seeds_show_how_close_their_fixed_output_is_to_the_training_image():
   # 10 dead seeds (and 1 fitted) in b: the count's word boundary must not match "dead 1" in "dead 10"
-  dead = [_seed("dead", 0.0, 0.0, 0.5)] * 10
+  dead = [seed_record("dead", 0.0, 0.0, 0.5)] * 10
   study = _summary(dict(a=(8, 8, 0.9)))
-  study["cells"]["b"] = summary_lib.summarize_cell(_result([_seed("fitted", 0.9, 0.0)] + dead)).to_json()
+  study["cells"]["b"] = summary_lib.summarize_cell(cell_result([seed_record("fitted", 0.9, 0.0)] + dead)).to_json()
   row = lambda cell, status, cos, suite="patterns": dict(cell=cell, status=status, suite=suite,
                                                          cos_constant=cos)
   study["rows"] = ([row("b", "dead", c) for c in (0.2974, 0.99, 0.88) + (0.5,) * 7]
@@ -479,3 +262,113 @@ def test_paired_table_compares_seeds_fitted_in_both_cells():
                                                       regime_rule=dict(suite="patterns"), rows=rows))})
   assert "| `schedules` | `c5_compressed_2000` vs `c5_paper_6000` | 1 | 0.100 (0.100) | 0.000 (0.000) | 1/1 |" in table
   assert "| `schedules` | `c5_constant_2000` vs `c5_paper_6000` | 0 | - | - | - |" in table
+
+
+# --- figures, read from the Figure objects ----------------------------------------------------------
+
+def _cell(name, seeds, **model):
+  """A CellResult with these seed records, its config carrying the rule and model fields."""
+  rho = lambda ci, cc: dict(corr_identity=ci, corr_constant=cc, cos_identity=ci, cos_constant=cc,
+                            mse_identity=1 - ci, mse_constant=1 - cc)
+  for s in seeds:  # two rho suites, the first like patterns, the second halved
+    m = s["suites"]["patterns"]
+    s["suites"] = dict(s["suites"], **{"rho_0.00": rho(m["corr_identity"], m["corr_constant"]),
+                                       "rho_1.00": rho(m["corr_identity"] / 2, m["corr_constant"] / 2)})
+  r = cell_result(copy.deepcopy(seeds))
+  r.name, r.config = name, dict(r.config, model=dict(name="convnet", **model))
+  return r
+
+
+def _grid_study():
+  """A 2 x 2 phase grid: depth 1 identity, depth 6 constant (ch 8) or inconclusive (ch 2)."""
+  fit = lambda ci, cc, n: [seed_record("fitted", ci, cc)] * n
+  unfit = lambda n: [seed_record("not_fitted", 0.0, 0.0, 0.3)] * n
+  cells = {"d1_ch2": _cell("d1_ch2", fit(0.9, 0.1, 4), num_layers=1, channels=2),
+           "d1_ch8": _cell("d1_ch8", fit(0.8, 0.0, 3) + fit(0.1, 0.9, 1), num_layers=1, channels=8),
+           "d6_ch2": _cell("d6_ch2", fit(0.1, 0.9, 1) + unfit(3), num_layers=6, channels=2),
+           "d6_ch8": _cell("d6_ch8", fit(0.0, 0.95, 4), num_layers=6, channels=8)}
+  config = dict(plots=dict(sweep="model.num_layers", group_by="model.channels"), metrics=RULE)
+  return summary_lib.Study(name="grid", config=config, cells=cells)
+
+
+def test_phase_diagram_shows_each_cells_regimes_where_its_axes_put_it():
+  from identity_jax.reporting import plots
+  fig = plots.phase_diagram(_grid_study())
+  ax = fig.axes[0]
+  assert [t.get_text() for t in ax.get_xticklabels()] == ["1", "6"]
+  assert [t.get_text() for t in ax.get_yticklabels()] == ["2", "8"]
+  assert (ax.get_xlabel(), ax.get_ylabel()) == ("model.num_layers", "model.channels")
+  # the image: identity share minus constant share of the fitted seeds; NaN where inconclusive
+  value = np.ma.filled(ax.images[0].get_array(), np.nan)
+  np.testing.assert_allclose(value[:, 0], [1.0, 0.5])  # ch2 d1 4/4 identity; ch8 d1 3 vs 1
+  assert np.isnan(value[0, 1]) and value[1, 1] == -1.0
+  texts = {t.get_text() for t in ax.texts}
+  assert "id0 co1\nof 1/4\nnf3" in texts and "id4 co0\nof 4/4" in texts
+  assert sum(p.get_hatch() == "//" for p in ax.patches) == 1  # the inconclusive cell
+  assert fig.axes[1].get_ylabel() == "identity - constant share"
+  # not a grid: no figure
+  one_axis = _grid_study()
+  one_axis.config["plots"]["group_by"] = ""
+  assert plots.phase_diagram(one_axis) is None
+
+
+def test_seed_histograms_count_fitted_seeds_only():
+  from identity_jax.reporting import plots
+  fig = plots.seed_histograms(_grid_study())
+  identity_ax = fig.axes[0]
+  legend = [t.get_text() for t in identity_ax.get_legend().get_texts()]
+  assert legend == ["d1_ch2 (4/4 fitted)", "d6_ch2 (1/4 fitted)", "d1_ch8 (4/4 fitted)",
+                    "d6_ch8 (4/4 fitted)"]
+  # one step histogram per cell; its tallest bin: the fitted seeds sharing one value (d6_ch2: the
+  # single fitted seed, its 3 unfitted ones not drawn; d1_ch8: 3 at 0.8 and 1 at 0.1)
+  tallest = [p.get_path().vertices[:, 1].max() for p in identity_ax.patches]
+  assert tallest == [4, 1, 3, 4]
+  assert identity_ax.get_xlabel() == "correlation to identity (patterns; mean over its images)"
+
+
+def test_sweep_figure_draws_the_summary_means_and_regime_shares():
+  from identity_jax.reporting import plots
+  study = _grid_study()
+  fig = plots.sweep_figure(study, "corr")
+  identity_ax, constant_ax, regimes_ax = fig.axes
+  # one line per channel count, through the fitted seeds' mean corr to identity on patterns
+  lines = [l for l in identity_ax.get_lines() if l.get_linestyle() == "-"]
+  by_label = {l.get_label(): l.get_ydata() for l in lines}
+  np.testing.assert_allclose(by_label["channels 2"], [0.9, 0.1])
+  np.testing.assert_allclose(by_label["channels 8"], [0.625, 0.0])
+  # regimes: identity share of fitted seeds per cell, and the not fitted share of all seeds
+  shares = {l.get_label(): l.get_ydata() for l in regimes_ax.get_lines()}
+  np.testing.assert_allclose(shares["identity (of fitted), channels 8"], [0.75, 0.0])
+  np.testing.assert_allclose(shares["not fitted / dead / diverged (of all), channels 2"], [0.0, 0.75])
+  assert "share of fitted seeds per regime" in regimes_ax.get_title()
+
+
+def test_rho_heatmaps_and_suite_bars_show_the_summary_means():
+  from identity_jax.reporting import plots
+  study = _grid_study()
+  fig = plots.rho_heatmaps(study, "corr")
+  image = fig.axes[0].images[0].get_array()
+  order = study.ordered()  # ch2 d1, ch2 d6, ch8 d1, ch8 d6
+  assert order == ["d1_ch2", "d6_ch2", "d1_ch8", "d6_ch8"]
+  np.testing.assert_allclose(image[:, 0], [0.9, 0.1, 0.625, 0.0])   # rho 0: as patterns
+  np.testing.assert_allclose(image[:, 1], [0.45, 0.05, 0.3125, 0.0])  # rho 1: halved
+  assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["0.00", "1.00"]
+  bars = plots.suites_bars(study)
+  heights = [p.get_height() for p in bars.axes[0].patches]
+  np.testing.assert_allclose(heights, [0.9, 0.1, 0.625, 0.0])  # one suite (patterns), four cells
+  no_rho = summary_lib.Study(name="x", config=dict(plots={}, metrics=RULE),
+                             cells={"c": cell_result([seed_record("fitted", 0.9, 0.1)] * 2)})
+  assert plots.rho_heatmaps(no_rho, "corr") is None
+
+
+def test_every_registered_figure_names_what_it_needs():
+  from identity_jax.reporting import figure_registry as registry
+  names = [f.name for f in registry.ALL]
+  assert len(names) == len(set(names))
+  assert {f.needs for f in registry.ALL} <= {registry.SUMMARY, registry.ARRAYS, registry.ANALYSES,
+                                            registry.IMAGES}
+  assert registry.array_figures() == ("prediction_grid.png", "loss.png", "test_sizes_grid.png")
+  study = _grid_study()  # no arrays: the study figures that need them draw nothing
+  drawn = {f.name: f.draw(study) for f in registry.STUDY_FIGURES}
+  assert all(drawn[n] is None for n in registry.array_figures())
+  assert drawn["phase.png"] is not None and drawn["seed_hist.png"] is not None
