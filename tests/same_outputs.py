@@ -27,10 +27,10 @@ def differences(before: pathlib.Path, after: pathlib.Path) -> list[str]:
   if rows[0] != rows[1]:
     out.append(f"per_seed.jsonl: {sum(a != b for a, b in zip(*rows))} rows differ "
                f"({len(rows[0])} vs {len(rows[1])} rows)")
-  cells = sorted(p.name for p in (before / "cells").iterdir())
-  if cells != sorted(p.name for p in (after / "cells").iterdir()):
-    out.append(f"cells differ: {cells}")
-  for cell in cells:
+  cells, other = ({p.name for p in (d / "cells").iterdir()} for d in (before, after))
+  if cells != other:
+    out.append(f"cells in one only: {sorted(cells ^ other)}")
+  for cell in sorted(cells & other):
     for name in ("arrays.npz", "params.npz"):
       a, b = _npz(before / "cells" / cell / name), _npz(after / "cells" / cell / name)
       if a.keys() != b.keys():
