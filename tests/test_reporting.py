@@ -2,7 +2,9 @@
 figures, read from what they show."""
 
 import copy
+import dataclasses
 import pathlib
+import re
 import subprocess
 import sys
 
@@ -43,8 +45,9 @@ def test_claim_verdicts_are_computed_from_the_summaries():
   claim = _depth_claim()
   depths = (1, 3, 5, 8, 12, 16, 20, 24)
   good = {f"c{d}": (8, 8, 0.95 - 0.04 * i) for i, d in enumerate(depths)}
-  good.update(c20=(8, 8, -0.2), c24=(8, 8, -0.3))
-  # identity needs corr >= 0.5; the deep cells read constant only with a large corr to constant:
+  good.update(c12=(8, 8, 0.2), c16=(8, 8, 0.15), c20=(8, 8, -0.2), c24=(8, 8, -0.3))
+  # identity needs corr >= 0.5 (c12, intermediate, reads neither); the deep cells read constant
+  # only with a large corr to constant:
   summary = _summary(good)
   for d in ("c20", "c24"):
     seeds = [seed_record("fitted", 0.0, 0.9)] * 8
@@ -58,6 +61,127 @@ def test_claim_verdicts_are_computed_from_the_summaries():
   wrong["cells"]["c20"] = summary["cells"]["c1"]
   assert claims.judge(claim, {"convnet_depth": _rec(wrong)}).startswith("differs: c20 identity, not constant")
   assert claims.judge(claim, {}).startswith("pending")
+
+
+def _studies_of_every_claim() -> dict:
+  from identity_jax.study import config
+  return {c.study: list(config.study_config(c.study, "quick").cells) for c in claims.CLAIMS}
+
+
+def test_every_claim_tests_every_cell_of_its_study_or_says_why_not():
+  cells_of_study = _studies_of_every_claim()
+  for i, claim in enumerate(claims.CLAIMS, 1):
+    study = set(cells_of_study[claim.study])
+    tested = set(claims.cells_of(claim))
+    left = {k for k in claim.left_out if "@" not in k}
+    assert tested <= study, (i, sorted(tested - study))
+    assert not tested & left, (i, sorted(tested & left))
+    assert study == tested | left, f"row {i} ({claim.study}) neither tests nor leaves out " \
+        f"{sorted(study - tested - left)}"
+    assert all(why for why in claim.left_out.values()), i
+    for key in list(claim.expect) + [k for k in claim.left_out if "@" in k]:
+      assert key.split("@")[0] in study, (i, key)
+    assert set(claim.expect.values()) <= set(claims.REGIME_EXPECTATIONS), i
+
+
+def test_every_claim_quotes_the_paper_in_at_most_25_words_or_says_it_is_ours():
+  text = (REPO.parent / "shared" / "seeds")
+  paper = next(text.glob("000_*.txt"), None) if text.is_dir() else None
+  for i, claim in enumerate(claims.CLAIMS, 1):
+    if not claim.paper:
+      assert "ours" in claim.text or "our open question" in claim.text, i
+      continue
+    where, quote = claim.paper.split(": \"", 1)
+    assert where and quote.endswith("\""), i
+    words = [w for w in quote[:-1].replace("...", " ").split() if any(ch.isalnum() for ch in w)]
+    assert len(words) <= 25, (i, len(words))
+    if paper is not None:  # each fragment between ellipses is the paper's text, word for word
+      # the paper's LaTeX as the quote writes it: $\hat{x}$ -> x̂, $x$ -> x
+      body = " ".join(re.sub(r"\\hat\{(\w)\}", "\\1\u0302", paper.read_text()).replace("$", "").split())
+      body = re.sub(r" ([,.;:])", r"\1", body)
+      for fragment in quote[:-1].split("..."):
+        fragment = " ".join(fragment.strip(" ;,.").split())
+        assert fragment in body, (i, fragment)
+
+
+def test_every_figure_of_the_paper_has_a_claim_row_or_a_reason_it_is_not_run():
+  tested = {f for c in claims.CLAIMS for f in claims.figures_of(c)}
+  assert set(claims.NOT_RUN) <= set(claims.PAPER_FIGURES) and tested <= set(claims.PAPER_FIGURES)
+  assert set(claims.PAPER_FIGURES) == tested | set(claims.NOT_RUN), \
+      sorted(set(claims.PAPER_FIGURES) - tested - set(claims.NOT_RUN))
+  assert claims.figures_of(claims.Claim("x", "Fig 3a, 9, 31-33, App. D", "s")) == [3, 9, 31, 32, 33]
+  table = tables.figures_table({}).splitlines()
+  assert len(table) == 2 + 36 and table[2].startswith("| 1 | 17 |")
+
+
+def _one_cell_study(name, seeds, rows=()):
+  summary = dict(name="s", cells={name: summary_lib.summarize_cell(cell_result(seeds)).to_json()},
+                 regime_rule=dict(suite="patterns"), rows=list(rows))
+  return {"s": _rec(summary)}
+
+
+def test_unfit_needs_its_own_share_of_seeds_that_did_not_fit():
+  claim = claims.Claim("x", "-", "s", expect={"a": "unfit"})
+  unfit = lambda k: [seed_record("not_fitted", 0, 0, 0.3)] * k
+  fit = lambda k: [seed_record("fitted", 0.9, 0.0)] * k
+  assert claims.judge(claim, _one_cell_study("a", unfit(8))) == "agrees"
+  assert claims.judge(claim, _one_cell_study("a", [seed_record("dead", 0, 0, 0.5)] * 8)) == "agrees"
+  assert claims.judge(claim, _one_cell_study("a", unfit(6) + fit(2))) == \
+      "inconclusive: a did not fit 6/8 [0.41, 0.93]"
+  assert claims.judge(claim, _one_cell_study("a", unfit(4) + fit(4))).startswith(
+      "differs: a did not fit 4/8")
+
+
+def test_a_lean_is_the_t_interval_of_the_per_seed_difference_between_the_poles():
+  claim = claims.Claim("x", "-", "s", expect={"a": "leans constant"})
+  row = lambda ci, cc: dict(cell="a", status="fitted", suite="patterns", corr_identity=ci,
+                            corr_constant=cc)
+  seeds = [seed_record("fitted", 0.0, 0.43)] * 6  # constant by neither the 0.5 threshold...
+  leaning = [row(0.0, 0.40), row(0.05, 0.45), row(-0.02, 0.42), row(0.01, 0.47), row(0.0, 0.41),
+             row(0.02, 0.44)]
+  assert claims.judge(claim, _one_cell_study("a", seeds, leaning)) == "agrees"  # ...but leaning
+  # |corr to constant| is what the rule reads: a negative correlation leans constant too
+  mirrored = [dict(r, corr_constant=-r["corr_constant"]) for r in leaning]
+  assert claims.judge(claim, _one_cell_study("a", seeds, mirrored)) == "agrees"
+  other_way = [row(r["corr_constant"], r["corr_identity"]) for r in leaning]
+  assert claims.judge(claim, _one_cell_study("a", seeds, other_way)) == \
+      "differs: a leans the other way"
+  assert claims.judge(claim, _one_cell_study("a", seeds, leaning[:3])).startswith(
+      "inconclusive: a leans neither way")  # 3 seeds: no t interval
+
+
+def test_negated_and_size_expectations():
+  not_identity = claims.Claim("x", "-", "s", expect={"a": "not identity"})
+  neither = [seed_record("fitted", 0.2, 0.1)] * 8
+  identity = [seed_record("fitted", 0.9, 0.1)] * 8
+  assert claims.judge(not_identity, _one_cell_study("a", neither)) == "agrees"
+  assert claims.judge(not_identity, _one_cell_study("a", identity)) == \
+      "differs: a identity, expected not identity"
+  at_size = claims.Claim("x", "-", "s", expect={"a@7": "not identity", "a@56": "identity"})
+  study = _one_cell_study("a", identity)
+  record = dataclasses.replace(study["s"], size_verdicts={"a": {"7": "neither", "56": "identity"}})
+  assert claims.judge(at_size, {"s": record}) == "agrees"
+  record = dataclasses.replace(record, size_verdicts={"a": {"7": "identity", "56": "identity"}})
+  assert claims.judge(at_size, {"s": record}) == "differs: a@7 identity, expected not identity"
+  assert tables._size_lines(at_size, record) == ["`a` at 7 px: identity", "`a` at 56 px: identity"]
+
+
+def test_size_verdicts_come_from_each_fitted_seeds_regime_at_that_size(tmp_path):
+  from identity_jax.study import workdir
+  seeds = [dict(seed_record("fitted", 0.9, 0.1), seed=i) for i in range(4)] + \
+      [dict(seed_record("not_fitted", 0.9, 0.1, 0.3), seed=4)]
+  for i, s in enumerate(seeds):  # at 7 px: 3 fitted seeds neither, 1 identity, the unfitted identity
+    s["test_sizes"] = {"7": {"patterns": dict(s["suites"]["patterns"],
+                                               corr_identity=0.9 if i >= 3 else 0.2)}}
+  result = cell_result(seeds)
+  root = tmp_path / "s"
+  workdir.write_json(root / "summary.json", dict(
+      name="s", cells={"a": summary_lib.summarize_cell(result).to_json()},
+      regime_rule=dict(suite="patterns", threshold=0.5)))
+  record = dict(cell="a", steps_run=10, config={}, seeds=seeds)
+  workdir.write_json(root / "cells" / "a" / "result.json", record)
+  study = claims.load_study_dir(root)
+  assert study.cells["a"].verdict == "identity" and study.size_verdicts == {"a": {"7": "neither"}}
 
 
 def test_cost_table_names_each_cells_cpu_and_the_last_runs_for_cells_without_one():
@@ -166,7 +290,9 @@ def test_results_table_writes_and_checks_a_results_md(tmp_path):
                 + "\n\n" + tables.BEGIN.format("paired") + "\n" + tables.END.format("paired")
                 + "\n\n" + tables.BEGIN.format("cells") + "\n" + tables.END.format("cells")
                 + "\n\n" + tables.BEGIN.format("cost") + "\n" + tables.END.format("cost")
-                + "\n\n" + tables.BEGIN.format("phase") + "\n" + tables.END.format("phase") + "\nend\n")
+                + "\n\n" + tables.BEGIN.format("phase") + "\n" + tables.END.format("phase")
+                + "\n\n" + tables.BEGIN.format("figures") + "\n" + tables.END.format("figures")
+                + "\nend\n")
   run = lambda *flags: subprocess.run(
       [sys.executable, str(REPO / "experiments" / "results_table.py"),
        f"--results={tmp_path / 'results'}", f"--results_md={md}", *flags],
@@ -211,7 +337,7 @@ def test_prose_values_are_generated_from_the_summaries_and_bad_keys_name_the_fix
   workdir.write_json(tmp_path / "results" / "convnet_depth" / "summary.json", summary)
   md = tmp_path / "RESULTS.md"
   markers = "".join(f"{tables.BEGIN.format(t)}\n{tables.END.format(t)}\n"
-                   for t in ("claims", "paired", "cells", "cost", "phase"))
+                   for t in ("claims", "paired", "cells", "cost", "phase", "figures"))
   md.write_text(markers + "b: <!--v convnet_depth/b/fitted-->7/8<!--/v-->\n")
   run = lambda: subprocess.run([sys.executable, str(REPO / "experiments" / "results_table.py"),
                                 f"--results={tmp_path / 'results'}", f"--results_md={md}"],

@@ -1,4 +1,5 @@
-"""RESULTS.md's generated tables (the claims, paired comparisons, every cell, cost, phase grids) and
+"""RESULTS.md's generated tables (the claims, paired comparisons, every cell, cost, phase grids, the
+paper's figures) and
 its inline values, from results/<study>/summary.json alone (identity-jax-results-table writes and
 checks them). The prose around the tables is hand-written and kept; a number the prose marks as
 `<!--v study/cell/field-->...<!--/v-->` is the value `value` gives (VALUE_FIELDS).
@@ -102,22 +103,46 @@ def _seeds_text(study: claims.StudyRecord, cells: list) -> str:
 
 
 def claims_table(studies: dict) -> str:
-  lines = ["| # | claim (paper) | figure | study, preset, seeds | measured (fitted seeds only) | verdict |",
-           "|---|---|---|---|---|---|"]
+  """One row per claim: the paper's words and our reading, the cells it tests (measured over fitted
+  seeds; the cells it leaves out, and why), and its verdict."""
+  lines = ["| # | the paper says; what we test | figure | study, preset, seeds | measured (fitted "
+           "seeds only) | verdict |", "|---|---|---|---|---|---|"]
   for i, claim in enumerate(claims.CLAIMS, 1):
     record = studies.get(claim.study)
     order = (record.summary.order or list(record.cells)) if record else []
     named = set(claims.cells_of(claim))
-    cells = [c for c in order if c in named] or order  # no cells named: every cell
+    cells = [c for c in order if c in named]
     if record is None:
       seeds, measured = f"`{claim.study}`", "-"
     else:
       suite = claim.suite or record.suite
       seeds = _seeds_text(record, cells or list(record.cells))
-      measured = f"on {suite}:<br>" + "<br>".join(cell_text(c, record.cells[c], suite, record)
-                                                for c in cells)
-    lines.append(f"| {i} | {claim.text} | {claim.figure} | {seeds} | {measured} | "
+      measured = "<br>".join([f"on {suite}:"] + [cell_text(c, record.cells[c], suite, record)
+                                                  for c in cells] + _size_lines(claim, record))
+    if claim.left_out:
+      measured += "<br>left out: " + "; ".join(f"`{c}` ({why})" for c, why in claim.left_out.items())
+    said = f"{claim.paper}; **tested:** {claim.text}" if claim.paper else f"(ours) {claim.text}"
+    lines.append(f"| {i} | {said} | {claim.figure} | {seeds} | {measured} | "
                  f"{claims.judge(claim, studies)} |")
+  return "\n".join(lines)
+
+
+def _size_lines(claim, record) -> list:
+  """'`c5` at 7 px: neither', for each cell@size the claim expects, in its order."""
+  return [f"`{c}` at {size} px: {record.size_verdicts.get(c, {}).get(size, 'not measured')}"
+          for c, _, size in (k.partition("@") for k in claim.expect) if size]
+
+
+def figures_table(studies: dict) -> str:
+  """Every numbered figure of the paper: the claim rows that test it, and what of it is not run here
+  (why, and what it would take)."""
+  rows = {}
+  for i, claim in enumerate(claims.CLAIMS, 1):
+    for f in claims.figures_of(claim):
+      rows.setdefault(f, []).append(str(i))
+  lines = ["| Fig | claim rows | not run here: why, and what it would take |", "|---|---|---|"]
+  for f in claims.PAPER_FIGURES:
+    lines.append(f"| {f} | {', '.join(rows.get(f, [])) or '-'} | {claims.NOT_RUN.get(f, '-')} |")
   return "\n".join(lines)
 
 
@@ -272,7 +297,7 @@ def render(text: str, studies: dict) -> str:
   kept."""
   for name, table in (("claims", claims_table(studies)), ("paired", paired_table(studies)),
                       ("cells", cells_table(studies)), ("cost", cost_table(studies)),
-                      ("phase", phase_table(studies))):
+                      ("phase", phase_table(studies)), ("figures", figures_table(studies))):
     begin, end = BEGIN.format(name), END.format(name)
     if begin not in text or end not in text:
       raise ResultsMdError(f"RESULTS.md lacks the markers of the {name} table",
