@@ -1,7 +1,6 @@
 """RESULTS.md's generated tables (the claims, paired comparisons, every cell, cost, phase grids, the
-paper's figures) and
-its inline values, from results/<study>/summary.json alone (identity-jax-results-table writes and
-checks them). The prose around the tables is hand-written and kept; a number the prose marks as
+paper's figures) and its inline values, from results/<study>/ alone (identity-jax-results-table
+writes and checks them). The prose around the tables is hand-written and kept; a number the prose marks as
 `<!--v study/cell/field-->...<!--/v-->` is the value `value` gives (VALUE_FIELDS).
 """
 
