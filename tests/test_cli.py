@@ -51,7 +51,7 @@ def test_help_documents_every_flag(binary, flags):
     ((TINY, "--config.cells.convnet_5.model.convnet.num_layers=0"), "ConvNet depth"),
     ((TINY, "--config.data.image_size=0"), "data.image_size"),
     ((TINY, "--config.data.suites=('mnist', 'cifar')"), "unknown data.suites entry 'cifar'"),
-    ((TINY, "--config.data.rhos=(0.0, 1.5)"), "rho 1.5 is outside [0, 1]"),
+    ((TINY, "--config.data.rhos=(0.0, 1.5)"), "data.rhos entry 1.5 is outside [0, 1]"),
     ((TINY, "--config.metrics.regime_suite=cifar"), "metrics.regime_suite 'cifar'"),
     ((TINY, "--config.train.num_steps=-5"), "train.num_steps"),
     ((TINY, "--config.train.seeds_per_vmap=-3"), "train.seeds_per_vmap"),

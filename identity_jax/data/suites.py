@@ -25,6 +25,12 @@ def rho_suite(rho: float) -> str:
   return f"rho_{rho:.2f}"
 
 
+def check_rho(rho: float, field: str = "rho") -> None:
+  """A correlation with the training image is in [0, 1] (ConfigError naming `field` otherwise)."""
+  if not 0.0 <= rho <= 1.0:
+    raise ConfigError(f"{field} {rho} is outside [0, 1]", "use values between 0 and 1 (a correlation)")
+
+
 def rho_images(x_hat: np.ndarray, rho: float, n: int, rng: np.random.Generator) -> np.ndarray:
   """n random images whose Pearson correlation with x_hat is exactly `rho` (Appendix E.3).
 
@@ -35,8 +41,7 @@ def rho_images(x_hat: np.ndarray, rho: float, n: int, rng: np.random.Generator) 
   (Working in the centred space matters: cosine-orthogonal noise keeps a visible imprint of x_hat,
   because standardized noise has a large mean.)
   """
-  if not 0.0 <= rho <= 1.0:
-    raise ConfigError(f"rho {rho} is outside [0, 1]", "use rho values between 0 and 1")
+  check_rho(rho)
   flat = x_hat.reshape(-1).astype(np.float64)
   mean = flat.mean()
   c = flat - mean

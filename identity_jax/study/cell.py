@@ -74,8 +74,7 @@ class DataConfig:
     for name in self.suites:
       check_choice("data.suites entry", name, suites_lib.SUITES)
     for rho in self.rhos:
-      if not 0.0 <= _number("data.rhos", rho, "(0.0, 0.5, 1.0)") <= 1.0:
-        raise ConfigError(f"rho {rho} is outside [0, 1]", "use data.rhos between 0 and 1")
+      suites_lib.check_rho(_number("data.rhos", rho, "(0.0, 0.5, 1.0)"), "data.rhos entry")
 
   @property
   def suite_names(self) -> list:
