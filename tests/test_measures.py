@@ -128,3 +128,12 @@ def test_many_training_images_have_no_constant_pole():
   np.testing.assert_allclose(many["corr_identity"], 1.0, rtol=1e-6)
   rule = regime.RegimeRule()
   assert rule.classify(0.9, float("nan")) == "identity" and rule.classify(0.2, float("nan")) == "neither"
+
+
+def test_loss_frozen_at_is_the_first_step_of_the_final_plateau():
+  steps = np.array([0, 100, 200, 300, 400])
+  history = np.array([[1.0, 0.52, 0.52, 0.52, 0.52],     # froze at 100 (a dead net's plateau)
+                      [1.0, 0.5, 0.3, 0.1, 0.05],        # still moving
+                      [1.0, 0.5, 0.3, 1e-4, 1e-4 * (1 + 1e-9)],  # equal within rtol from 300
+                      [0.7, 0.7, 0.7, 0.7, 0.7]])        # flat from the start
+  np.testing.assert_array_equal(metrics.loss_frozen_at(steps, history), [100, -1, 300, 0])

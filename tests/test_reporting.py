@@ -114,6 +114,19 @@ def test_every_figure_of_the_paper_has_a_claim_row_or_a_reason_it_is_not_run():
   assert len(table) == 2 + 36 and table[2].startswith("| 1 | 17 |")
 
 
+def test_dead_seeds_share_and_the_step_their_loss_froze():
+  dead = lambda: seed_record("dead", 0.0, 0.0, 0.52)
+  summary = dict(name="s", regime_rule=dict(suite="patterns"), cells={
+      "a": summary_lib.summarize_cell(cell_result([dead()] * 3 + [seed_record("fitted", 0.9, 0)] * 5)
+                                      ).to_json()})
+  record = dataclasses.replace(_rec(summary), dead_frozen_at={"a": [2000, 4000, -1]})
+  assert tables.dead_text("a", record.cells["a"], record) == \
+      "3/8 [0.14, 0.69] (froze 2,000-4,000; 1 still moving)"
+  record = dataclasses.replace(record, dead_frozen_at={"a": [None, None, None]})  # older results
+  assert tables.dead_text("a", record.cells["a"], record).endswith("(froze: not recorded)")
+  assert "| 3/8 [0.14, 0.69] (froze: not recorded) |" in tables.cells_table({"s": record})
+
+
 def _one_cell_study(name, seeds, rows=()):
   summary = dict(name="s", cells={name: summary_lib.summarize_cell(cell_result(seeds)).to_json()},
                  regime_rule=dict(suite="patterns"), rows=list(rows))
@@ -301,7 +314,7 @@ def test_results_table_writes_and_checks_a_results_md(tmp_path):
   assert run().returncode == 0
   text = md.read_text()
   assert text.startswith(prose) and text.endswith("end\n") and "stale" not in text
-  assert "| `c5` | fitted 8/8 | 0 | identity | 8/8 [0.68, 1.00] |" in text
+  assert "| `c5` | fitted 8/8 | 0 | 0/8 [0.00, 0.32] | identity | 8/8 [0.68, 1.00] |" in text
   assert "`convnet_depth` quick, 8 seeds per cell, fitted 64/64, independent seeds" in text
   # 8 cells x 8 seeds, each cell 0.5 s compiling and 0.5 s training at 160 seed-steps/s
   assert "| `convnet_depth` | 8 | 64 | 640 | 0.1 | 0.1 | 160-160 | ? |" in text

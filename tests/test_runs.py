@@ -56,6 +56,9 @@ def test_results_per_cell_per_seed_per_suite(finished):
   assert len(rows) == 2 * cfg.num_seeds * len(suites)
   assert {r["suite"] for r in rows} == suites and {r["cell"] for r in rows} == {"convnet_2", "linear_1"}
   result = workdir.read_json(root / "cells" / "linear_1" / "result.json")
+  # every seed records where its loss stopped moving (-1: still moving at the end)
+  assert all(isinstance(s["loss_frozen_at"], int) and -1 <= s["loss_frozen_at"] <= 40
+             for s in result["seeds"])
   assert result["config"]["model"]["hidden_layers"] == 0 and len(result["seeds"]) == cfg.num_seeds
   assert result["timing"]["seed_steps_per_second"] > 0
   env = summary["environment"]

@@ -106,3 +106,20 @@ def evaluate(model, params, train_khw, suites: dict, batch: int = 32):
     predictions[name] = np.asarray(pred)
     metrics[name] = {k: np.asarray(v) for k, v in _score(pred, jnp.asarray(images), train_khw).items()}
   return predictions, metrics
+
+
+def loss_frozen_at(steps, history, rtol: float = 1e-6) -> np.ndarray:
+  """Per seed: the first recorded step from which its training loss stays at its final value
+  (within rtol), -1 when the last two recorded losses differ (still moving). history: (seeds,
+  snapshots) at `steps`. A dead net whose loss froze while the learning rate was still full did not
+  run out of budget: no gradient reaches below its flat layer."""
+  h = np.asarray(history, np.float64)
+  same = np.isclose(h, h[:, -1:], rtol=rtol, atol=0.0)
+  out = np.full(h.shape[0], -1, np.int64)
+  for i, row in enumerate(same):
+    k = len(row) - 1
+    while k > 0 and row[k - 1]:
+      k -= 1
+    if k < len(row) - 1:
+      out[i] = int(steps[k])
+  return out

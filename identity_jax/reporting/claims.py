@@ -249,6 +249,8 @@ class StudyRecord:
   cell_configs: dict = dataclasses.field(default_factory=dict)  # cell -> result.json's config
   # cell -> input size -> the verdict of its fitted seeds' regimes at that size (metrics.test_sizes)
   size_verdicts: dict = dataclasses.field(default_factory=dict)
+  # cell -> the step each dead seed's training loss froze at (None: not recorded by its run)
+  dead_frozen_at: dict = dataclasses.field(default_factory=dict)
 
   @property
   def cells(self) -> dict:
@@ -292,7 +294,9 @@ def load_study_dir(directory) -> StudyRecord:
       steps_run={name: r["steps_run"] for name, r in results.items()},
       cell_configs={name: r["config"] for name, r in results.items()},
       size_verdicts={name: _size_verdicts(name, r, typed) for name, r in results.items()
-                     if name in typed.cells})
+                     if name in typed.cells},
+      dead_frozen_at={name: [seed.get("loss_frozen_at") for seed in r.get("seeds", [])
+                             if seed.get("status") == regime.DEAD] for name, r in results.items()})
 
 
 def _size_verdicts(name: str, result: dict, summary: summary_lib.StudySummary) -> dict:

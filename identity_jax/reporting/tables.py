@@ -10,7 +10,7 @@ import re
 import numpy as np
 
 from identity_jax.errors import ResultsMdError
-from identity_jax.measures import regime
+from identity_jax.measures import regime, stats
 from identity_jax.reporting import claims
 from identity_jax.study import summary as summary_lib
 
@@ -153,21 +153,41 @@ def cells_table(studies: dict) -> str:
     out += [f"**`{study}`** ({record.summary.preset or '?'} preset, "
             f"{'paired' if record.summary.paired_seeds else 'independent'} seeds; regime suite "
             f"{suite})", "",
-            "| cell | seeds | dead at init | verdict | identity | constant | neither | corr to identity "
-            "| corr to constant | fitted at step | train s |",
-            "|---|---|---|---|---|---|---|---|---|---|---|"]
+            "| cell | seeds | dead at init | dead share (loss froze at) | verdict | identity | constant "
+            "| neither | corr to identity | corr to constant | fitted at step | train s |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for name in record.summary.order or record.cells:
       cell = record.cells[name]
       r = cell.regimes
       verdict = cell.verdict + (" (borderline)" if claims.borderline(cell, record) else "")
       out.append(f"| `{name}` | {status_text(name, cell, record)} | {cell.dead_at_init} | "
-                 f"{verdict} | "
+                 f"{dead_text(name, cell, record)} | {verdict} | "
                  f"{share_text(r['identity'])} | {share_text(r['constant'])} | "
                  f"{share_text(r['neither'])} | {stat_text(cell.stat(suite, 'corr_identity'))} | "
                  f"{stat_text(cell.stat(suite, 'corr_constant'))} | {stat_text_int(cell.fitted_at)} | "
                  f"{cell.timing['train_seconds']:.0f} |")
     out.append("")
   return "\n".join(out).rstrip()
+
+
+def dead_text(name: str, cell: summary_lib.CellSummary, study: claims.StudyRecord) -> str:
+  """A cell's trainability beside its bias: its dead seeds' share with the Wilson interval, and the
+  steps at which their training loss stopped moving ('-' with no dead seed): '3/8 [0.14, 0.69]
+  (froze 2,000-4,000)'. A loss that froze long before the budget ended is a net that cannot train,
+  not one short of steps."""
+  dead = cell.status_counts.get(regime.DEAD, 0)
+  lo, hi = stats.wilson(dead, cell.seeds)
+  text = f"{dead}/{cell.seeds} [{lo:.2f}, {hi:.2f}]"
+  frozen = study.dead_frozen_at.get(name, [])
+  if not dead:
+    return text
+  if not frozen or any(f is None for f in frozen):
+    return text + " (froze: not recorded)"
+  still = sum(f < 0 for f in frozen)
+  at = sorted(f for f in frozen if f >= 0)
+  parts = [f"froze {at[0]:,}" + (f"-{at[-1]:,}" if at[-1] != at[0] else "")] if at else []
+  parts += [f"{still} still moving"] if still else []
+  return f"{text} ({'; '.join(parts)})"
 
 
 def stat_text_int(st: dict) -> str:

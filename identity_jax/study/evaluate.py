@@ -74,6 +74,7 @@ def train_and_evaluate(cell: Cell, data: suites_lib.Data, log=print, checkpoint_
   seed_means = lambda by_suite, s: {name: {m: float(np.mean(v[s])) for m, v in ms.items()}
                                     for name, ms in by_suite.items()}
   dead = cell.metrics.dead_threshold
+  frozen = metrics.loss_frozen_at(res.loss_steps, res.seeds.loss_history)
   seeds = []
   for s in range(cell.num_seeds):
     seeds.append(SeedResult(
@@ -82,7 +83,8 @@ def train_and_evaluate(cell: Cell, data: suites_lib.Data, log=print, checkpoint_
         diverged_at=int(res.seeds.diverged_at[s]), output_spread=float(spread[s]),
         init_output_spread=float(init_spread[s]), dead_at_init=metrics.is_flat(init_spread[s], dead),
         suites=seed_means(per_image, s),
-        test_sizes={size: seed_means(m, s) for size, (_, _, m) in sizes.items()}))
+        test_sizes={size: seed_means(m, s) for size, (_, _, m) in sizes.items()},
+        loss_frozen_at=int(frozen[s])))
   steps_done = (res.steps_run - res.resumed_from_step) * cell.num_seeds
   steady = res.train_seconds - res.compile_seconds
   grid_names = [n for n in GRID_SUITES if n in data.suites]

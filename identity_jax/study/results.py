@@ -34,6 +34,9 @@ class SeedResult:
   suites: dict                # suite -> metric -> mean over the suite's images
   test_sizes: dict = dataclasses.field(default_factory=dict)  # "size" -> suite -> metric -> mean
   regime: str | None = None   # fitted seeds only (RegimeRule.of_seed)
+  # first recorded step from which the training loss stayed at its final value, -1 if still moving
+  # at the end (metrics.loss_frozen_at); None in results written before it was recorded
+  loss_frozen_at: int | None = None
 
   @property
   def fitted(self) -> bool:
