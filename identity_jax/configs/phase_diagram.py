@@ -14,6 +14,12 @@ Runtime: quick 40 min on the 2-core CPU (640 seeds in all, up to 20,000 steps ea
 Expected: identity at low depth and many channels, constant at high depth, dead or unfitted nets at
 high depth with few channels (Fig 24's 3-channel failure), a boundary that moves to lower depth as
 channels shrink.
+32 and 64 channels (added 2026-12-05, issue #29: the boundary approaching the paper's 128): 8 seeds
+each (a cell whose fitted seeds split gets 16 in a rerun; seeds 0-7 keep their keys). Registered
+before they ran, as a claim of ours (claims.py, the last row of RESULTS.md's claims table): the
+regime boundaries stay where 8-16 channels put them (identity to 4 layers, neither at 6 and 8,
+constant from 10), with almost every seed fitting. Runtime estimate: about 1.5 h on 2 free cores
+(the 16-channel cells took 18 min for 16 seeds; a 32-channel step costs ~2x, a 64-channel one ~4x).
 """
 
 import ml_collections
@@ -21,7 +27,8 @@ import ml_collections
 from identity_jax.study.config import apply_preset, base_config, check_preset, model
 
 DEPTHS = dict(paper=(1, 2, 3, 4, 5, 6, 8, 10, 12), quick=(1, 2, 3, 4, 6, 8, 10, 12), tiny=(1, 2))
-CHANNELS = dict(paper=(2, 3, 4, 8, 16), quick=(2, 3, 4, 8, 16), tiny=(2, 3))
+CHANNELS = dict(paper=(2, 3, 4, 8, 16, 32, 64), quick=(2, 3, 4, 8, 16, 32, 64), tiny=(2, 3))
+WIDE = (32, 64)  # 8 seeds per cell (the others have 16)
 
 
 def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
@@ -37,4 +44,5 @@ def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
   # 20,000 steps: at 4,000 most nets of 6+ layers and of 2-3 channels ended unfitted or dead, and
   # train_sizes' 14x14 nets of 8 and 12 layers, unfitted at 2,000 steps, all fitted at 20,000. A
   # seed stops soon after it fits (the paper schedule), so the budget costs only the slow seeds.
-  return apply_preset(c, preset, num_seeds=16, num_steps=20000)
+  wide = {f"d{d}_ch{ch}": 8 for d in DEPTHS[preset] for ch in WIDE if ch in CHANNELS[preset]}
+  return apply_preset(c, preset, num_seeds=16, num_steps=20000, cell_seeds=wide)

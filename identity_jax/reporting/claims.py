@@ -225,6 +225,14 @@ CLAIMS = (
           "optimizers at the paper's rates do not all reach one verdict", "Fig 30",
           "optimizers_deep", paper=_OPTIMIZERS, vary=(_PAPER_RATES,),
           left_out={"sgd_1e-03": _SLOW_SGD, "sgd_1e-04": _SLOW_SGD}),
+    Claim("(ours, registered before its 32- and 64-channel cells ran) At 32 and 64 channels on the "
+          "14x14 image, the regime boundaries stay where 8-16 channels put them: identity to 4 "
+          "layers, neither at 6 and 8, constant from 10", "-", "phase_diagram",
+          expect={f"d{d}_ch{ch}": r for ch in (32, 64) for d, r in (
+              (1, "identity"), (2, "identity"), (3, "identity"), (4, "identity"), (6, "neither"),
+              (8, "neither"), (10, "constant"), (12, "constant"))},
+          left_out={f"d{d}_ch{ch}": "2-16 channels: measured before this hypothesis, read in the "
+                    "phase table" for ch in (2, 3, 4, 8, 16) for d in (1, 2, 3, 4, 6, 8, 10, 12)}),
 )
 
 
