@@ -73,6 +73,8 @@ _FIG9_READING = ("Shallow (up to 7 layers: Sec 3's 'up-to-5 hidden layers', the 
                  "12) learns the identity; intermediate (the 14-layer net of Fig 13, which 'fails to "
                  "learn the identity') neither; deep (the 20-layer net of Fig 14 and deeper) "
                  "constant; corr to identity falls with depth")
+_MSE = ('App. I: "The figures here are plotted with the MSE metric ... Each corresponding pair of '
+        'plots are overall consistent"')
 _OPTIMIZERS = ('App. H.3 (Fig 30): "different optimizers find different global minimizers, and those '
                'minimizers show drastically different inductive biases on test examples"')
 _PAPER_RATES = ("sgd_1e-02", "adam_1e-04", "rmsprop_1e-04", "adagrad_1e-03", "adamax_1e-03")
@@ -114,8 +116,7 @@ CLAIMS = (
           trends=(("patterns", "corr_identity", -1, _CONVNET_DEPTHS),)),
     Claim("The MSE view tells the same story: MSE to identity grows with depth", "Fig 33",
           "convnet_depth",
-          paper='App. I: "The figures here are plotted with the MSE metric ... Each corresponding '
-                'pair of plots are overall consistent"',
+          paper=_MSE,
           trends=(("patterns", "mse_identity", +1, _CONVNET_DEPTHS),)),
     Claim("A 5-layer ConvNet trained at 28x28 stays the identity at larger inputs (42-112) and is "
           "not the identity at small ones (7, 14)", "Fig 18", "test_sizes",
@@ -233,6 +234,14 @@ CLAIMS = (
               (8, "neither"), (10, "constant"), (12, "constant"))},
           left_out={f"d{d}_ch{ch}": "2-16 channels: measured before this hypothesis, read in the "
                     "phase table" for ch in (2, 3, 4, 8, 16) for d in (1, 2, 3, 4, 6, 8, 10, 12)}),
+    Claim("The MSE view of linear FCNs tells the story of the correlations: MSE to the constant map "
+          "falls with depth, at either width", "Fig 31", "linear_fcn_depth", paper=_MSE,
+          trends=(("rho_0.00", "mse_constant", -1, _depths("w784_h", (0, 1, 2, 3, 5, 9))),
+                  ("rho_0.00", "mse_constant", -1, _depths("w2048_h", (1, 2, 3, 5, 9)))),
+          suite="rho_0.00"),
+    Claim("The MSE view of ReLU FCNs: MSE to the constant map falls with depth", "Fig 32",
+          "relu_fcn_depth", paper=_MSE,
+          trends=(("patterns", "mse_constant", -1, ("h1", "h3", "h5", "h9")),)),
 )
 
 
@@ -519,8 +528,6 @@ NOT_RUN = {
     26: "as Fig 25, after training",
     30: "SGD at 1e-3 and 1e-4 at a budget where they fit: at 5 layers they fit no seed in 2,000 steps; "
         "10-100x smaller steps would need 20,000-200,000 (hours to a day per cell here)",
-    31: "the MSE view of linear FCNs: heatmap_mse.png and sweep_mse.png draw it from results/; no row",
-    32: "the MSE view of ReLU FCNs: as Fig 31",
     34: "the deep nets (9-hidden-layer FCN, 20- and 24-layer ConvNets) on 2 images: the paper preset "
         "of `multi_image` (a GPU job; at 14x14, several hours per ConvNet cell here)",
     35: "as Fig 34, on 3 images",
