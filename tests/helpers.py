@@ -13,9 +13,10 @@ from identity_jax.training import optim, program
 
 
 def model_cfg(**kw):
-  """A model section: a small ConvNet, or with name='fcn' a small FCN, with these fields changed."""
+  """A model section: a small ConvNet (or residual / normalized one), or with name='fcn' a small
+  FCN, with these fields changed."""
   c = dict(name="fcn", hidden_layers=2, width=16) if kw.get("name") == "fcn" else \
-      dict(name="convnet", num_layers=3, channels=4)
+      dict(name=kw.get("name", "convnet"), num_layers=3, channels=4)
   c.update(kw)
   return ml_collections.ConfigDict(c)
 

@@ -20,6 +20,8 @@ FAMILIES = {
     "convnet_nhwc": model_cfg(num_layers=3, channels=32),
     "relu_fcn": model_cfg(name="fcn", hidden_layers=2, width=32),
     "linear_fcn": model_cfg(name="fcn", hidden_layers=1, width=32, activation="linear"),
+    "residual": model_cfg(name="residual", num_layers=3, channels=4),
+    "normalized": model_cfg(name="normalized", num_layers=3, channels=4),
 }
 
 print("devices", jax.device_count())

@@ -234,3 +234,38 @@ def test_a_workdir_made_before_a_new_family_resumes_after(tmp_path):
   lines = []
   experiment.run(small(), root, log=lines.append)
   assert "skipping finished cells: lin" in lines
+
+
+def test_a_residual_net_can_be_the_identity_at_any_depth():
+  """Stem: channel 0 copies the input (centre tap 1); every block's convolution zero, so z + relu(0)
+  = z; head: channel 0's centre tap 1. The net then computes relu(x) = x on nonnegative inputs."""
+  model = models.build_model(model_cfg(name="residual", num_layers=6, channels=3))
+  params = models.init_params(model, jax.random.key(0), 9)
+  centre = lambda k, i, o: k.at[:].set(0.0).at[k.shape[0] // 2, k.shape[1] // 2, i, o].set(1.0)
+  p = jax.tree.map(jnp.zeros_like, params)
+  p["params"]["layer_0"]["kernel"] = centre(params["params"]["layer_0"]["kernel"], 0, 0)
+  p["params"]["layer_5"]["kernel"] = centre(params["params"]["layer_5"]["kernel"], 0, 0)
+  x = jnp.abs(jax.random.normal(jax.random.key(1), (2, 9, 9)))
+  np.testing.assert_allclose(model.apply(p, x), x, atol=1e-6)
+  assert sorted(params["params"]) == [f"layer_{i}" for i in range(6)]
+  one = models.build_model(model_cfg(name="residual", num_layers=1))  # the head alone, 1 -> 1
+  assert models.init_params(one, jax.random.key(0), 9)["params"]["layer_0"]["kernel"].shape == \
+      (5, 5, 1, 1)
+
+
+def test_normalized_nets_keep_the_signal_alive_where_plain_ones_shrink_it():
+  x = jax.random.normal(jax.random.key(1), (4, 14, 14))
+  def last_hidden_spread(name):
+    model = models.build_model(model_cfg(name=name, num_layers=12, channels=8))
+    params = models.init_params(model, jax.random.key(0), 14)
+    _, state = model.apply(params, x, mutable=["intermediates"])
+    h = np.asarray(state["intermediates"]["output_10"][0])
+    return float(h.std(axis=0).mean())  # how much the layer's output varies across inputs
+  plain, normalized = last_hidden_spread("convnet"), last_hidden_spread("normalized")
+  assert normalized > 0.1 and plain < 1e-3 * normalized, (plain, normalized)
+  params = models.init_params(models.build_model(model_cfg(name="normalized")), jax.random.key(0), 8)
+  assert "bias" not in params["params"]["layer_0"] and "bias" in params["params"]["layer_2"]
+  with pytest.raises(ConfigError, match="groups = 3 does not divide channels = 4"):
+    models.build_model(model_cfg(name="normalized", groups=3))
+  with pytest.raises(ConfigError, match="model.normalized.norm 'batch'"):
+    models.build_model(model_cfg(name="normalized", norm="batch"))

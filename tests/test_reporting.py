@@ -145,6 +145,16 @@ def test_unfit_needs_its_own_share_of_seeds_that_did_not_fit():
       "differs: a did not fit 4/8")
 
 
+def test_fits_needs_at_least_90_percent_of_seeds_fitted():
+  claim = claims.Claim("x", "-", "s", expect={"a": "fits"})
+  fit = lambda k: [seed_record("fitted", 0.9, 0.0)] * k
+  dead = lambda k: [seed_record("dead", 0, 0, 0.5)] * k
+  assert claims.judge(claim, _one_cell_study("a", fit(8))) == "agrees"
+  assert claims.judge(claim, _one_cell_study("a", fit(6) + dead(2))) == \
+      "inconclusive: a fitted 6/8 [0.41, 0.93]"
+  assert claims.judge(claim, _one_cell_study("a", fit(3) + dead(5))).startswith("differs: a fitted 3/8")
+
+
 def test_a_lean_is_the_t_interval_of_the_per_seed_difference_between_the_poles():
   claim = claims.Claim("x", "-", "s", expect={"a": "leans constant"})
   row = lambda ci, cc: dict(cell="a", status="fitted", suite="patterns", corr_identity=ci,

@@ -13,7 +13,7 @@ import flax.linen as nn
 import jax
 import jax.numpy as jnp
 
-from identity_jax.models import convnet, fcn  # noqa: F401 (each registers its family)
+from identity_jax.models import convnet, fcn, normalized, residual  # noqa: F401 (each registers its family)
 from identity_jax.models.registry import Family, family_of, get, names, parse, register
 
 __all__ = ["Family", "build_model", "family_of", "get", "init_params", "names", "parse",

@@ -15,7 +15,8 @@ fails on a cell that is none of these). The verdict is computed, never typed, by
              holding 0 or fewer than 4 seeds: inconclusive); "unfit" (the paper's "fail to
              converge"): the share of seeds that did not fit (not fitted, dead or diverged), with its
              Wilson interval, is at least MIN_FITTED_SHARE (agrees), at most one half (differs), or
-             between (inconclusive). A key "cell@size" reads the cell's seeds at that test input size
+             between (inconclusive); "fits", its mirror (at least MIN_FITTED_SHARE fitted agrees,
+             under half differs). A key "cell@size" reads the cell's seeds at that test input size
              (metrics.test_sizes): the regime of each fitted seed there, under the same rule.
   trends     (suite, metric, direction, cells in order): the fitted seeds' means along the usable
              cells (>= MIN_FITTED_SHARE fitted) have a Spearman correlation with their order of at
@@ -44,7 +45,7 @@ MIN_FITTED_SHARE = 0.9
 TREND_RHO = 0.6
 MIN_TREND_CELLS = 3
 REGIME_EXPECTATIONS = regime.REGIMES + tuple(f"not {r}" for r in regime.REGIMES) + (
-    "leans identity", "leans constant", "unfit")
+    "leans identity", "leans constant", "unfit", "fits")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -242,6 +243,13 @@ CLAIMS = (
     Claim("The MSE view of ReLU FCNs: MSE to the constant map falls with depth", "Fig 32",
           "relu_fcn_depth", paper=_MSE,
           trends=(("patterns", "mse_constant", -1, ("h1", "h3", "h5", "h9")),)),
+    Claim("(ours, registered before any run) Residual ConvNets stay the identity at every depth, "
+          "1-24 convolutions, 16 channels, 14x14", "-", "residual_depth",
+          expect={f"c{d}": "identity" for d in (1, 2, 3, 4, 6, 8, 10, 12, 16, 20, 24)}),
+    Claim("(ours, registered before any run) Normalized plain ConvNets (GroupNorm) fit at every "
+          "depth, 1-24 layers, 16 channels, 14x14; whether they turn constant is left open",
+          "-", "normalized_depth",
+          expect={f"c{d}": "fits" for d in (1, 2, 3, 4, 6, 8, 10, 12, 16, 20, 24)}),
 )
 
 
@@ -410,6 +418,14 @@ def _judge(claim: Claim, studies: dict) -> str:
       if cells[c].fitted_share >= 0.5:
         differs.append(share)
       elif unfit < MIN_FITTED_SHARE * cells[c].seeds:
+        doubt(share)
+      continue
+    if want == "fits":
+      lo, hi = stats.wilson(cells[c].fitted, cells[c].seeds)
+      share = f"{c} fitted {cells[c].fitted}/{cells[c].seeds} [{lo:.2f}, {hi:.2f}]"
+      if cells[c].fitted_share < 0.5:
+        differs.append(share)
+      elif thin(c):
         doubt(share)
       continue
     if thin(c):

@@ -1,0 +1,33 @@
+r"""Study (beyond the paper): Normalized plain ConvNets of 1..24 layers on the 14x14 "7", 16 channels, 16 seeds a cell.
+
+  python experiments/main.py --config=identity_jax/configs/normalized_depth.py:quick \
+      --workdir=workdirs/normalized_depth
+
+The nets: plain ConvNets with GroupNorm (4 groups) after each hidden convolution (models/normalized.py). The question the paper leaves: does the identity crisis of deep plain ConvNets
+(constant from ~15-20 layers, dead nets in our runs) survive today's architectures?
+Expected (ours, registered as a claim in identity_jax/reporting/claims.py before any run):
+normalized nets train (fit) at every depth, where plain 32-channel ones die from 12 layers on; whether they turn constant with depth is left open (a trend is not registered).
+Runtime: quick 2-4 h on the 2-core CPU, an estimate (not yet run) at 20,000 steps (phase_diagram's 16-channel
+14x14 cells took 1-7 min per 16 seeds at 1-12 layers; a residual or normalized layer costs about
+as much as a plain one, and 16-24 layers double the deepest).
+Presets: quick as above; tiny for the tests; paper: the same at 128 channels and 28x28 (a GPU job).
+"""
+
+import ml_collections
+
+from identity_jax.study.config import apply_preset, base_config, check_preset, model
+
+DEPTHS = dict(paper=(1, 2, 3, 4, 6, 8, 10, 12, 16, 20, 24), quick=(1, 2, 3, 4, 6, 8, 10, 12, 16, 20, 24),
+              tiny=(1, 3))
+
+
+def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
+  check_preset(preset)
+  c = base_config()
+  c.name = "normalized_depth"
+  c.data.image_size = 28 if preset == "paper" else 14
+  channels = dict(paper=128, quick=16, tiny=4)[preset]
+  c.cells = ml_collections.ConfigDict({
+      f"c{d}": {"model": model("normalized", num_layers=d, channels=channels)} for d in DEPTHS[preset]})
+  c.plots.sweep = "model.num_layers"
+  return apply_preset(c, preset, num_seeds=16, num_steps=20000)

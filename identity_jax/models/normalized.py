@@ -1,0 +1,85 @@
+"""Normalized plain ConvNets (beyond the paper): a ConvNet (convnet.py) with a normalization after
+each hidden convolution, before its ReLU; the hidden convolutions have no bias (the normalization's
+learned offset takes its place; a bias before it would get no gradient), the output one has
+`use_bias`. `norm`: "group" (GroupNorm over `groups` channel groups)
+or "layer" (LayerNorm over each layer's H x W x C). Both normalize within one image, so they act the
+same in training and evaluation. BatchNorm is not offered: trained on one image its batch statistics
+are that image's own (a per-channel instance norm), and the running statistics it evaluates with
+would be those of that one image too, so it says nothing a batch would.
+Normalization keeps the signal's spread at init from shrinking with depth (a plain net's shrinks
+about x1/6 per layer, until a layer has every ReLU off: the dead deep nets of convnet_depth).
+"""
+
+import dataclasses
+import functools
+
+import flax.linen as nn
+
+from identity_jax.errors import ConfigError, check_choice, check_count, check_positive
+from identity_jax.models import common, conv, initializers, registry
+
+NORMS = ("group", "layer")
+
+
+@dataclasses.dataclass(frozen=True)
+class NormalizedConfig(common.LayerConfig):
+  num_layers: int = 8
+  channels: int = 16
+  kernel_size: int = 5
+  norm: str = "group"
+  groups: int = 4          # GroupNorm's channel groups; must divide channels
+  conv_impl: str = "auto"  # conv.IMPLS
+
+  def __post_init__(self):
+    super().__post_init__()
+    check_count("model.normalized.num_layers (ConvNet depth)", self.num_layers, 1)
+    check_positive("model.normalized.channels", self.channels, integer=True)
+    k = self.kernel_size
+    if isinstance(k, bool) or not isinstance(k, int) or k < 1 or k % 2 == 0:
+      raise ConfigError(f"model.normalized.kernel_size = {k!r} is not an odd integer >= 1",
+                        "use an odd kernel size (1, 3, 5, ...) so 'same' padding keeps the geometry")
+    check_choice("model.normalized.norm", self.norm, NORMS)
+    check_positive("model.normalized.groups", self.groups, integer=True)
+    if self.norm == "group" and self.channels % self.groups:
+      raise ConfigError(f"model.normalized.groups = {self.groups} does not divide channels = "
+                        f"{self.channels}", "use a number of groups that divides the channels")
+    check_choice("model.normalized.conv_impl", self.conv_impl, conv.IMPLS)
+
+  @property
+  def depth(self) -> int:
+    return self.num_layers
+
+
+class NormalizedConvNet(nn.Module):
+  cfg: NormalizedConfig
+
+  @property
+  def depth(self) -> int:
+    return self.cfg.depth
+
+  @nn.compact
+  def __call__(self, x_bhw):
+    c = self.cfg
+    z = x_bhw[..., None]
+    for i in range(c.num_layers):
+      top = i == c.num_layers - 1
+      fan_in = c.kernel_size * c.kernel_size * z.shape[-1]
+      bias = c.use_bias and top  # a bias before a normalization gets no gradient: its offset does it
+      z = nn.Conv(1 if top else c.channels, (c.kernel_size, c.kernel_size), padding="SAME",
+                  use_bias=bias, kernel_init=initializers.weight_init(c.init),
+                  bias_init=initializers.bias_init(c.bias_init, fan_in),
+                  conv_general_dilated=functools.partial(conv.conv_general_dilated,
+                                                         impl=c.conv_impl, use_bias=bias),
+                  name=f"layer_{i}")(z)
+      if not top:
+        if c.norm == "group":
+          z = nn.GroupNorm(num_groups=c.groups, name=f"norm_{i}")(z)
+        else:
+          z = nn.LayerNorm(reduction_axes=(-3, -2, -1), name=f"norm_{i}")(z)
+        z = nn.relu(z)
+      self.sow("intermediates", f"output_{i}", z)
+    return z[..., 0]
+
+
+FAMILY = registry.register(registry.Family("normalized", NormalizedConfig, NormalizedConvNet,
+                                           NormalizedConvNet, image_layers=True))
