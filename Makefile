@@ -29,7 +29,7 @@ plot: env
 	$(PY) experiments/plot.py --workdir=$(WORKDIR)
 
 # Re-execute the notebooks in place (quick preset), refreshing their committed outputs.
-NOTEBOOKS := quickstart seed_distribution inside_the_networks
+NOTEBOOKS := quickstart seed_distribution inside_the_networks your_own_model
 notebooks: env data
 	cd notebooks && for nb in $(NOTEBOOKS); do \
 	  ../$(PY) -c "import sys, nbformat, nbclient; nb = nbformat.read(sys.argv[1], 4); \

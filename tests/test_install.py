@@ -13,7 +13,8 @@ import pytest
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 NOTEBOOKS = REPO / "notebooks"
-ORDER = ("quickstart", "seed_distribution", "inside_the_networks")  # the last reuses the first's workdir
+ORDER = ("quickstart", "seed_distribution", "inside_the_networks", "your_own_model")  # the third
+# reuses the first's workdir
 
 
 def test_every_notebook_is_listed():
