@@ -15,19 +15,8 @@ Presets: quick as above; tiny for the tests; paper: the same at 128 channels and
 
 import ml_collections
 
-from identity_jax.study.config import apply_preset, base_config, check_preset, model
-
-DEPTHS = dict(paper=(1, 2, 3, 4, 6, 8, 10, 12, 16, 20, 24), quick=(1, 2, 3, 4, 6, 8, 10, 12, 16, 20, 24),
-              tiny=(1, 3))
+from identity_jax.configs.residual_depth import family_depth_sweep
 
 
 def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
-  check_preset(preset)
-  c = base_config()
-  c.name = "normalized_depth"
-  c.data.image_size = 28 if preset == "paper" else 14
-  channels = dict(paper=128, quick=16, tiny=4)[preset]
-  c.cells = ml_collections.ConfigDict({
-      f"c{d}": {"model": model("normalized", num_layers=d, channels=channels)} for d in DEPTHS[preset]})
-  c.plots.sweep = "model.num_layers"
-  return apply_preset(c, preset, num_seeds=16, num_steps=20000)
+  return family_depth_sweep("normalized", preset)  # the same sweep as residual_depth's

@@ -22,12 +22,17 @@ DEPTHS = dict(paper=(1, 2, 3, 4, 6, 8, 10, 12, 16, 20, 24), quick=(1, 2, 3, 4, 6
 
 
 def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
+  return family_depth_sweep("residual", preset)
+
+
+def family_depth_sweep(family: str, preset: str) -> ml_collections.ConfigDict:
+  """Study <family>_depth: the family at DEPTHS on the 14x14 "7" (28x28 and 128 channels: paper)."""
   check_preset(preset)
   c = base_config()
-  c.name = "residual_depth"
+  c.name = f"{family}_depth"
   c.data.image_size = 28 if preset == "paper" else 14
   channels = dict(paper=128, quick=16, tiny=4)[preset]
   c.cells = ml_collections.ConfigDict({
-      f"c{d}": {"model": model("residual", num_layers=d, channels=channels)} for d in DEPTHS[preset]})
+      f"c{d}": {"model": model(family, num_layers=d, channels=channels)} for d in DEPTHS[preset]})
   c.plots.sweep = "model.num_layers"
   return apply_preset(c, preset, num_seeds=16, num_steps=20000)

@@ -2,7 +2,7 @@
 
 import dataclasses
 
-from identity_jax.errors import check_flag
+from identity_jax.errors import ConfigError, check_flag
 from identity_jax.models import initializers
 
 
@@ -16,3 +16,10 @@ class LayerConfig:
     initializers.weight_init(self.init)
     initializers.bias_init(self.bias_init, 1)
     check_flag("model.use_bias", self.use_bias)
+
+
+def check_kernel_size(field: str, k) -> None:
+  """An odd kernel size >= 1, so that 'same' padding keeps an image's geometry."""
+  if isinstance(k, bool) or not isinstance(k, int) or k < 1 or k % 2 == 0:
+    raise ConfigError(f"{field} = {k!r} is not an odd integer >= 1",
+                      "use an odd kernel size (1, 3, 5, ...) so 'same' padding keeps the geometry")

@@ -7,7 +7,7 @@ import functools
 import flax.linen as nn
 import jax.numpy as jnp
 
-from identity_jax.errors import ConfigError, check_choice, check_count, check_positive
+from identity_jax.errors import check_choice, check_count, check_positive
 from identity_jax.models import common, conv, initializers, registry
 
 
@@ -22,10 +22,7 @@ class ConvNetConfig(common.LayerConfig):
     super().__post_init__()
     check_count("model.convnet.num_layers (ConvNet depth)", self.num_layers, 1)
     check_positive("model.convnet.channels", self.channels, integer=True)
-    k = self.kernel_size
-    if isinstance(k, bool) or not isinstance(k, int) or k < 1 or k % 2 == 0:
-      raise ConfigError(f"model.convnet.kernel_size = {k!r} is not an odd integer >= 1",
-                        "use an odd kernel size (1, 3, 5, ...) so 'same' padding keeps the geometry")
+    common.check_kernel_size("model.convnet.kernel_size", self.kernel_size)
     check_choice("model.convnet.conv_impl", self.conv_impl, conv.IMPLS)
 
   @property

@@ -34,10 +34,7 @@ class NormalizedConfig(common.LayerConfig):
     super().__post_init__()
     check_count("model.normalized.num_layers (ConvNet depth)", self.num_layers, 1)
     check_positive("model.normalized.channels", self.channels, integer=True)
-    k = self.kernel_size
-    if isinstance(k, bool) or not isinstance(k, int) or k < 1 or k % 2 == 0:
-      raise ConfigError(f"model.normalized.kernel_size = {k!r} is not an odd integer >= 1",
-                        "use an odd kernel size (1, 3, 5, ...) so 'same' padding keeps the geometry")
+    common.check_kernel_size("model.normalized.kernel_size", self.kernel_size)
     check_choice("model.normalized.norm", self.norm, NORMS)
     check_positive("model.normalized.groups", self.groups, integer=True)
     if self.norm == "group" and self.channels % self.groups:

@@ -10,7 +10,7 @@ import functools
 
 import flax.linen as nn
 
-from identity_jax.errors import ConfigError, check_choice, check_count, check_positive
+from identity_jax.errors import check_choice, check_count, check_positive
 from identity_jax.models import common, conv, initializers, registry
 
 
@@ -25,10 +25,7 @@ class ResidualConfig(common.LayerConfig):
     super().__post_init__()
     check_count("model.residual.num_layers (convolutions)", self.num_layers, 1)
     check_positive("model.residual.channels", self.channels, integer=True)
-    k = self.kernel_size
-    if isinstance(k, bool) or not isinstance(k, int) or k < 1 or k % 2 == 0:
-      raise ConfigError(f"model.residual.kernel_size = {k!r} is not an odd integer >= 1",
-                        "use an odd kernel size (1, 3, 5, ...) so 'same' padding keeps the geometry")
+    common.check_kernel_size("model.residual.kernel_size", self.kernel_size)
     check_choice("model.residual.conv_impl", self.conv_impl, conv.IMPLS)
 
   @property
