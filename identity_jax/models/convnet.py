@@ -2,13 +2,11 @@
 ReLU between them, so the output has the input's geometry at any input size."""
 
 import dataclasses
-import functools
 
 import flax.linen as nn
 import jax.numpy as jnp
 
-from identity_jax.errors import check_choice, check_count, check_positive
-from identity_jax.models import common, conv, initializers, registry
+from identity_jax.models import common, registry
 
 
 @dataclasses.dataclass(frozen=True)
@@ -20,10 +18,7 @@ class ConvNetConfig(common.LayerConfig):
 
   def __post_init__(self):
     super().__post_init__()
-    check_count("model.convnet.num_layers (ConvNet depth)", self.num_layers, 1)
-    check_positive("model.convnet.channels", self.channels, integer=True)
-    common.check_kernel_size("model.convnet.kernel_size", self.kernel_size)
-    check_choice("model.convnet.conv_impl", self.conv_impl, conv.IMPLS)
+    common.check_conv_fields(self, "convnet")
 
   @property
   def depth(self) -> int:
@@ -47,13 +42,7 @@ class ConvNet(nn.Module):
       z = jnp.repeat(z, c.channels, axis=-1)
     for i in range(start_layer, c.num_layers):
       top = i == c.num_layers - 1
-      fan_in = c.kernel_size * c.kernel_size * z.shape[-1]
-      z = nn.Conv(1 if top else c.channels, (c.kernel_size, c.kernel_size), padding="SAME",
-                  use_bias=c.use_bias, kernel_init=initializers.weight_init(c.init),
-                  bias_init=initializers.bias_init(c.bias_init, fan_in),
-                  conv_general_dilated=functools.partial(conv.conv_general_dilated,
-                                                         impl=c.conv_impl, use_bias=c.use_bias),
-                  name=f"layer_{i}")(z)
+      z = common.same_conv(c, 1 if top else c.channels, z.shape[-1], f"layer_{i}", c.use_bias)(z)
       if not top:
         z = nn.relu(z)
       self.sow("intermediates", f"output_{i}", z)

@@ -51,7 +51,6 @@ WEIGHT_INITS = {
     "kaiming_normal": _normal(lambda fi, fo: 2.0 / fi),
     "kaiming_uniform": _uniform(lambda fi, fo: math.sqrt(6.0 / fi)),
 }
-# The same distributions as jax.nn.initializers (None: no jax equivalent).
 BIAS_INITS = ("zeros", "torch_default")
 
 

@@ -11,12 +11,11 @@ about x1/6 per layer, until a layer has every ReLU off: the dead deep nets of co
 """
 
 import dataclasses
-import functools
 
 import flax.linen as nn
 
-from identity_jax.errors import ConfigError, check_choice, check_count, check_positive
-from identity_jax.models import common, conv, initializers, registry
+from identity_jax.errors import ConfigError, check_choice, check_positive
+from identity_jax.models import common, registry
 
 NORMS = ("group", "layer")
 
@@ -32,15 +31,12 @@ class NormalizedConfig(common.LayerConfig):
 
   def __post_init__(self):
     super().__post_init__()
-    check_count("model.normalized.num_layers (ConvNet depth)", self.num_layers, 1)
-    check_positive("model.normalized.channels", self.channels, integer=True)
-    common.check_kernel_size("model.normalized.kernel_size", self.kernel_size)
+    common.check_conv_fields(self, "normalized")
     check_choice("model.normalized.norm", self.norm, NORMS)
     check_positive("model.normalized.groups", self.groups, integer=True)
     if self.norm == "group" and self.channels % self.groups:
       raise ConfigError(f"model.normalized.groups = {self.groups} does not divide channels = "
                         f"{self.channels}", "use a number of groups that divides the channels")
-    check_choice("model.normalized.conv_impl", self.conv_impl, conv.IMPLS)
 
   @property
   def depth(self) -> int:
@@ -60,14 +56,8 @@ class NormalizedConvNet(nn.Module):
     z = x_bhw[..., None]
     for i in range(c.num_layers):
       top = i == c.num_layers - 1
-      fan_in = c.kernel_size * c.kernel_size * z.shape[-1]
       bias = c.use_bias and top  # a bias before a normalization gets no gradient: its offset does it
-      z = nn.Conv(1 if top else c.channels, (c.kernel_size, c.kernel_size), padding="SAME",
-                  use_bias=bias, kernel_init=initializers.weight_init(c.init),
-                  bias_init=initializers.bias_init(c.bias_init, fan_in),
-                  conv_general_dilated=functools.partial(conv.conv_general_dilated,
-                                                         impl=c.conv_impl, use_bias=bias),
-                  name=f"layer_{i}")(z)
+      z = common.same_conv(c, 1 if top else c.channels, z.shape[-1], f"layer_{i}", bias)(z)
       if not top:
         if c.norm == "group":
           z = nn.GroupNorm(num_groups=c.groups, name=f"norm_{i}")(z)

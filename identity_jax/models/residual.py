@@ -6,12 +6,10 @@ block's convolution at zero); whether training finds it is the question (the res
 """
 
 import dataclasses
-import functools
 
 import flax.linen as nn
 
-from identity_jax.errors import check_choice, check_count, check_positive
-from identity_jax.models import common, conv, initializers, registry
+from identity_jax.models import common, registry
 
 
 @dataclasses.dataclass(frozen=True)
@@ -23,10 +21,7 @@ class ResidualConfig(common.LayerConfig):
 
   def __post_init__(self):
     super().__post_init__()
-    check_count("model.residual.num_layers (convolutions)", self.num_layers, 1)
-    check_positive("model.residual.channels", self.channels, integer=True)
-    common.check_kernel_size("model.residual.kernel_size", self.kernel_size)
-    check_choice("model.residual.conv_impl", self.conv_impl, conv.IMPLS)
+    common.check_conv_fields(self, "residual", depth="convolutions")
 
   @property
   def depth(self) -> int:
@@ -40,16 +35,6 @@ class ResidualConvNet(nn.Module):
   def depth(self) -> int:
     return self.cfg.depth
 
-  def _conv(self, features: int, fan_in_channels: int, i: int):
-    c = self.cfg
-    fan_in = c.kernel_size * c.kernel_size * fan_in_channels
-    return nn.Conv(features, (c.kernel_size, c.kernel_size), padding="SAME", use_bias=c.use_bias,
-                   kernel_init=initializers.weight_init(c.init),
-                   bias_init=initializers.bias_init(c.bias_init, fan_in),
-                   conv_general_dilated=functools.partial(conv.conv_general_dilated,
-                                                          impl=c.conv_impl, use_bias=c.use_bias),
-                   name=f"layer_{i}")
-
   @nn.compact
   def __call__(self, x_bhw):
     c = self.cfg
@@ -57,11 +42,12 @@ class ResidualConvNet(nn.Module):
     last = c.num_layers - 1
     for i in range(c.num_layers):
       if i == last:  # the head: C -> 1 (1 -> 1 for a 1-layer net), no ReLU
-        z = self._conv(1, z.shape[-1], i)(z)
+        z = common.same_conv(c, 1, z.shape[-1], f"layer_{i}", c.use_bias)(z)
       elif i == 0:  # the stem: 1 -> C
-        z = nn.relu(self._conv(c.channels, 1, i)(z))
+        z = nn.relu(common.same_conv(c, c.channels, 1, f"layer_{i}", c.use_bias)(z))
       else:  # a residual block
-        z = z + nn.relu(self._conv(c.channels, c.channels, i)(z))
+        z = z + nn.relu(common.same_conv(c, c.channels, c.channels, f"layer_{i}",
+                                                c.use_bias)(z))
       self.sow("intermediates", f"output_{i}", z)
     return z[..., 0]
 
