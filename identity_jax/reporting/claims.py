@@ -431,7 +431,6 @@ def _judge(claim: Claim, studies: dict) -> str:
     if thin(c):
       doubt(why(c))
       continue
-    got = _verdict_of(key, study)
     if want.startswith("leans "):
       lean = _lean(c, want.split()[1], study)
       if lean is None:
@@ -439,6 +438,7 @@ def _judge(claim: Claim, studies: dict) -> str:
       elif not lean:
         differs.append(f"{key} leans the other way")
       continue
+    got = _verdict_of(key, study)
     negated = want.startswith("not ")
     if got in ("split", "inconclusive"):
       doubt(f"{key} {got}")

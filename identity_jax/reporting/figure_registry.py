@@ -80,10 +80,13 @@ def draw_study(study, root=None) -> list[str]:
   return workdir.save_figures(((f.name, f.draw(study)) for f in STUDY_FIGURES), root or study.root)
 
 
-def cell_figures(study) -> dict:
-  """File name -> Figure of each per-cell figure, for the cells whose arrays were loaded."""
-  return {f.file(c): f.draw(study, c) for f in CELL_FIGURES
-          for c, result in study.cells.items() if result.arrays is not None}
+def cell_figures(study):
+  """(cell, file name, Figure) of each per-cell figure, for the cells whose arrays were loaded,
+  drawn one at a time as the caller takes them (it saves and closes each before the next)."""
+  for c, result in study.cells.items():
+    if result.arrays is not None:
+      for f in CELL_FIGURES:
+        yield c, f.file(c), f.draw(study, c)
 
 
 def analysis_figures_of(numbers: dict, pics: dict, cells) -> dict:

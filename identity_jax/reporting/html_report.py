@@ -92,14 +92,10 @@ def _cell_grids(study_dir: pathlib.Path, dest: pathlib.Path) -> list:
   except WorkdirError:
     return []
   written = []
-  grids = figure_registry.cell_figures(study)
-  for name in study.cells:
-    (spec,) = figure_registry.CELL_FIGURES
-    if spec.file(name) in grids:
-      fig = grids[spec.file(name)]
-      workdir.save_figure(fig, dest / spec.file(name), dpi=90)
-      plt.close(fig)
-      written.append((name, spec.file(name)))
+  for name, file, fig in figure_registry.cell_figures(study):
+    workdir.save_figure(fig, dest / file, dpi=90)
+    plt.close(fig)
+    written.append((name, file))
   return written
 
 

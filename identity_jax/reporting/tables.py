@@ -108,7 +108,7 @@ def claims_table(studies: dict) -> str:
            "seeds only) | verdict |", "|---|---|---|---|---|---|"]
   for i, claim in enumerate(claims.CLAIMS, 1):
     record = studies.get(claim.study)
-    order = (record.summary.order or list(record.cells)) if record else []
+    order = record.summary.ordered() if record else []
     named = set(claims.cells_of(claim))
     cells = [c for c in order if c in named]
     if record is None:
@@ -120,7 +120,7 @@ def claims_table(studies: dict) -> str:
                                                   for c in cells] + _size_lines(claim, record))
     if claim.left_out:
       measured += "<br>left out: " + "; ".join(f"`{c}` ({why})" for c, why in claim.left_out.items())
-    said = f"{claim.paper}; **tested:** {claim.text}" if claim.paper else f"(ours) {claim.text}"
+    said = f"{claim.paper}; **tested:** {claim.text}" if claim.paper else claim.text  # says "ours"
     lines.append(f"| {i} | {said} | {claim.figure} | {seeds} | {measured} | "
                  f"{claims.judge(claim, studies)} |")
   return "\n".join(lines)
@@ -156,7 +156,7 @@ def cells_table(studies: dict) -> str:
             "| cell | seeds | dead at init | dead share (loss froze at) | verdict | identity | constant "
             "| neither | corr to identity | corr to constant | fitted at step | train s |",
             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
-    for name in record.summary.order or record.cells:
+    for name in record.summary.ordered():
       cell = record.cells[name]
       r = cell.regimes
       verdict = cell.verdict + (" (borderline)" if claims.borderline(cell, record) else "")

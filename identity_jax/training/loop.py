@@ -58,7 +58,7 @@ class RunOptions:
 class SeedRecords(NamedTuple):
   """What training returns about each seed, every leaf with a leading seed axis: a pytree, so runs
   over parts of the seeds are cut and joined by tree operations. A quantity recorded in TrainState
-  (program.py) reaches here by one more field and the line in `_records` that takes it."""
+  (program.py) reaches here by one more field and the line in `_result` that takes it."""
   init_params: Any            # recomputed from the keys (init is pure), not held during training
   params: Any                 # on device
   loss_history: np.ndarray    # (seeds, snapshots + 1)
