@@ -189,6 +189,56 @@ def test_negated_and_size_expectations():
   assert tables._size_lines(at_size, record) == ["`a` at 7 px: identity", "`a` at 56 px: identity"]
 
 
+def _cells_study(cells: dict, analyses: dict) -> dict:
+  """Study "s" of cells name -> seeds, with this analyses.json."""
+  summary = dict(name="s", regime_rule=dict(suite="patterns"), cells={
+      n: summary_lib.summarize_cell(cell_result(seeds)).to_json() for n, seeds in cells.items()})
+  return {"s": dataclasses.replace(_rec(summary), analyses=analyses)}
+
+
+def test_layer_rules_count_the_analysed_seeds_that_pass_each_rule():
+  fit = [seed_record("fitted", 0.9, 0.0)] * 8
+  hump, flat = [0.3, 0.5, 0.6, 0.35], [0.3, 0.32, 0.33, 0.31]  # flat: peak 0.03 above, noise
+  entry = lambda *curves: dict(seeds=list(range(len(curves))), collapse_trained=list(curves),
+                               collapse_untrained=[[0.3, 0.4, 0.5, 0.6]] * len(curves))
+  claim = claims.Claim("x", "-", "s", layers={"a": ("concave",), "untrained_net": ("useless beyond 6",)})
+  useless = dict(collapse=[[0.3] * 7 + [0.87, 0.9]] * 2)
+  assert claims.judge(claim, _cells_study({"a": fit}, {"a": entry(hump, hump), "untrained_net": useless})) == "agrees"
+  assert claims.judge(claim, _cells_study({"a": fit}, {"a": entry(hump, flat, flat), "untrained_net": useless})) \
+      == "differs: a concave 1/3 [0.06, 0.79]"
+  assert claims.judge(claim, _cells_study({"a": fit}, {"a": entry(hump, hump, hump, flat),
+                                                       "untrained_net": useless})) \
+      == "inconclusive: a concave 3/4 [0.30, 0.95]"
+  useful = dict(collapse=[[0.3] * 7 + [0.8, 0.9]] * 2)  # layer 7 errs 0.1 below chance: not useless
+  assert claims.judge(claim, _cells_study({"a": fit}, {"a": entry(hump), "untrained_net": useful})) \
+      == "differs: untrained_net useless beyond 6 0/2 [0.00, 0.66]"
+  assert claims.judge(claim, _cells_study({"a": fit}, {"untrained_net": useless})).startswith(
+      "pending: a not in analyses.json")
+  # a thin cell is inconclusive whatever its analysed seeds show, and needs no analyses
+  thin = fit[:5] + [seed_record("dead", 0, 0, 0.5)] * 3
+  assert claims.judge(claim, _cells_study({"a": thin}, {"untrained_net": useless})) == \
+      "inconclusive: a fitted 5/8"
+  improves = claims.Claim("x", "-", "s", layers={"a": ("bottom improves",)})
+  better = dict(seeds=[0], collapse_untrained=[[0.3, 0.5, 0.6, 0.7, 0.8, 0.9, 0.9]],
+                collapse_trained=[[0.3, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9]])
+  worse = dict(better, collapse_trained=[[0.3, 0.5, 0.6, 0.7, 0.8, 0.9, 0.5]])  # layer 6 is not bottom
+  assert claims.judge(improves, _cells_study({"a": fit}, {"a": better})) == "agrees"
+  assert claims.judge(improves, _cells_study({"a": fit}, {"a": worse})).startswith("differs")
+  assert claims.cells_of(claim) == ["a"]  # an untrained reference is not a cell of the study
+
+
+def test_a_weight_change_trend_reads_the_bottom_layers_mean_kernel_change():
+  fit = [seed_record("fitted", 0.9, 0.0)] * 8
+  change = lambda *v: dict(seeds=list(range(len(v))),
+                           weight_change={"layer_0": {"kernel": list(v), "bias": [9.0] * len(v)}})
+  claim = claims.Claim("x", "-", "s", trends=((claims.WEIGHT_CHANGE, "layer_0", -1, ("a", "b", "c")),))
+  falling = {"a": change(0.3, 0.5), "b": change(0.2, 0.4), "c": change(0.05, 0.01)}
+  assert claims.judge(claim, _cells_study(dict(a=fit, b=fit, c=fit), falling)) == "agrees"
+  rising = dict(falling, a=change(0.01, 0.01))
+  assert claims.judge(claim, _cells_study(dict(a=fit, b=fit, c=fit), rising)) == \
+      "differs: layer_0 trend over a, b, c: Spearman +0.50"
+
+
 def test_size_verdicts_come_from_each_fitted_seeds_regime_at_that_size(tmp_path):
   from identity_jax.study import workdir
   seeds = [dict(seed_record("fitted", 0.9, 0.1), seed=i) for i in range(4)] + \

@@ -22,6 +22,13 @@ fails on a cell that is none of these). The verdict is computed, never typed, by
              cells (>= MIN_FITTED_SHARE fitted) have a Spearman correlation with their order of at
              least TREND_RHO in that direction; fewer than 3 usable cells: inconclusive. A cell of
              the trend that is not usable makes the claim inconclusive unless it differs elsewhere.
+  layers     (Fig 10, 15) cell -> rules read from the study's analyses.json (identity-jax-analyze:
+             per cell its first fitted seeds, at most 4): each seed passes a rule or not (LAYER_RULES),
+             and the cell agrees when at least MIN_FITTED_SHARE of its analysed seeds pass, differs
+             under half, else inconclusive, with the Wilson interval of the share; a thin cell is
+             inconclusive. A key may also name an untrained reference of analyses.json (no fitting
+             involved). A trend on the pseudo-suite "weight_change" reads the cell means of a
+             layer's kernel change ||W - W0|| / ||W0|| (metric: 'layer_0', the bottom layer).
   same       groups of cells that should reach the same verdict (e.g. with and without biases).
   vary       groups of cells that should not all reach one verdict: differs when every cell of the
              group is usable and they share one.
@@ -60,6 +67,41 @@ class Claim:
   vary: tuple = ()           # ((cells...), ...)
   suite: str = ""            # suite of the measured column ('' = the study's regime suite)
   left_out: dict = dataclasses.field(default_factory=dict)  # cell -> why the claim does not test it
+  layers: dict = dataclasses.field(default_factory=dict)    # cell -> (LAYER_RULES names, ...)
+
+
+# Layer rules over analyses.json. Error curves: the averaging classifier's error per layer (index 0:
+# the raw pixels) on analyses' 500 test digits, so an error rate has a standard error up to 0.022.
+COLLAPSE_NOISE = 0.045  # 2 standard errors at p = 0.5: a smaller difference in error is noise
+CHANCE_ERROR = 0.9      # ten classes
+BOTTOM_LAYERS = 5       # Fig 10's "bottom few layers": layers 1-5
+
+
+def _concave(entry, i) -> bool:
+  curve = entry["collapse_trained"][i]
+  return len(curve) > 2 and max(curve[1:-1]) - max(curve[0], curve[-1]) > COLLAPSE_NOISE
+
+
+def _bottom_improves(entry, i) -> bool:
+  bottom = slice(1, BOTTOM_LAYERS + 1)
+  return np.mean(entry["collapse_untrained"][i][bottom]) > np.mean(entry["collapse_trained"][i][bottom])
+
+
+def _useless_beyond_6(entry, i) -> bool:
+  return min(entry["collapse"][i][7:]) >= CHANCE_ERROR - COLLAPSE_NOISE
+
+
+# name -> (what a seed must show, its test on (analyses.json entry, seed index))
+LAYER_RULES = {
+    "concave": ("its trained error curve peaks at an inner layer, above both the input's and the "
+                "output's error by more than COLLAPSE_NOISE", _concave),
+    "bottom improves": ("its trained error averaged over layers 1-5 is below its own "
+                        "initialization's", _bottom_improves),
+    "useless beyond 6": ("(an untrained net) every layer from 7 on errs within COLLAPSE_NOISE of "
+                         "chance (0.9)", _useless_beyond_6),
+}
+UNTRAINED_PREFIX = "untrained_"  # analyses.json's untrained references ('untrained_convnet_20')
+WEIGHT_CHANGE = "weight_change"  # the pseudo-suite of a trend over analyses.json's weight change
 
 
 def _depths(prefix, depths):
@@ -250,6 +292,29 @@ CLAIMS = (
           "depth, 1-24 layers, 16 channels, 14x14; whether they turn constant is left open",
           "-", "normalized_depth",
           expect={f"c{d}": "fits" for d in (1, 2, 3, 4, 6, 8, 10, 12, 16, 20, 24)}),
+    Claim("Representation collapse (32 channels): an untrained 20-layer net's layers from 7 on "
+          "classify digits at chance; after training, each net's per-layer error peaks inside and "
+          "falls towards the output", "Fig 10", "convnet_depth",
+          paper='App. F: "at random initialization, the smoothing effect makes the representations '
+                'beyond around layer 5-6 almost useless ... the curves generally form “concave” '
+                'patterns"',
+          layers={"untrained_convnet_20": ("useless beyond 6",),
+                  **{c: ("concave",) for c in ("c3", "c5", "c8", "c12", "c16")}},
+          left_out={"c1": "one layer: its curve has no inner layer",
+                    "c20": "20 layers and deeper: the next row", "c24": "as c20"}),
+    Claim("At 20 layers and deeper, training still lowers the bottom layers' error (layers 1-5, "
+          "against the seed's own initialization)", "Fig 10", "convnet_depth",
+          paper='App. F: "for the case of 20 layers, the curve shows that the bottom few layers do '
+                'get small improvements in error rate"',
+          layers={"c20": ("bottom improves",), "c24": ("bottom improves",)},
+          left_out={c: "shallower than 20 layers: the row above" for c in (
+              "c1", "c3", "c5", "c8", "c12", "c16")}),
+    Claim("The deeper the net, the less its bottom layer's weights move in training (relative "
+          "change of layer 1's kernel, mean over the analysed seeds)", "Fig 15", "convnet_depth",
+          paper='App. G: "as the network architecture gets deeper, the distances at lower layers do '
+                'become smaller"',
+          trends=((WEIGHT_CHANGE, "layer_0", -1, _depths("c", (3, 5, 8, 12, 16, 20, 24))),),
+          left_out={"c1": "its one layer is also its top layer"}),
 )
 
 
@@ -276,6 +341,7 @@ class StudyRecord:
   size_verdicts: dict = dataclasses.field(default_factory=dict)
   # cell -> the step each dead seed's training loss froze at (None: not recorded by its run)
   dead_frozen_at: dict = dataclasses.field(default_factory=dict)
+  analyses: dict = dataclasses.field(default_factory=dict)  # analyses.json, where it was run
 
   @property
   def cells(self) -> dict:
@@ -303,6 +369,7 @@ def load_study_dir(directory) -> StudyRecord:
   except ValueError as e:
     raise workdir.corrupt(directory / paths.PER_SEED, f"is not valid JSON lines ({e})") from None
   config, least = directory / paths.CONFIG, directory / paths.LEAST_LOSS
+  analyses = directory / paths.ANALYSES
   results = {p.parent.name: workdir.read_json(p)
              for p in sorted(directory.glob(f"{paths.CELLS}/*/{paths.RESULT}"))}
   for name, r in results.items():
@@ -316,6 +383,7 @@ def load_study_dir(directory) -> StudyRecord:
   return StudyRecord(
       summary=typed, rows=rows, config=workdir.read_json(config) if config.is_file() else {},
       least_loss=workdir.read_json(least) if least.is_file() else {},
+      analyses=workdir.read_json(analyses) if analyses.is_file() else {},
       steps_run={name: r["steps_run"] for name, r in results.items()},
       cell_configs={name: r["config"] for name, r in results.items()},
       size_verdicts={name: _size_verdicts(name, r, typed) for name, r in results.items()
@@ -386,7 +454,9 @@ def judge(claim: Claim, studies: dict) -> str:
   if verdict.startswith(("pending", "reported")):
     return verdict
   study = studies[claim.study]
-  edge = [c for c in cells_of(claim) if borderline(study.cells[c], study)]
+  regime_cells = cells_of(dataclasses.replace(  # a layer rule's verdict does not rest on regimes
+      claim, layers={}, trends=tuple(t for t in claim.trends if t[0] != WEIGHT_CHANGE)))
+  edge = [c for c in regime_cells if borderline(study.cells[c], study)]
   return verdict + (f"; borderline: {', '.join(edge)}" if edge else "")
 
 
@@ -402,6 +472,11 @@ def _judge(claim: Claim, studies: dict) -> str:
   missing = sorted(c for c in cells_of(claim) if c not in cells)
   if missing:
     return f"pending: cells {', '.join(missing)} not in results"
+  unanalysed = [c for c in list(claim.layers) + _weight_trend_cells(claim)
+                if c not in study.analyses and (c.startswith(UNTRAINED_PREFIX)
+                                                or cells[c].fitted_share >= MIN_FITTED_SHARE)]
+  if unanalysed:
+    return f"pending: {', '.join(unanalysed)} not in analyses.json (run identity-jax-analyze)"
   differs, unsure = [], []
   thin = lambda c: cells[c].fitted_share < MIN_FITTED_SHARE
   why = lambda c: ", ".join(filter(None, (
@@ -446,13 +521,26 @@ def _judge(claim: Claim, studies: dict) -> str:
       differs.append(f"{key} {got}, expected {want}")
     elif not negated and got != want:
       differs.append(f"{key} {got}, not {want}")
+  for key, rules in claim.layers.items():
+    if not key.startswith(UNTRAINED_PREFIX) and thin(key):
+      doubt(why(key))
+      continue
+    for rule in rules:
+      passed, seeds = layer_passes(key, rule, study)
+      lo, hi = stats.wilson(passed, seeds)
+      share = f"{key} {rule} {passed}/{seeds} [{lo:.2f}, {hi:.2f}]"
+      if passed < 0.5 * seeds:
+        differs.append(share)
+      elif passed < MIN_FITTED_SHARE * seeds:
+        doubt(share)
   for suite, metric, sign, order in claim.trends:
-    usable = [c for c in order if not thin(c) and cells[c].mean(suite, metric) is not None]
+    value = lambda c: trend_value(study, suite, metric, c)
+    usable = [c for c in order if not thin(c) and value(c) is not None]
     for c in order:
       if thin(c):
         doubt(why(c))
     if len(usable) >= MIN_TREND_CELLS:
-      rho = _spearman([cells[c].mean(suite, metric) for c in usable])
+      rho = _spearman([value(c) for c in usable])
       if sign * rho < TREND_RHO:
         differs.append(f"{metric} trend over {', '.join(usable)}: Spearman {rho:+.2f}")
     else:
@@ -476,13 +564,32 @@ def _judge(claim: Claim, studies: dict) -> str:
           doubt(why(c))
     else:
       differs.append(f"{', '.join(usable)} all {verdicts[0]}")
-  if not (claim.expect or claim.trends or claim.same or claim.vary):
+  if not (claim.expect or claim.trends or claim.same or claim.vary or claim.layers):
     return "reported"
   if differs:
     return "differs: " + "; ".join(differs) + (f" (inconclusive: {'; '.join(unsure)})" if unsure else "")
   if unsure:
     return "inconclusive: " + "; ".join(unsure)
   return "agrees"
+
+
+def layer_passes(key: str, rule: str, study: StudyRecord) -> tuple[int, int]:
+  """(seeds passing LAYER_RULES[rule], seeds analysed) of analyses.json's entry `key`."""
+  entry = study.analyses[key]
+  seeds = len(entry["collapse"] if key.startswith(UNTRAINED_PREFIX) else entry["seeds"])
+  return sum(bool(LAYER_RULES[rule][1](entry, i)) for i in range(seeds)), seeds
+
+
+def _weight_trend_cells(claim: Claim) -> list:
+  return [c for suite, _, _, order in claim.trends if suite == WEIGHT_CHANGE for c in order]
+
+
+def trend_value(study: StudyRecord, suite: str, metric: str, cell: str) -> float | None:
+  """A trend's value at a cell: the fitted seeds' mean of `metric` on `suite`, or on the pseudo-suite
+  WEIGHT_CHANGE the analysed seeds' mean relative change of layer `metric`'s kernel."""
+  if suite == WEIGHT_CHANGE:
+    return float(np.mean(study.analyses[cell]["weight_change"][metric]["kernel"]))
+  return study.cells[cell].mean(suite, metric)
 
 
 def _verdict_of(key: str, study: StudyRecord) -> str:
@@ -506,6 +613,7 @@ def _lean(cell: str, pole: str, study: StudyRecord) -> bool | None:
 def cells_of(claim: Claim) -> list:
   """The study cells the claim tests, in the order it names them (a 'cell@size' key names its cell)."""
   order = [_cell_name(k) for k in claim.expect] + \
+      [k for k in claim.layers if not k.startswith(UNTRAINED_PREFIX)] + \
       [c for _, _, _, cells in claim.trends for c in cells] + \
       [c for group in claim.same + claim.vary for c in group]
   return list(dict.fromkeys(order))
@@ -521,18 +629,14 @@ NOT_RUN = {
        "`channels`; each doubling of channels quadruples a step)",
     8: "the rho axis itself (Fig 8): heatmap_corr.png draws every rho column from results/; the rows "
        "test rho = 0 (linear FCNs) and the patterns (ReLU FCNs), and no rule reads the curve over rho",
-    10: "representation collapse per layer: identity-jax-analyze draws it (collapse.png) from saved "
-        "parameters in minutes per study; no verdict rule over seeds is registered yet (trained deep "
-        "vs shallow vs untrained)",
     11: "intermediate layers as images: drawn by identity-jax-analyze (layers_<cell>.png, minutes); "
         "pictures, no statistic to test",
     12: "as Fig 11 (the 7-layer net's layers)",
     13: "as Fig 11 (the 14-layer net's layers)",
     14: "as Fig 11 (the 20-layer net's layers)",
-    15: "weight change per layer: drawn by identity-jax-analyze (weight_change.png, minutes); no "
-        "verdict rule (the top layer moving most) is registered yet",
-    16: "as Fig 15, linear FCNs",
-    17: "as Fig 15, ReLU FCNs",
+    16: "weight change per layer of linear FCNs (Fig 15's rule): identity-jax-analyze retrains the "
+        "cells, whose parameters results/ does not keep (linear_fcn_depth's log: 12 min); not run",
+    17: "as Fig 16, ReLU FCNs (relu_fcn_depth's log: 25 min)",
     19: "the 20-layer net's layers at other input sizes: layers_<cell>.png draws a 2x input; the "
         "20-layer cells fit too few seeds to read (rows 5, 8)",
     20: "upper subnetworks fed test patterns: drawn by identity-jax-analyze (upper_<cell>.png, "

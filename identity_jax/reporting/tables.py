@@ -117,7 +117,8 @@ def claims_table(studies: dict) -> str:
       suite = claim.suite or record.suite
       seeds = _seeds_text(record, cells or list(record.cells))
       measured = "<br>".join([f"on {suite}:"] + [cell_text(c, record.cells[c], suite, record)
-                                                  for c in cells] + _size_lines(claim, record))
+                                                  for c in cells] + _size_lines(claim, record)
+                           + _layer_lines(claim, record))
     if claim.left_out:
       measured += "<br>left out: " + "; ".join(f"`{c}` ({why})" for c, why in claim.left_out.items())
     said = f"{claim.paper}; **tested:** {claim.text}" if claim.paper else claim.text  # says "ours"
@@ -130,6 +131,24 @@ def _size_lines(claim, record) -> list:
   """'`c5` at 7 px: neither', for each cell@size the claim expects, in its order."""
   return [f"`{c}` at {size} px: {record.size_verdicts.get(c, {}).get(size, 'not measured')}"
           for c, _, size in (k.partition("@") for k in claim.expect) if size]
+
+
+def _layer_lines(claim, record) -> list:
+  """'`c3` concave: 2/4 analysed seeds [0.15, 0.85]' per layer rule, and a weight-change trend's
+  cell means, for the cells analyses.json has."""
+  out = []
+  for key, rules in claim.layers.items():
+    for rule in rules:
+      if key in record.analyses:
+        passed, seeds = claims.layer_passes(key, rule, record)
+        lo, hi = stats.wilson(passed, seeds)
+        out.append(f"`{key}` {rule}: {passed}/{seeds} analysed seeds [{lo:.2f}, {hi:.2f}]")
+  for suite, metric, _, order in claim.trends:
+    if suite == claims.WEIGHT_CHANGE:
+      out += [f"`{c}` {metric} kernel change: mean {claims.trend_value(record, suite, metric, c):.3f}"
+              f" over {len(record.analyses[c]['seeds'])} analysed seeds"
+              for c in order if c in record.analyses]
+  return out
 
 
 def figures_table(studies: dict) -> str:
