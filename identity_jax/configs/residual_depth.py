@@ -25,11 +25,12 @@ def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
   return family_depth_sweep("residual", preset)
 
 
-def family_depth_sweep(family: str, preset: str) -> ml_collections.ConfigDict:
-  """Study <family>_depth: the family at DEPTHS on the 14x14 "7" (28x28 and 128 channels: paper)."""
+def family_depth_sweep(family: str, preset: str, name: str = "") -> ml_collections.ConfigDict:
+  """Study `name` (default <family>_depth): the family at DEPTHS on the 14x14 "7" (28x28 and 128
+  channels: paper)."""
   check_preset(preset)
   c = base_config()
-  c.name = f"{family}_depth"
+  c.name = name or f"{family}_depth"
   c.data.image_size = 28 if preset == "paper" else 14
   channels = dict(paper=128, quick=16, tiny=4)[preset]
   c.cells = ml_collections.ConfigDict({

@@ -315,6 +315,13 @@ CLAIMS = (
                 'become smaller"',
           trends=((WEIGHT_CHANGE, "layer_0", -1, _depths("c", (3, 5, 8, 12, 16, 20, 24))),),
           left_out={"c1": "its one layer is also its top layer"}),
+    Claim("(ours, registered before any run) Plain 16-channel ConvNets on the 14x14 image, the "
+          "reference for rows 25-26: identity to 4 layers, neither at 6 and 8, constant from 10 (the "
+          "phase diagram's 16-channel row), and constant at 16-24 layers", "-", "plain_depth",
+          expect={f"c{d}": r for d, r in ((1, "identity"), (2, "identity"), (3, "identity"),
+                                           (4, "identity"), (6, "neither"), (8, "neither"),
+                                           (10, "constant"), (12, "constant"), (16, "constant"),
+                                           (20, "constant"), (24, "constant"))}),
 )
 
 
