@@ -27,7 +27,7 @@ def assert_error(out, message):
 @pytest.mark.parametrize("binary, flags", [
     ("main", ("--config", "--workdir", "--[no]quiet", "--[no]jax_distributed", "--cpu_devices")),
     ("analyze", ("--workdir", "--cells", "--max_seeds", "--cpu_devices")),
-    ("plot", ("--workdir",)),
+    ("plot", ("--workdir", "--compare", "--group_by", "--out")),
     ("studies", ("--study",)),
     ("least_loss", ("--workdir",)),
     ("compare_runs", ("--old", "--new")),

@@ -5,6 +5,9 @@ redrawn from saved results alone."""
 import importlib
 import pathlib
 import re
+import shutil
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -113,6 +116,30 @@ def test_redraw_recomputes_tables_and_figures_without_training(mixed):
   again = workdir.read_json(root / "summary.json")
   assert again["cells"] == summary["cells"]
   assert again["environment"] == summary["environment"]  # the training run's, not the redraw's
+
+
+def test_studies_side_by_side_are_one_strip_with_a_row_per_study(mixed, tmp_path):
+  _, root, _ = mixed
+  other = tmp_path / "other"
+  shutil.copytree(root, other)
+  workdir.write_json(other / "config.json", dict(workdir.read_json(other / "config.json"), name="other"))
+  studies = [summary_lib.load_study(r, with_arrays=False) for r in (root, other)]
+  both = summary_lib.side_by_side(studies)
+  assert sorted(both.cells) == ["mixed:many", "mixed:s14", "mixed:s7", "other:many", "other:s14", "other:s7"]
+  groups = summary_lib.layout({c: r.config for c, r in both.cells.items()}, both.ordered(),
+                              "data.image_size", "study")
+  assert groups == {"mixed": [(7, "mixed:s7"), (14, "mixed:many"), (14, "mixed:s14")],
+                    "other": [(7, "other:s7"), (14, "other:many"), (14, "other:s14")]}
+  assert both.stats["other:s14"] == studies[1].stats["s14"]  # the cells' numbers, unchanged
+  out = subprocess.run([sys.executable, str(REPO / "experiments" / "plot.py"),
+                        f"--compare={root},{other}", f"--out={tmp_path}/both"],
+                       capture_output=True, text=True, timeout=300)
+  assert out.returncode == 0, out.stderr
+  assert {p.name for p in (tmp_path / "both").iterdir()} == {"phase.png", "sweep_corr.png",
+                                                            "sweep_mse.png"}
+  alone = subprocess.run([sys.executable, str(REPO / "experiments" / "plot.py"), f"--compare={root}"],
+                         capture_output=True, text=True, timeout=300)
+  assert alone.returncode != 0 and "give either --workdir, or --compare with --out" in alone.stderr
 
 
 def test_redraw_refuses_a_directory_without_results(tmp_path):

@@ -158,6 +158,19 @@ def load_study(root, cells=None, with_arrays: bool = True) -> Study:
 
 
 
+def side_by_side(studies: list, group_by: str = "study") -> Study:
+  """The finished cells of several studies as one Study ('<study>:<cell>'), grouped by the config
+  field `group_by` ('study': the study a cell came from, added to its config here) along the first
+  study's sweep field, for figures that set studies side by side (e.g. model families over depth).
+  The first study's config gives suites and the regime rule."""
+  first = studies[0]
+  config = {**first.config, "name": " vs ".join(s.name for s in studies),
+            "plots": {**first.plots, "group_by": group_by}}
+  return Study(name=config["name"], config=config, cells={
+      f"{s.name}:{c}": dataclasses.replace(r, config={**r.config, "study": s.name})
+      for s in studies for c, r in s.cells.items()})
+
+
 def layout(configs: dict, cells: list, sweep: str, group_by: str) -> dict:
   """{group_by value: [(sweep value, cell)]} of `cells` from their recorded configs (cell -> config;
   dotted field names): how sweep figures, the phase diagram and RESULTS.md's phase table place the
