@@ -239,6 +239,25 @@ def test_a_weight_change_trend_reads_the_bottom_layers_mean_kernel_change():
       "differs: layer_0 trend over a, b, c: Spearman +0.50"
 
 
+def test_a_claim_on_another_suite_reads_each_fitted_seeds_regime_there():
+  identity = [seed_record("fitted", 0.9, 0.1)] * 3 + [seed_record("not_fitted", 0, 0, 0.3)]
+  row = lambda status, ci, cc: dict(cell="a", status=status, suite="rho_0.00", corr_identity=ci,
+                                    corr_constant=cc)
+  rows = [row("fitted", 0.1, 0.8), row("fitted", 0.2, 0.9), row("fitted", 0.1, 0.2),
+          row("not_fitted", 0.9, 0.0)]  # not fitted: no regime, whatever its correlations
+  study = _one_cell_study("a", identity, rows)
+  on_patterns = claims.Claim("x", "-", "s", expect={"a": "identity"})
+  at_rho0 = claims.Claim("x", "-", "s", expect={"a": "constant"}, suite="rho_0.00")
+  assert claims.judge(at_rho0, study) == "inconclusive: a fitted 3/4"  # the 90% rule still holds
+  study = _one_cell_study("a", identity[:3], rows[:3])
+  assert claims.judge(at_rho0, study) == "agrees"
+  assert claims.judge(on_patterns, study) == "agrees"  # the same seeds, identity on patterns
+  verdict, shares = claims.cell_verdict("a", study["s"], "rho_0.00")
+  assert verdict == "constant" and (shares["constant"]["count"], shares["neither"]["count"]) == (2, 1)
+  assert tables.cell_text("a", study["s"].cells["a"], "rho_0.00", study["s"]).startswith(
+      "`a` constant 2/3 [")
+
+
 def test_size_verdicts_come_from_each_fitted_seeds_regime_at_that_size(tmp_path):
   from identity_jax.study import workdir
   seeds = [dict(seed_record("fitted", 0.9, 0.1), seed=i) for i in range(4)] + \

@@ -18,6 +18,7 @@ fails on a cell that is none of these). The verdict is computed, never typed, by
              between (inconclusive); "fits", its mirror (at least MIN_FITTED_SHARE fitted agrees,
              under half differs). A key "cell@size" reads the cell's seeds at that test input size
              (metrics.test_sizes): the regime of each fitted seed there, under the same rule.
+             A claim with a `suite` reads every regime (and lean) on that suite, by the same rule.
   trends     (suite, metric, direction, cells in order): the fitted seeds' means along the usable
              cells (>= MIN_FITTED_SHARE fitted) have a Spearman correlation with their order of at
              least TREND_RHO in that direction; fewer than 3 usable cells: inconclusive. A cell of
@@ -65,7 +66,7 @@ class Claim:
   trends: tuple = ()         # ((suite, metric, +1 increasing | -1 decreasing, (cells...)), ...)
   same: tuple = ()           # ((cells...), ...)
   vary: tuple = ()           # ((cells...), ...)
-  suite: str = ""            # suite of the measured column ('' = the study's regime suite)
+  suite: str = ""            # the suite the claim reads, regimes included ('' = the study's regime suite)
   left_out: dict = dataclasses.field(default_factory=dict)  # cell -> why the claim does not test it
   layers: dict = dataclasses.field(default_factory=dict)    # cell -> (LAYER_RULES names, ...)
 
@@ -123,6 +124,8 @@ _OPTIMIZERS = ('App. H.3 (Fig 30): "different optimizers find different global m
 _PAPER_RATES = ("sgd_1e-02", "adam_1e-04", "rmsprop_1e-04", "adagrad_1e-03", "adamax_1e-03")
 _SLOW_SGD = "SGD at the adaptive methods' rates, shown 'For comparison': the paper states nothing on it"
 _SIZES_28 = (7, 14, 21, 28, 42, 56, 84, 112)
+_FIG8 = ('App. E.3: "The linear and ReLU FCNs behave similarly ...: neither of them performs well '
+         'for test images that are nearly orthogonal to x̂"')
 
 
 CLAIMS = (
@@ -322,6 +325,13 @@ CLAIMS = (
                                            (4, "identity"), (6, "neither"), (8, "neither"),
                                            (10, "constant"), (12, "constant"), (16, "constant"),
                                            (20, "constant"), (24, "constant"))}),
+    Claim("ReLU FCNs of every depth are not the identity on test images orthogonal to the training "
+          "image (rho = 0)", "Fig 8a", "relu_fcn_depth", paper=_FIG8,
+          expect={c: "not identity" for c in ("h1", "h3", "h5", "h9")}, suite="rho_0.00"),
+    Claim("Linear FCNs of every depth and width are not the identity on test images orthogonal to "
+          "the training image (rho = 0)", "Fig 8b", "linear_fcn_depth", paper=_FIG8,
+          expect={c: "not identity" for c in _depths("w784_h", (0, 1, 2, 3, 5, 9))
+                  + _depths("w2048_h", (1, 2, 3, 5, 9))}, suite="rho_0.00"),
 )
 
 
@@ -428,10 +438,23 @@ def out_of_reach(name: str, study: StudyRecord) -> str:
   return f"{k} cannot fit at any budget" if k else ""
 
 
-def seed_rows(name: str, study: StudyRecord, status: str) -> list:
-  """Cell `name`'s per_seed.jsonl rows on the study's regime suite, of the seeds with `status`."""
-  return [r for r in study.rows
-          if r["cell"] == name and r["suite"] == study.suite and r["status"] == status]
+def seed_rows(name: str, study: StudyRecord, status: str, suite: str = "") -> list:
+  """Cell `name`'s per_seed.jsonl rows on `suite` (default: the study's regime suite), of the seeds
+  with `status`."""
+  suite = suite or study.suite
+  return [r for r in study.rows if r["cell"] == name and r["suite"] == suite and r["status"] == status]
+
+
+def cell_verdict(name: str, study: StudyRecord, suite: str = "") -> tuple[str, dict]:
+  """(verdict, regime shares) of cell `name`, its fitted seeds' regimes read on `suite` by the
+  study's rule (default: the regime suite, the summary's)."""
+  cell = study.cells[name]
+  if not suite or suite == study.suite:
+    return cell.verdict, cell.regimes
+  rule = study.summary.rule
+  shares = stats.regime_shares([rule.classify(r["corr_identity"], r["corr_constant"])
+                                for r in seed_rows(name, study, regime.FITTED, suite)])
+  return stats.verdict(cell.status_counts, shares), shares
 
 
 def flat_cosines(name: str, study: StudyRecord) -> list:
@@ -443,16 +466,16 @@ def flat_cosines(name: str, study: StudyRecord) -> list:
   return sorted(r["cos_constant"] for r in seed_rows(name, study, regime.DEAD))
 
 
-def borderline(cell: summary_lib.CellSummary, study: StudyRecord) -> bool:
+def borderline(cell: summary_lib.CellSummary, study: StudyRecord, suite: str = "") -> bool:
   """Whether the fitted seeds' mean corr to identity, or |mean corr to constant|, has a t interval
   holding the regime threshold. Seeds there fall on either side of it by small margins (a rerun in
   another summation order moved one across), so the cell's regime share says less than the mean
   and its interval; the verdict rule is unchanged, the cell is named."""
   if cell.verdict not in cell.regimes:  # inconclusive or split: nothing to qualify
     return False
-  rule = study.summary.rule
-  return rule.near_threshold(cell.stat(rule.suite, "corr_identity"),
-                             cell.stat(rule.suite, "corr_constant"))
+  suite = suite or study.suite
+  return study.summary.rule.near_threshold(cell.stat(suite, "corr_identity"),
+                                           cell.stat(suite, "corr_constant"))
 
 
 def judge(claim: Claim, studies: dict) -> str:
@@ -463,7 +486,7 @@ def judge(claim: Claim, studies: dict) -> str:
   study = studies[claim.study]
   regime_cells = cells_of(dataclasses.replace(  # a layer rule's verdict does not rest on regimes
       claim, layers={}, trends=tuple(t for t in claim.trends if t[0] != WEIGHT_CHANGE)))
-  edge = [c for c in regime_cells if borderline(study.cells[c], study)]
+  edge = [c for c in regime_cells if borderline(study.cells[c], study, claim.suite)]
   return verdict + (f"; borderline: {', '.join(edge)}" if edge else "")
 
 
@@ -486,6 +509,7 @@ def _judge(claim: Claim, studies: dict) -> str:
     return f"pending: {', '.join(unanalysed)} not in analyses.json (run identity-jax-analyze)"
   differs, unsure = [], []
   thin = lambda c: cells[c].fitted_share < MIN_FITTED_SHARE
+  verdict = lambda c: cell_verdict(c, study, claim.suite)[0]
   why = lambda c: ", ".join(filter(None, (
       f"{c} fitted {cells[c].fitted}/{cells[c].seeds}", out_of_reach(c, study))))
   def doubt(text):
@@ -514,13 +538,13 @@ def _judge(claim: Claim, studies: dict) -> str:
       doubt(why(c))
       continue
     if want.startswith("leans "):
-      lean = _lean(c, want.split()[1], study)
+      lean = _lean(c, want.split()[1], study, claim.suite)
       if lean is None:
         doubt(f"{c} leans neither way by its t interval")
       elif not lean:
         differs.append(f"{key} leans the other way")
       continue
-    got = _verdict_of(key, study)
+    got = _verdict_of(key, study, claim.suite)
     negated = want.startswith("not ")
     if got in ("split", "inconclusive"):
       doubt(f"{key} {got}")
@@ -557,12 +581,12 @@ def _judge(claim: Claim, studies: dict) -> str:
     for c in group:
       if thin(c):
         doubt(why(c))
-    verdicts = sorted({cells[c].verdict for c in usable})
+    verdicts = sorted({verdict(c) for c in usable})
     if len(verdicts) > 1:
-      differs.append(" vs ".join(f"{c} {cells[c].verdict}" for c in usable))
+      differs.append(" vs ".join(f"{c} {verdict(c)}" for c in usable))
   for group in claim.vary:
     usable = [c for c in group if not thin(c)]
-    verdicts = sorted({cells[c].verdict for c in usable})
+    verdicts = sorted({verdict(c) for c in usable})
     if len(verdicts) > 1:
       continue  # shown to differ, whatever the thin cells would read
     if len(usable) < len(group):  # a thin cell could still differ
@@ -599,17 +623,17 @@ def trend_value(study: StudyRecord, suite: str, metric: str, cell: str) -> float
   return study.cells[cell].mean(suite, metric)
 
 
-def _verdict_of(key: str, study: StudyRecord) -> str:
-  """The verdict of a cell, or of a cell's fitted seeds at a test input size ('c5@7')."""
+def _verdict_of(key: str, study: StudyRecord, suite: str = "") -> str:
+  """The verdict of a cell on `suite`, or of a cell's fitted seeds at a test input size ('c5@7')."""
   c, _, size = key.partition("@")
-  return study.size_verdicts[c][size] if size else study.cells[c].verdict
+  return study.size_verdicts[c][size] if size else cell_verdict(c, study, suite)[0]
 
 
-def _lean(cell: str, pole: str, study: StudyRecord) -> bool | None:
+def _lean(cell: str, pole: str, study: StudyRecord, suite: str = "") -> bool | None:
   """Whether the cell's fitted seeds lean to `pole` ('constant' | 'identity'): per seed, that pole's
   correlation minus the other's on the regime suite (|corr to constant|, as the regime rule reads it),
   its t interval above 0 (True) or below 0 (False); None when it holds 0 or there is none."""
-  rows = seed_rows(cell, study, regime.FITTED)
+  rows = seed_rows(cell, study, regime.FITTED, suite)
   sign = 1 if pole == "constant" else -1
   diff = stats.summarize([sign * (abs(r["corr_constant"]) - r["corr_identity"]) for r in rows])
   if diff["ci95_low"] is None or diff["ci95_low"] <= 0 <= diff["ci95_high"]:
@@ -634,8 +658,9 @@ NOT_RUN = {
        "job; its 5-layer ConvNet on 2,500 digits is row 17)",
     4: "512 and 1,024 channels (Fig 4b): a GPU job (the 256-channel cell already took the longest of "
        "`channels`; each doubling of channels quadruples a step)",
-    8: "the rho axis itself (Fig 8): heatmap_corr.png draws every rho column from results/; the rows "
-       "test rho = 0 (linear FCNs) and the patterns (ReLU FCNs), and no rule reads the curve over rho",
+    8: "ReLU against linear FCNs on the constant side ('ReLU FCNs overfit sooner than linear FCNs "
+       "when the depth increases'): a comparison across two studies, which no rule reads; "
+       "heatmap_corr.png of each draws every rho column from results/",
     11: "intermediate layers as images: drawn by identity-jax-analyze (layers_<cell>.png, minutes); "
         "pictures, no statistic to test",
     12: "as Fig 11 (the 7-layer net's layers)",

@@ -82,9 +82,9 @@ def cell_text(name: str, cell: summary_lib.CellSummary, suite: str,
   """One cell in the claims table: verdict, its regime share among fitted seeds with the Wilson
   interval (borderline or not), both correlations on `suite` over fitted seeds, and the status
   counts."""
-  v = cell.verdict
-  head = f"`{name}` {v}" + (f" {share_text(cell.regimes[v])}" if v in cell.regimes else "")
-  head += " (borderline)" if claims.borderline(cell, study) else ""
+  v, shares = claims.cell_verdict(name, study, suite)
+  head = f"`{name}` {v}" + (f" {share_text(shares[v])}" if v in shares else "")
+  head += " (borderline)" if claims.borderline(cell, study, suite) else ""
   return "; ".join(filter(None, (
       head, f"corr id {stat_text(cell.stat(suite, 'corr_identity'))}, const "
       f"{stat_text(cell.stat(suite, 'corr_constant'))}", status_text(name, cell, study),
