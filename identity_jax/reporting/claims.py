@@ -671,8 +671,10 @@ NOT_RUN = {
     17: "as Fig 16, ReLU FCNs (relu_fcn_depth's log: 25 min)",
     19: "the 20-layer net's layers at other input sizes: layers_<cell>.png draws a 2x input; the "
         "20-layer cells fit too few seeds to read (rows 5, 8)",
-    20: "upper subnetworks fed test patterns: drawn by identity-jax-analyze (upper_<cell>.png, "
-        "minutes); pictures, no statistic to test",
+    20: "upper subnetworks fed test patterns: drawn by identity-jax-analyze (upper_<cell>.png); a rule "
+        "over seeds (Fig 22: the 20-layer net's top 10 layers already draw the '7', corr to "
+        "constant) needs those outputs as numbers: analyses.json keeps none and results/ no images "
+        "(analyses.npz), and recomputing them retrains the 32-channel cells (about 3 h here)",
     21: "as Fig 20 (top two layers)",
     22: "as Fig 20 (the 20-layer net's top 3, 6, 10 layers)",
     25: "3 vs 128 channels at initialization, layer by layer: an analysis of untrained nets "
