@@ -137,3 +137,25 @@ def test_loss_frozen_at_is_the_first_step_of_the_final_plateau():
                       [1.0, 0.5, 0.3, 1e-4, 1e-4 * (1 + 1e-9)],  # equal within rtol from 300
                       [0.7, 0.7, 0.7, 0.7, 0.7]])        # flat from the start
   np.testing.assert_array_equal(metrics.loss_frozen_at(steps, history), [100, -1, 300, 0])
+
+
+def test_suites_of_any_length_share_one_compiled_program_and_match_per_image_results():
+  from helpers import model_cfg
+
+  from identity_jax import models
+  model = models.build_model(model_cfg(num_layers=2, channels=3))
+  rng = np.random.default_rng(0)
+  train = rng.random((1, 7, 7), np.float32)
+  params = jax.vmap(lambda k: model.init(k, train))(jax.random.split(jax.random.key(0), 2))
+  suites = {"a": rng.random((4, 7, 7), np.float32), "b": rng.random((11, 7, 7), np.float32)}
+  preds, scores = metrics.evaluate(model, params, train, suites, batch=8)
+  assert preds["a"].shape == (2, 4, 7, 7) and preds["b"].shape == (2, 11, 7, 7)
+  assert scores["b"]["corr_identity"].shape == (2, 11)
+  assert metrics._batched_apply(model)._cache_size() == 1  # lengths 4, 8 and 3 (11 in batches of 8)
+  assert metrics._score._cache_size() == 1
+  one = jax.vmap(model.apply, in_axes=(0, None))  # each image alone: no padding, no neighbours
+  for name, images in suites.items():
+    alone = np.concatenate([np.asarray(one(params, images[i:i + 1])) for i in range(len(images))], 1)
+    np.testing.assert_allclose(preds[name], alone, rtol=1e-5, atol=1e-6)
+    want = metrics.similarities(alone[0], images, train)["corr_identity"]
+    np.testing.assert_allclose(scores[name]["corr_identity"][0], want, rtol=1e-5, atol=1e-6)

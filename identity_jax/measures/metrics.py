@@ -77,11 +77,20 @@ def is_flat(spread: float, dead_threshold: float) -> bool:
   return not spread >= dead_threshold
 
 
+def _padded(images, n: int) -> np.ndarray:
+  """`images` followed by blank ones up to n: one compiled shape for batches of any length (every
+  model and metric maps each image on its own, so the blanks' results are just dropped)."""
+  images = np.asarray(images)
+  return np.concatenate([images, np.zeros((n - len(images),) + images.shape[1:], images.dtype)])
+
+
 def predict(model, params, images, batch: int = 32) -> jax.Array:
-  """(S, n, H, W): every seed's predictions, in batches of `batch` images to bound memory."""
+  """(S, n, H, W): every seed's predictions, in batches of `batch` images to bound memory (a short
+  one padded: one compiled program per model and image size serves every suite)."""
   apply = _batched_apply(model)
-  return jnp.concatenate([apply(params, jnp.asarray(images[i:i + batch]))
-                          for i in range(0, len(images), batch)], axis=1)
+  return jnp.concatenate([apply(params, jnp.asarray(_padded(images[i:i + batch], batch)))
+                          [:, :len(images[i:i + batch])] for i in range(0, len(images), batch)],
+                         axis=1)
 
 
 @functools.cache
@@ -101,10 +110,16 @@ def evaluate(model, params, train_khw, suites: dict, batch: int = 32):
   """
   train_khw = jnp.asarray(train_khw)
   predictions, metrics = {}, {}
+  apply = _batched_apply(model)
   for name, images in suites.items():
-    pred = predict(model, params, images, batch)
-    predictions[name] = np.asarray(pred)
-    metrics[name] = {k: np.asarray(v) for k, v in _score(pred, jnp.asarray(images), train_khw).items()}
+    preds, scores = [], []
+    for i in range(0, len(images), batch):  # padded batches: one compiled program per image size
+      n, chunk = len(images[i:i + batch]), jnp.asarray(_padded(images[i:i + batch], batch))
+      pred = apply(params, chunk)
+      preds.append(np.asarray(pred)[:, :n])
+      scores.append({k: np.asarray(v)[:, :n] for k, v in _score(pred, chunk, train_khw).items()})
+    predictions[name] = np.concatenate(preds, axis=1)
+    metrics[name] = {k: np.concatenate([s[k] for s in scores], axis=1) for k in scores[0]}
   return predictions, metrics
 
 

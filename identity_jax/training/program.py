@@ -147,18 +147,18 @@ class Trainer:
     else:
       run = lambda state, n: jax.lax.map(lambda s: self.run(s, n), state, batch_size=seeds_per_vmap)
       loss = lambda params: jax.lax.map(self.loss, params, batch_size=seeds_per_vmap)
-    init = jax.jit(jax.vmap(self.init))
+    unplaced = init = jax.jit(jax.vmap(self.init))
     if mesh is not None:
       seeds = P(SEEDS)
       run = jax.shard_map(run, mesh=mesh, in_specs=(seeds, P()), out_specs=seeds)
       loss = jax.shard_map(loss, mesh=mesh, in_specs=seeds, out_specs=seeds)
       # Initialized whole, then placed: jit with sharded outputs gave silently wrong ConvNet
       # gradients on jax 0.10.2 (tests/sharding_check.py holds the equality check).
-      unplaced = init
       init = lambda keys: multihost.place(unplaced(keys), NamedSharding(mesh, seeds))
     return BatchedTrainer(
         init=init,
-        init_params=jax.jit(jax.vmap(self.init_params)),
+        # The very program training starts from (compiled once): whole, on every host.
+        init_params=lambda keys: unplaced(keys).params,
         run=jax.jit(run, donate_argnums=0),
         loss=jax.jit(loss))
 
