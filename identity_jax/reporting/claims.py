@@ -332,6 +332,10 @@ CLAIMS = (
           "the training image (rho = 0)", "Fig 8b", "linear_fcn_depth", paper=_FIG8,
           expect={c: "not identity" for c in _depths("w784_h", (0, 1, 2, 3, 5, 9))
                   + _depths("w2048_h", (1, 2, 3, 5, 9))}, suite="rho_0.00"),
+    Claim("(ours, registered before its run, after residual_depth diverged at 16-24 layers under "
+          "SGD) Under Adam at 1e-4, residual ConvNets of 8-24 layers fit and stay the identity",
+          "-", "residual_depth_adam",
+          expect={f"c{d}": "identity" for d in (8, 12, 16, 20, 24)}),
 )
 
 
