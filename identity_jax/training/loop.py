@@ -26,6 +26,7 @@ import dataclasses
 import logging
 import pathlib
 import time
+import weakref
 from typing import Any, Callable, NamedTuple
 
 import jax
@@ -128,7 +129,16 @@ def _pad_keys(keys, n_dev: int):
 
 class _Programs:
   """The compiled programs of one trainer, built once per (seeds per vmap, devices, seed count)
-  and shared by the seed chunks of a run."""
+  and shared by the seed chunks of a run and by later runs of the same trainer (a resume in the
+  same process, an equivalence test's reference run): `of(trainer)`."""
+
+  _of = weakref.WeakKeyDictionary()  # Trainer -> _Programs, dropped with the trainer
+
+  @classmethod
+  def of(cls, trainer) -> "_Programs":
+    if trainer not in cls._of:
+      cls._of[trainer] = cls(trainer)
+    return cls._of[trainer]
 
   def __init__(self, trainer):
     self.trainer, self._batched, self._runs = trainer, {}, {}
@@ -241,7 +251,7 @@ def train(trainer: Trainer, keys: jax.Array, num_steps: int, num_snapshots: int,
   if not is_count(size) or size < 1:
     raise ConfigError(f"train.seed_chunk = {options.seed_chunk!r} is not a count",
                       "use None (all seeds at once) or a positive number of seeds per run")
-  parts, programs, lo = [], _Programs(trainer), 0
+  parts, programs, lo = [], _Programs.of(trainer), 0
   while lo < len(keys):
     directory = None if options.checkpoint_dir is None else \
         pathlib.Path(options.checkpoint_dir) / f"seeds_{lo}"

@@ -54,7 +54,7 @@ def seed_keys(base_seed: int, seeds, stream: str = "") -> jax.Array:
   return jax.vmap(lambda i: jax.random.fold_in(base, i))(jnp.asarray(seeds, jnp.uint32))
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, eq=False)  # hashed by identity: loop.py keeps its compiled programs
 class Trainer:
   """Per-seed pure functions; `batched()` gives their compiled versions over a seed axis."""
   model: nn.Module
