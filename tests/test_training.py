@@ -24,8 +24,8 @@ REPO = pathlib.Path(__file__).resolve().parents[1]
 @pytest.mark.parametrize("mcfg, seeds_per_vmap", [
     (model_cfg(num_layers=3, channels=4), "all"),                # all 3 seeds in one vmap
     (model_cfg(name="residual", num_layers=3, channels=4), "all"),
-    (model_cfg(name="normalized", num_layers=3, channels=4), "all"),
-    (model_cfg(name="normalized", num_layers=3, channels=4, norm="layer"), 1),
+    (model_cfg(name="normalized", num_layers=2, channels=4), "all"),
+    (model_cfg(name="normalized", num_layers=2, channels=4, norm="layer"), 1),
     (model_cfg(name="fcn", hidden_layers=2, width=32), "all"),
     (model_cfg(name="fcn", hidden_layers=2, width=32), 2),       # a vmapped pair, then one seed
     (model_cfg(name="fcn", hidden_layers=2, width=32), 1)])      # one seed after another
