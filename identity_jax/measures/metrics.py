@@ -77,20 +77,22 @@ def is_flat(spread: float, dead_threshold: float) -> bool:
   return not spread >= dead_threshold
 
 
-def _padded(images, n: int) -> np.ndarray:
-  """`images` followed by blank ones up to n: one compiled shape for batches of any length (every
-  model and metric maps each image on its own, so the blanks' results are just dropped)."""
-  images = np.asarray(images)
-  return np.concatenate([images, np.zeros((n - len(images),) + images.shape[1:], images.dtype)])
+def _padded_batches(images, batch: int):
+  """(n, batch images): the images `batch` at a time, the last batch's n followed by blank images:
+  one compiled shape for suites of any length (every model and metric maps each image on its own,
+  so the blanks' results are dropped)."""
+  for i in range(0, len(images), batch):
+    part = np.asarray(images[i:i + batch])
+    blank = np.zeros((batch - len(part),) + part.shape[1:], part.dtype)
+    yield len(part), jnp.asarray(np.concatenate([part, blank]))
 
 
 def predict(model, params, images, batch: int = 32) -> jax.Array:
-  """(S, n, H, W): every seed's predictions, in batches of `batch` images to bound memory (a short
-  one padded: one compiled program per model and image size serves every suite)."""
+  """(S, n, H, W): every seed's predictions, in padded batches of `batch` images (bounded memory;
+  one compiled program per model and image size serves every suite)."""
   apply = _batched_apply(model)
-  return jnp.concatenate([apply(params, jnp.asarray(_padded(images[i:i + batch], batch)))
-                          [:, :len(images[i:i + batch])] for i in range(0, len(images), batch)],
-                         axis=1)
+  return jnp.concatenate([apply(params, chunk)[:, :n]
+                          for n, chunk in _padded_batches(images, batch)], axis=1)
 
 
 @functools.cache
@@ -113,8 +115,7 @@ def evaluate(model, params, train_khw, suites: dict, batch: int = 32):
   apply = _batched_apply(model)
   for name, images in suites.items():
     preds, scores = [], []
-    for i in range(0, len(images), batch):  # padded batches: one compiled program per image size
-      n, chunk = len(images[i:i + batch]), jnp.asarray(_padded(images[i:i + batch], batch))
+    for n, chunk in _padded_batches(images, batch):
       pred = apply(params, chunk)
       preds.append(np.asarray(pred)[:, :n])
       scores.append({k: np.asarray(v)[:, :n] for k, v in _score(pred, chunk, train_khw).items()})
