@@ -498,8 +498,9 @@ def judge(claim: Claim, studies: dict) -> str:
   if verdict.startswith(("pending", "reported")):
     return verdict
   study = studies[claim.study]
-  regime_cells = cells_of(dataclasses.replace(  # a layer rule's verdict does not rest on regimes
-      claim, layers={}, trends=tuple(t for t in claim.trends if t[0] != WEIGHT_CHANGE)))
+  regime_cells = cells_of(dataclasses.replace(  # fitting and layer rules do not rest on regimes
+      claim, layers={}, expect={k: v for k, v in claim.expect.items() if v not in ("fits", "unfit")},
+      trends=tuple(t for t in claim.trends if t[0] != WEIGHT_CHANGE)))
   edge = [c for c in regime_cells if borderline(study.cells[c], study, claim.suite)]
   return verdict + (f"; borderline: {', '.join(edge)}" if edge else "")
 
