@@ -468,6 +468,13 @@ def test_committed_results_md_matches_committed_results():
   assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-2000:]
 
 
+def test_every_image_the_markdown_shows_is_in_the_repository():
+  for doc in ("RESULTS.md", "README.md"):
+    shown = re.findall(r"!\[[^\]]*\]\(([^)\s]+)\)", (REPO / doc).read_text())
+    missing = [path for path in shown if not (REPO / path).is_file()]
+    assert not missing, f"{doc} shows {missing}: draw them (identity-jax-plot) and commit them"
+
+
 def test_paired_table_compares_seeds_fitted_in_both_cells():
   def row(cell, seed, status, ci, regime):
     return dict(cell=cell, seed=seed, status=status, suite="patterns", corr_identity=ci,
