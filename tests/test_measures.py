@@ -148,11 +148,12 @@ def test_suites_of_any_length_share_one_compiled_program_and_match_per_image_res
   train = rng.random((1, 7, 7), np.float32)
   params = jax.vmap(lambda k: model.init(k, train))(jax.random.split(jax.random.key(0), 2))
   suites = {"a": rng.random((4, 7, 7), np.float32), "b": rng.random((11, 7, 7), np.float32)}
+  scores_compiled = metrics._score._cache_size()  # shared by the whole process: count new entries
   preds, scores = metrics.evaluate(model, params, train, suites, batch=8)
   assert preds["a"].shape == (2, 4, 7, 7) and preds["b"].shape == (2, 11, 7, 7)
   assert scores["b"]["corr_identity"].shape == (2, 11)
   assert metrics._batched_apply(model)._cache_size() == 1  # lengths 4, 8 and 3 (11 in batches of 8)
-  assert metrics._score._cache_size() == 1
+  assert metrics._score._cache_size() - scores_compiled <= 1
   one = jax.vmap(model.apply, in_axes=(0, None))  # each image alone: no padding, no neighbours
   for name, images in suites.items():
     alone = np.concatenate([np.asarray(one(params, images[i:i + 1])) for i in range(len(images))], 1)
