@@ -25,15 +25,17 @@ def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
   return family_depth_sweep("residual", preset)
 
 
-def family_depth_sweep(family: str, preset: str, name: str = "") -> ml_collections.ConfigDict:
-  """Study `name` (default <family>_depth): the family at DEPTHS on the 14x14 "7" (28x28 and 128
-  channels: paper)."""
+def family_depth_sweep(family: str, preset: str, name: str = "", depths: dict = DEPTHS,
+                       quick_size: int = 14, quick_channels: int = 16,
+                       num_seeds: int = 16) -> ml_collections.ConfigDict:
+  """Study `name` (default <family>_depth): the family at `depths` (preset -> depths), on the
+  quick_size "7" with quick_channels channels (paper: 28x28 and 128 channels)."""
   check_preset(preset)
   c = base_config()
   c.name = name or f"{family}_depth"
-  c.data.image_size = 28 if preset == "paper" else 14
-  channels = dict(paper=128, quick=16, tiny=4)[preset]
+  c.data.image_size = 28 if preset == "paper" else quick_size
+  channels = dict(paper=128, quick=quick_channels, tiny=4)[preset]
   c.cells = ml_collections.ConfigDict({
-      f"c{d}": {"model": model(family, num_layers=d, channels=channels)} for d in DEPTHS[preset]})
+      f"c{d}": {"model": model(family, num_layers=d, channels=channels)} for d in depths[preset]})
   c.plots.sweep = "model.num_layers"
-  return apply_preset(c, preset, num_seeds=16, num_steps=20000)
+  return apply_preset(c, preset, num_seeds=num_seeds, num_steps=20000)

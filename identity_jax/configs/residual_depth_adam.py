@@ -25,10 +25,6 @@ DEPTHS = dict(paper=(8, 12, 16, 20, 24), quick=(8, 12, 16, 20, 24), tiny=(3,))
 
 
 def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
-  c = family_depth_sweep("residual", preset, name="residual_depth_adam")
-  c.cells = ml_collections.ConfigDict({name: cell for name, cell in c.cells.items()
-                                       if int(name[1:]) in DEPTHS[preset]})
+  c = family_depth_sweep("residual", preset, name="residual_depth_adam", depths=DEPTHS, num_seeds=8)
   c.optim.name, c.optim.learning_rate = "adam", 1e-4
-  if preset == "quick":
-    c.num_seeds = 8
   return c

@@ -346,6 +346,14 @@ CLAIMS = (
           paper='App. J: "networks that are known to overfit to the constant map when trained with '
                 'one example ... demonstrate similar overfitting behavior"',
           expect={f"{m}_k{k}": "constant" for m in ("fcn_h9", "conv_c20") for k in (1, 2, 3)}),
+    Claim("(ours, registered before its run) The 28x28 column at 32 channels, where plain nets "
+          "lose seeds (convnet_depth): residual ConvNets are not the identity at 12 layers and "
+          "diverge under the paper's SGD at 16 and 20 layers, as on the 14x14 image", "-",
+          "residual_depth28", expect={"c12": "not identity", "c16": "unfit", "c20": "unfit"}),
+    Claim("(ours, registered before its run) The 28x28 column at 32 channels: normalized ConvNets "
+          "fit at 12, 16 and 20 layers, where plain nets lose seeds (convnet_depth), and learn the "
+          "constant map at 16 and 20 layers; the 12-layer regime is left open", "-",
+          "normalized_depth28", expect={"c12": "fits", "c16": "constant", "c20": "constant"}),
 )
 
 
