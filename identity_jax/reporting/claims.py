@@ -354,6 +354,19 @@ CLAIMS = (
           "fit at 12, 16 and 20 layers, where plain nets lose seeds (convnet_depth), and learn the "
           "constant map at 16 and 20 layers; the 12-layer regime is left open", "-",
           "normalized_depth28", expect={"c12": "fits", "c16": "constant", "c20": "constant"}),
+    Claim("As for ConvNets (row 29): the deeper the linear FCN, the less its bottom layer's weights "
+          "move in training (relative change of layer 1's kernel), at either width", "Fig 16",
+          "linear_fcn_depth",
+          paper='App. G: "In Figure 16 and Figure 17, we show the same plots for linear FCNs and '
+                'FCNs with ReLU activation"',
+          trends=((WEIGHT_CHANGE, "layer_0", -1, _depths("w784_h", (1, 2, 3, 5, 9))),
+                  (WEIGHT_CHANGE, "layer_0", -1, _depths("w2048_h", (1, 2, 3, 5, 9)))),
+          left_out={"w784_h0": "no hidden layer: its one layer is also its top layer"}),
+    Claim("The deeper the ReLU FCN, the less its bottom layer's weights move in training (relative "
+          "change of layer 1's kernel)", "Fig 17", "relu_fcn_depth",
+          paper='App. G: "especially for ReLU FCN with 11 hidden layers, the distances for the '
+                'weight tensors at the lower 5 layers are near zero"',
+          trends=((WEIGHT_CHANGE, "layer_0", -1, ("h1", "h3", "h5", "h9")),)),
 )
 
 
@@ -689,9 +702,6 @@ NOT_RUN = {
     12: "as Fig 11 (the 7-layer net's layers)",
     13: "as Fig 11 (the 14-layer net's layers)",
     14: "as Fig 11 (the 20-layer net's layers)",
-    16: "weight change per layer of linear FCNs (Fig 15's rule): identity-jax-analyze retrains the "
-        "cells, whose parameters results/ does not keep (linear_fcn_depth's log: 12 min); not run",
-    17: "as Fig 16, ReLU FCNs (relu_fcn_depth's log: 25 min)",
     19: "the 20-layer net's layers at other input sizes: layers_<cell>.png draws a 2x input; the "
         "20-layer cells fit too few seeds to read (rows 5, 8)",
     20: "upper subnetworks fed test patterns: drawn by identity-jax-analyze (upper_<cell>.png); a rule "
