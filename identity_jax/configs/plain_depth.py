@@ -10,7 +10,9 @@ this adds 16, 20 and 24.
 Expected (ours, registered as a claim in identity_jax/reporting/claims.py before any run): the
 phase diagram's 16-channel row again (identity to 4 layers, neither at 6 and 8, constant from 10),
 and constant at 16-24 layers.
-Runtime: quick 30-60 min on the 2-core CPU, an estimate (not yet run; residual_depth's cells took that order).
+Runtime: quick 142 min of training on the 2-core CPU and more (measured: results/plain_depth/summary.json
+timing, at times sharing the CPU; 10-24 layers 15-46 min each, 24 layers only the resumed half; the
+cells up to 8 layers minutes).
 Presets: quick as above; tiny for the tests; paper: the same at 128 channels and 28x28 (a GPU job).
 """
 
