@@ -12,8 +12,8 @@ with the gradient. The nets are residual_depth's (14x14, 16 channels), 8 indepen
 8 layers repeats a depth where SGD gave the identity, to see what the optimizer alone changes.
 Expected (ours, registered as a claim in identity_jax/reporting/claims.py before any run): no seed
 diverges and at least 90% fit at every depth, and the nets stay the identity at every depth.
-Runtime: quick 40-60 min on the 2-core CPU, an estimate (not yet run; residual_depth's 12-layer cell
-took 25 min for 16 seeds while sharing the CPU).
+Runtime: quick 6 min of training on the 2-core CPU (measured: results/residual_depth_adam/summary.json
+timing; every seed fitted within 7,000 steps, 24 layers 2 min).
 Presets: quick as above; tiny for the tests; paper: 128 channels and 28x28 (a GPU job).
 """
 
@@ -25,6 +25,11 @@ DEPTHS = dict(paper=(8, 12, 16, 20, 24), quick=(8, 12, 16, 20, 24), tiny=(3,))
 
 
 def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
-  c = family_depth_sweep("residual", preset, name="residual_depth_adam", depths=DEPTHS, num_seeds=8)
+  return adam_depth_sweep("residual", preset, "residual_depth_adam")
+
+
+def adam_depth_sweep(family: str, preset: str, name: str) -> ml_collections.ConfigDict:
+  """The family at DEPTHS under Adam at 1e-4 (14x14, 16 channels), 8 seeds a cell."""
+  c = family_depth_sweep(family, preset, name=name, depths=DEPTHS, num_seeds=8)
   c.optim.name, c.optim.learning_rate = "adam", 1e-4
   return c

@@ -367,6 +367,12 @@ CLAIMS = (
           paper='App. G: "especially for ReLU FCN with 11 hidden layers, the distances for the '
                 'weight tensors at the lower 5 layers are near zero"',
           trends=((WEIGHT_CHANGE, "layer_0", -1, ("h1", "h3", "h5", "h9")),)),
+    Claim("(ours, registered before its run, after row 33) Plain 16-channel ConvNets under Adam at "
+          "1e-4 still memorize: constant at 16, 20 and 24 layers, where residual nets under Adam "
+          "are neither", "-", "plain_depth_adam",
+          expect={"c16": "constant", "c20": "constant", "c24": "constant"},
+          left_out={c: "left open (optimizers_deep's 12-layer nets under Adam split between "
+                    "constant and neither): read in the cells table" for c in ("c8", "c12")}),
 )
 
 
