@@ -137,3 +137,11 @@ def test_other_sizes_of_a_pass_through_net_reproduce_the_inputs():
   fcn = models.build_model(model_cfg(name="fcn"))
   with pytest.raises(ConfigError, match="ConvNet"):
     probes.at_sizes(fcn, None, x, (7,))
+
+
+def test_upper_tops_are_the_figures_tops_and_the_upper_half():
+  from identity_jax.analyses import run
+  assert run.upper_tops(20) == [1, 2, 3, 6, 10]  # Fig 22: the 20-layer net's top 3, 6, 10
+  assert run.upper_tops(24) == [1, 2, 3, 6, 10, 12]
+  assert run.upper_tops(5) == [1, 2, 3]
+  assert run.upper_tops(1) == [1]

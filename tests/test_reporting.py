@@ -227,6 +227,23 @@ def test_layer_rules_count_the_analysed_seeds_that_pass_each_rule():
   assert claims.cells_of(claim) == ["a"]  # an untrained reference is not a cell of the study
 
 
+def test_the_upper_half_rule_reads_the_top_half_of_each_analysed_net():
+  fit = [seed_record("fitted", 0.9, 0.0)] * 8
+  claim = claims.Claim("x", "-", "s", layers={"a": ("upper half leans constant",)})
+  # a 20-layer net: its upper half is its top 10 layers; top_6 says the opposite and is not read
+  top = lambda ident, const: dict(corr_identity=ident, corr_constant=const)
+  entry = lambda half: dict(seeds=[0, 1], depth=20, upper={"top_10": half,
+                                                           "top_6": top([0.9, 0.9], [0.0, 0.0])})
+  assert claims.judge(claim, _cells_study({"a": fit}, {"a": entry(top([0.1, 0.2], [0.6, -0.7]))})) \
+      == "agrees"  # |corr| to the image: a signed multiple of the "7" is the "7" drawn
+  assert claims.judge(claim, _cells_study({"a": fit}, {"a": entry(top([0.1, 0.8], [0.6, 0.7]))})) \
+      == "inconclusive: a upper half leans constant 1/2 [0.09, 0.91]"
+  # analysed before analyses.json kept the upper subnetworks' numbers: pending, not differs
+  older = dict(seeds=[0, 1], collapse_trained=[[0.3, 0.4]] * 2)
+  assert claims.judge(claim, _cells_study({"a": fit}, {"a": older})) == (
+      "pending: a (upper) analysed before analyses.json kept that (rerun identity-jax-analyze)")
+
+
 def test_a_weight_change_trend_reads_the_bottom_layers_mean_kernel_change():
   fit = [seed_record("fitted", 0.9, 0.0)] * 8
   change = lambda *v: dict(seeds=list(range(len(v))),

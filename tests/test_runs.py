@@ -227,6 +227,15 @@ def test_analyses_of_a_workdir_from_saved_and_from_retrained_params(finished, tm
   assert np.array(conv["collapse_trained"]).shape == (len(fitted), 3)  # input + 2 layers
   assert set(conv["weight_change"]) == {"layer_0", "layer_1"}
   assert all(v > 0 for v in conv["weight_change"]["layer_0"]["kernel"])  # trained, so moved
+  # Upper subnetworks as numbers (Fig 20-22): the top 2 layers of a 2-layer net are the net, so
+  # their correlations on the patterns are the ones training recorded for those seeds.
+  assert set(conv["upper"]) == {"top_1", "top_2"}
+  by_seed = {s["seed"]: s["suites"]["patterns"]
+             for s in workdir.read_json(root / "cells" / "convnet_2" / "result.json")["seeds"]}
+  for k in ("corr_identity", "corr_constant"):
+    np.testing.assert_allclose(conv["upper"]["top_2"][k], [by_seed[s][k] for s in fitted],
+                               rtol=1e-4, atol=1e-5)
+  assert conv["upper"]["top_1"]["corr_identity"] != conv["upper"]["top_2"]["corr_identity"]
   assert np.array(numbers["untrained_convnet_20"]["collapse"]).shape == (min(cfg.num_seeds, 2), 21)
   # Without saved parameters the cell is retrained from its recorded config: same numbers.
   (copy / "cells" / "linear_1" / "params.npz").unlink()

@@ -9,7 +9,9 @@ its figures from those two files alone:
   weight_change.png       relative l2 change per layer, kernels and biases (Fig 15-17)
   layers_<cell>.png       top singular vector / best channel / channel 0 per layer, at init, trained,
                           and trained on a 2x larger input (Fig 11-14, 19); seed 0
-  upper_<cell>.png        top 1, 2, 3, 6, 10 layers fed test patterns directly (Fig 20-22)
+  upper_<cell>.png        top 1, 2, 3, 6, 10 layers and the upper half fed test patterns directly
+                          (Fig 20-22); analyses.json keeps each seed's mean corr of their outputs
+                          to the input and to the training image on every pattern (`upper`)
   sizes_<cell>.png        predictions at inputs of 7..112 pixels (Fig 3b, 18)
 The last three are for ConvNets only. Cells are analyzed one at a time, like training: analyzing
 some cells keeps the other cells' analyses as long as each still describes its cell (the digest of
@@ -27,11 +29,17 @@ import numpy as np
 from identity_jax.analyses import layer_views, probes, representations, weights
 from identity_jax.data import datasets, images, suites
 from identity_jax.errors import WorkdirError
+from identity_jax.measures import metrics
 from identity_jax.study import cell as cell_lib
 from identity_jax.study import evaluate, paths, results, workdir
 from identity_jax.training import program
 
 UPPER_TOPS = (1, 2, 3, 6, 10)
+
+
+def upper_tops(depth: int) -> list[int]:
+  """The upper subnetworks analysed in a `depth`-layer net: UPPER_TOPS and its upper half (Fig 22)."""
+  return sorted({t for t in UPPER_TOPS if t <= depth} | {max(depth // 2, 1)})
 
 
 UNTRAINED = "untrained_convnet_20"  # analyses.json's entry for Fig 10's untrained reference
@@ -79,7 +87,7 @@ def analyze_cell(root, cell: cell_lib.Cell, max_seeds=4, log=print):
   pick = lambda tree: jax.tree.map(lambda a: np.asarray(a)[np.array(seed_ids, int)], tree)
   trx, try_, tex, tey, source = _collapse_digits(cell.data, cell.data.image_size)
   numbers = dict(
-      seeds=seed_ids, collapse_mnist=source,
+      seeds=seed_ids, depth=model.depth, collapse_mnist=source,
       weight_change={layer: {t: v.tolist() for t, v in ts.items()}
                      for layer, ts in weights.relative_change(pick(init), pick(final)).items()},
       collapse_trained=[representations.collapse_curve(model, one(final, s), trx, try_, tex,
@@ -94,11 +102,17 @@ def analyze_cell(root, cell: cell_lib.Cell, max_seeds=4, log=print):
       views = layer_views.layer_views(model, one(params, seed_ids[0]), inp)
       for kind in ("top_sv", "best_channel", "channel_0"):
         pics[f"layers/{tag}/{kind}"] = np.stack([v[kind] for v in views])
-    patterns = data.suites.get("patterns", data.suites[next(iter(data.suites))])[::3][:6]
-    pics["upper/inputs"] = patterns
-    for t in [t for t in UPPER_TOPS if t <= model.depth]:
-      pics[f"upper/top_{t}"] = np.stack([probes.upper_subnetwork(model, one(final, s), patterns, t)
-                                         for s in seed_ids])
+    patterns = data.suites.get("patterns", data.suites[next(iter(data.suites))])
+    shown = slice(None, 18, 3)  # six of the patterns in the figure; the numbers read them all
+    pics["upper/inputs"] = patterns[shown]
+    numbers["upper"] = {}
+    for t in upper_tops(model.depth):
+      outs = [probes.upper_subnetwork(model, one(final, s), patterns, t) for s in seed_ids]
+      pics[f"upper/top_{t}"] = np.stack([o[shown] for o in outs])
+      sims = [metrics.similarities(jnp.asarray(o), jnp.asarray(patterns), jnp.asarray(data.train))
+              for o in outs]
+      numbers["upper"][f"top_{t}"] = {k: [float(np.mean(m[k])) for m in sims]
+                                      for k in ("corr_identity", "corr_constant")}
     digits = (data.suites["mnist"] if "mnist" in data.suites else data.train)[:3]
     for size in SIZES:
       outs = [probes.at_sizes(model, one(final, s), digits, (size,))[size] for s in seed_ids]
