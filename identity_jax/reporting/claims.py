@@ -390,8 +390,7 @@ CLAIMS = (
           paper='App. H.2: "the 20-layer ConvNet is already starting to construct the digit “7” from '
                 'nowhere when using only the upper half of the model"',
           layers={"c20": ("upper half leans constant",)},
-          left_out={f"c{d}": "the paper says this of its 20-layer net only; the other depths' "
-                    "upper subnetworks are in upper_<cell>.png and analyses.json"
+          left_out={f"c{d}": "the paper says this of its 20-layer net only"
                     for d in (1, 2, 3, 4, 6, 8, 10, 12, 16, 24)}),
 )
 
