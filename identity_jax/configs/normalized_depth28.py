@@ -11,11 +11,10 @@ Expected (ours, registered as a claim in identity_jax/reporting/claims.py before
 depth fits (where plain nets do not), and, as on the 14x14 image from 12 layers, the nets learn the
 constant map at 16 and 20 layers; the 12-layer regime is left open (at 28x28 plain nets are still
 the identity at 8 layers, so the band may sit deeper than at 14x14).
-Runtime: quick 50 min on the 2-core CPU, an estimate (not yet run) from a 400-step timing run of the
-16-layer cell (159 seed-steps/s: about 17 min for 8 seeds at 20,000 steps; 12 and 20 layers scale
-with depth). That timing run came after this expectation was written and before the claim was
-committed, and is not a result; it showed 4 of 8 seeds diverged by step 400 (the expectation is kept
-as written).
+Runtime: quick 69 min of training on the 2-core CPU (measured: results/normalized_depth28/summary.json
+timing; 16-20 min a cell, 75-165 seed-steps/s). A 400-step timing run of the 16-layer cell came after
+this expectation was written and before the claim was committed, and is not a result; it showed 4
+of 8 seeds diverged by step 400 (the expectation was kept as written).
 Presets: quick as above; tiny for the tests; paper: 128 channels (a GPU job).
 """
 
