@@ -12,8 +12,7 @@ Expected (ours, registered as a claim in identity_jax/reporting/claims.py before
 nets still memorize under Adam: constant at 16, 20 and 24 layers (optimizers_deep's 12-layer
 32-channel nets under Adam split between constant and neither, so 8 and 12 layers are left open).
 Runtime: quick 30 min of training on the 2-core CPU (measured: results/plain_depth_adam/summary.json
-timing; 2-9 min a cell, every seed fitted; the plain nets ran to the schedule's end, residual_depth_adam's
-stopped sooner).
+timing; 2-9 min a cell, every seed fitted).
 Presets: quick as above; tiny for the tests; paper: 128 channels and 28x28 (a GPU job).
 """
 
