@@ -106,11 +106,11 @@ def analyze_cell(root, cell: cell_lib.Cell, max_seeds=4, log=print):
     shown = slice(None, 18, 3)  # six of the patterns in the figure; the numbers read them all
     pics["upper/inputs"] = patterns[shown]
     numbers["upper"] = {}
+    patterns_j, train_j = jnp.asarray(patterns), jnp.asarray(data.train)
     for t in upper_tops(model.depth):
       outs = [probes.upper_subnetwork(model, one(final, s), patterns, t) for s in seed_ids]
       pics[f"upper/top_{t}"] = np.stack([o[shown] for o in outs])
-      sims = [metrics.similarities(jnp.asarray(o), jnp.asarray(patterns), jnp.asarray(data.train))
-              for o in outs]
+      sims = [metrics.similarities(jnp.asarray(o), patterns_j, train_j) for o in outs]
       numbers["upper"][f"top_{t}"] = {k: [float(np.mean(m[k])) for m in sims]
                                       for k in ("corr_identity", "corr_constant")}
     digits = (data.suites["mnist"] if "mnist" in data.suites else data.train)[:3]
