@@ -84,6 +84,11 @@ def test_every_claim_tests_every_cell_of_its_study_or_says_why_not():
     assert set(claim.expect.values()) <= set(claims.REGIME_EXPECTATIONS), i
 
 
+def test_cells_left_out_for_one_reason_are_listed_once_with_it():
+  text = tables._left_out_text({"c1": "too small", "c2": "too big", "c3": "too small"})
+  assert text == "`c1`, `c3` (too small); `c2` (too big)"
+
+
 def test_every_claim_quotes_the_paper_in_at_most_25_words_or_says_it_is_ours():
   text = (REPO.parent / "shared" / "seeds")
   paper = next(text.glob("000_*.txt"), None) if text.is_dir() else None

@@ -120,11 +120,19 @@ def claims_table(studies: dict) -> str:
                                                   for c in cells] + _size_lines(claim, record)
                            + _layer_lines(claim, record))
     if claim.left_out:
-      measured += "<br>left out: " + "; ".join(f"`{c}` ({why})" for c, why in claim.left_out.items())
+      measured += "<br>left out: " + _left_out_text(claim.left_out)
     said = f"{claim.paper}; **tested:** {claim.text}" if claim.paper else claim.text  # says "ours"
     lines.append(f"| {i} | {said} | {claim.figure} | {seeds} | {measured} | "
                  f"{claims.judge(claim, studies)} |")
   return "\n".join(lines)
+
+
+def _left_out_text(left_out: dict) -> str:
+  """Cells left out for one reason share it: "`c1`, `c2` (why); `c3` (other)", in the row's order."""
+  by_reason = {}
+  for cell, why in left_out.items():
+    by_reason.setdefault(why, []).append(f"`{cell}`")
+  return "; ".join(f"{', '.join(cells)} ({why})" for why, cells in by_reason.items())
 
 
 def _size_lines(claim, record) -> list:
