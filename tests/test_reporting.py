@@ -400,13 +400,8 @@ def test_results_table_writes_and_checks_a_results_md(tmp_path):
   workdir.write_json(tmp_path / "results" / "convnet_depth" / "summary.json", summary)
   md = tmp_path / "RESULTS.md"
   prose = "# Results\n\nhand-written prose\n\n"
-  md.write_text(prose + tables.BEGIN.format("claims") + "\nstale\n" + tables.END.format("claims")
-                + "\n\n" + tables.BEGIN.format("paired") + "\n" + tables.END.format("paired")
-                + "\n\n" + tables.BEGIN.format("cells") + "\n" + tables.END.format("cells")
-                + "\n\n" + tables.BEGIN.format("cost") + "\n" + tables.END.format("cost")
-                + "\n\n" + tables.BEGIN.format("phase") + "\n" + tables.END.format("phase")
-                + "\n\n" + tables.BEGIN.format("figures") + "\n" + tables.END.format("figures")
-                + "\nend\n")
+  md.write_text(prose + "\n\n".join(f"{tables.BEGIN.format(t)}\nstale\n{tables.END.format(t)}"
+                                     for t in tables.GENERATED) + "\nend\n")
   run = lambda *flags: subprocess.run(
       [sys.executable, str(REPO / "experiments" / "results_table.py"),
        f"--results={tmp_path / 'results'}", f"--results_md={md}", *flags],
@@ -419,6 +414,8 @@ def test_results_table_writes_and_checks_a_results_md(tmp_path):
   assert "`convnet_depth` quick, 8 seeds per cell, fitted 64/64, independent seeds" in text
   # 8 cells x 8 seeds, each cell 0.5 s compiling and 0.5 s training at 160 seed-steps/s
   assert "| `convnet_depth` | 8 | 64 | 640 | 0.1 | 0.1 | 160-160 | ? |" in text
+  assert "  - `concave`: a seed passes when its trained error curve peaks at an inner layer, above " \
+      f"both the input's and the output's error by more than {claims.COLLAPSE_NOISE}" in text
   assert run("--check").returncode == 0
   # a cell resumed at step 900 of 1,000: its seed-steps are all 1,000 steps, from its result.json
   workdir.write_json(tmp_path / "results" / "convnet_depth" / "cells" / "c1" / "result.json",
@@ -451,7 +448,7 @@ def test_prose_values_are_generated_from_the_summaries_and_bad_keys_name_the_fix
   workdir.write_json(tmp_path / "results" / "convnet_depth" / "summary.json", summary)
   md = tmp_path / "RESULTS.md"
   markers = "".join(f"{tables.BEGIN.format(t)}\n{tables.END.format(t)}\n"
-                   for t in ("claims", "paired", "cells", "cost", "phase", "figures"))
+                   for t in tables.GENERATED)
   md.write_text(markers + "b: <!--v convnet_depth/b/fitted-->7/8<!--/v-->\n")
   run = lambda: subprocess.run([sys.executable, str(REPO / "experiments" / "results_table.py"),
                                 f"--results={tmp_path / 'results'}", f"--results_md={md}"],

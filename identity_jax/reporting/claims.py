@@ -100,15 +100,17 @@ def _upper_half_leans_constant(entry, i) -> bool:
 # name -> (what a seed must show, its test on (analyses.json entry, seed index), the entry's key it
 # reads: an entry analysed before identity-jax-analyze kept that key leaves the rule pending)
 LAYER_RULES = {
-    "concave": ("its trained error curve peaks at an inner layer, above both the input's and the "
-                "output's error by more than COLLAPSE_NOISE", _concave, "collapse_trained"),
-    "bottom improves": ("its trained error averaged over layers 1-5 is below its own "
-                        "initialization's", _bottom_improves, "collapse_trained"),
-    "useless beyond 6": ("(an untrained net) every layer from 7 on errs within COLLAPSE_NOISE of "
-                         "chance (0.9)", _useless_beyond_6, "collapse"),
-    "upper half leans constant": ("its top half of layers alone, fed the patterns, correlates more "
-                                  "with the training image (|corr|) than with the input, on "
-                                  "average (the regime rule's comparison, without its threshold)",
+    "concave": (f"its trained error curve peaks at an inner layer, above both the input's and the "
+                f"output's error by more than {COLLAPSE_NOISE} (two standard errors of an error rate "
+                f"on the 500 test digits)", _concave, "collapse_trained"),
+    "bottom improves": (f"its trained error averaged over layers 1-{BOTTOM_LAYERS} is below its own "
+                        f"initialization's", _bottom_improves, "collapse_trained"),
+    "useless beyond 6": (f"every layer from 7 on of its untrained net errs within {COLLAPSE_NOISE} "
+                         f"of chance ({CHANCE_ERROR})", _useless_beyond_6, "collapse"),
+    "upper half leans constant": ("its top half of layers alone, fed the patterns directly, "
+                                  "correlates more with the training image (|corr|) than with the "
+                                  "input, on average over the patterns (the regime rule's "
+                                  "comparison, without its threshold)",
                                   _upper_half_leans_constant, "upper"),
 }
 UNTRAINED_PREFIX = "untrained_"  # analyses.json's untrained references ('untrained_convnet_20')
