@@ -740,9 +740,11 @@ NOT_RUN = {
         "input and to the training image in analyses.json's `upper`): 'a clear distinction can be "
         "found at 15-layer ConvNet' names no measure that a rule could read without guessing it",
     21: "as Fig 20 (top two layers)",
-    25: "3 vs 128 channels at initialization, layer by layer: an analysis of untrained nets "
-        "(seconds); not drawn yet",
-    26: "as Fig 25, after training",
+    25: "3 vs 128 channels at initialization, layer by layer: `identity-jax-analyze --cells=ch3,ch128` "
+        "on `channels` draws them (layers_<cell>.png, init beside trained), retraining both cells "
+        "(~50 min, 48 of them the 128-channel one); 'behave more smoothly' names no measure that a "
+        "rule could read without guessing it",
+    26: "as Fig 25, after training (the same command draws both)",
     34: "at the paper's 28x28 and 128 channels: a GPU job (the paper preset of `multi_image_deep`; "
         "row 35 runs the deep nets at 14x14 and 16 channels)",
     35: "as Fig 34, on 3 images",
