@@ -23,15 +23,19 @@ def _mean_band(ax, curves, label, **kw):
   else:
     ax.plot(np.arange(len(m)), curves.T, lw=0.6, alpha=0.5, color=line.get_color(),
             ls=kw.get("ls", "-"))
-  return line
+
+
+def _colors(n: int) -> list:
+  """One colour per cell: matplotlib's 10-colour cycle repeats from the 11th line on."""
+  cmap = plt.get_cmap("tab10" if n <= 10 else "tab20")
+  return [cmap(i % cmap.N) for i in range(n)]
 
 
 def collapse_figure(numbers: dict, cells):
   fig, ax = plt.subplots(figsize=(7.5, 3.5))
-  for c in cells:
-    line = _mean_band(ax, numbers[c]["collapse_trained"], f"{c} trained")
-    _mean_band(ax, numbers[c]["collapse_untrained"], f"{c} untrained", ls="--",
-               color=line.get_color())
+  for c, color in zip(cells, _colors(len(cells))):
+    _mean_band(ax, numbers[c]["collapse_trained"], f"{c} trained", color=color)
+    _mean_band(ax, numbers[c]["collapse_untrained"], f"{c} untrained", ls="--", color=color)
   if UNTRAINED in numbers:
     ref = numbers[UNTRAINED]
     _mean_band(ax, ref["collapse"], f"untrained 20-layer ConvNet ({ref['channels']} ch)", ls=":",
@@ -47,15 +51,15 @@ def collapse_figure(numbers: dict, cells):
 
 def weight_change_figure(numbers: dict, cells):
   fig, axes = plt.subplots(1, 2, figsize=(10, 3.5))
-  for ax, tensor in zip(axes, ("kernel", "bias")):
-    for c in cells:
+  for ax, (tensor, plural) in zip(axes, (("kernel", "kernels"), ("bias", "biases"))):
+    for c, color in zip(cells, _colors(len(cells))):
       wc = numbers[c]["weight_change"]
       layers = [l for l in weights.layer_order(wc) if tensor in wc[l]]
       if layers:
-        _mean_band(ax, np.array([wc[l][tensor] for l in layers]).T, c)
+        _mean_band(ax, np.array([wc[l][tensor] for l in layers]).T, c, color=color)
     ax.set_xlabel("layer")
     ax.set_yscale("log")
-    ax.set_title(f"relative l2 change of {tensor}s from init", fontsize=9)
+    ax.set_title(f"relative l2 change of {plural} from init", fontsize=9)
     ax.legend(fontsize=6)
   fig.tight_layout()
   return fig
