@@ -9,8 +9,8 @@ paper schedule keeps the full rate for 30% of the budget: 30,000 and 300,000 ste
 `optimizers` (5 layers, 32 channels, 28x28), 8 independent seeds a cell.
 Expected (paper): nothing stated; Fig 30 shows them "For comparison". Ours (registered as a claim
 before any run): at these budgets both fit (at least 90% of seeds); their regimes are reported.
-Runtime: quick 96 min on the 2-core CPU (measured, results/optimizers_slow_sgd: sgd_1e-03 18 min
-while the test suite shared the CPU, sgd_1e-04 79 min at 440-660 seed-steps/s; 700 when alone).
+Runtime: quick 96 min on the 2-core CPU (measured: results/optimizers_slow_sgd/summary.json timing;
+sgd_1e-03 18 min at 227 seed-steps/s while the test suite shared the CPU, sgd_1e-04 79 min at 509).
 paper: a GPU job.
 """
 
