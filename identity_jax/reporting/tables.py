@@ -314,6 +314,7 @@ VALUE_FIELDS = {
        for status in (regime.NOT_FITTED, regime.DEAD, regime.DIVERGED)},
     **{r: (lambda n, c, s, k=r: f"{c.regimes[k]['count']}/{c.regimes[k]['n']}")
        for r in regime.REGIMES},
+    "flat_at_init": lambda n, c, s: f"{c.dead_at_init}/{c.seeds}",
     "corr_id": lambda n, c, s: stat_text(c.stat(s.suite, "corr_identity")),
     "corr_const": lambda n, c, s: stat_text(c.stat(s.suite, "corr_constant")),
     "corr_id_range": lambda n, c, s: _range(n, s, "corr_identity"),
