@@ -45,6 +45,7 @@ import pathlib
 
 import numpy as np
 
+from identity_jax.analyses.run import COLLAPSE_TEST
 from identity_jax.measures import regime, stats
 from identity_jax.study import paths, workdir
 from identity_jax.study import summary as summary_lib
@@ -72,8 +73,9 @@ class Claim:
 
 
 # Layer rules over analyses.json. Error curves: the averaging classifier's error per layer (index 0:
-# the raw pixels) on analyses' 500 test digits, so an error rate has a standard error up to 0.022.
-COLLAPSE_NOISE = 0.045  # 2 standard errors at p = 0.5: a smaller difference in error is noise
+# the raw pixels) on analyses' COLLAPSE_TEST digits; a smaller difference in error than two
+# standard errors of an error rate at p = 0.5 (0.045 on 500 digits) is noise.
+COLLAPSE_NOISE = round(2 * (0.25 / COLLAPSE_TEST) ** 0.5, 3)
 CHANCE_ERROR = 0.9      # ten classes
 BOTTOM_LAYERS = 5       # Fig 10's "bottom few layers": layers 1-5
 
@@ -102,7 +104,7 @@ def _upper_half_leans_constant(entry, i) -> bool:
 LAYER_RULES = {
     "concave": (f"its trained error curve peaks at an inner layer, above both the input's and the "
                 f"output's error by more than {COLLAPSE_NOISE} (two standard errors of an error rate "
-                f"on the 500 test digits)", _concave, "collapse_trained"),
+                f"on the {COLLAPSE_TEST} test digits)", _concave, "collapse_trained"),
     "bottom improves": (f"its trained error averaged over layers 1-{BOTTOM_LAYERS} is below its own "
                         f"initialization's", _bottom_improves, "collapse_trained"),
     "useless beyond 6": (f"every layer from 7 on of its untrained net errs within {COLLAPSE_NOISE} "
