@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from identity_jax.errors import ConfigError, WorkdirError
+from identity_jax.measures import metrics
 from identity_jax.reporting import figure_registry, plots
 from identity_jax.runs import experiment
 from identity_jax.study import config, paths, workdir
@@ -232,7 +233,7 @@ def test_analyses_of_a_workdir_from_saved_and_from_retrained_params(finished, tm
   assert set(conv["upper"]) == {"top_1", "top_2"}
   by_seed = {s["seed"]: s["suites"]["patterns"]
              for s in workdir.read_json(root / "cells" / "convnet_2" / "result.json")["seeds"]}
-  for k in ("corr_identity", "corr_constant"):
+  for k in metrics.METRICS:  # all six, as training records them
     np.testing.assert_allclose(conv["upper"]["top_2"][k], [by_seed[s][k] for s in fitted],
                                rtol=1e-4, atol=1e-5)
   assert conv["upper"]["top_1"]["corr_identity"] != conv["upper"]["top_2"]["corr_identity"]

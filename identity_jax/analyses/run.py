@@ -112,7 +112,7 @@ def analyze_cell(root, cell: cell_lib.Cell, max_seeds=4, log=print):
       pics[f"upper/top_{t}"] = np.stack([o[shown] for o in outs])
       sims = [metrics.similarities(jnp.asarray(o), patterns_j, train_j) for o in outs]
       numbers["upper"][f"top_{t}"] = {k: [float(np.mean(m[k])) for m in sims]
-                                      for k in ("corr_identity", "corr_constant")}
+                                      for k in metrics.METRICS}
     digits = (data.suites["mnist"] if "mnist" in data.suites else data.train)[:3]
     for size in SIZES:
       outs = [probes.at_sizes(model, one(final, s), digits, (size,))[size] for s in seed_ids]
