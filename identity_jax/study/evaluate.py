@@ -43,7 +43,8 @@ def progress_printer(cell: str, num_seeds: int, log):
     log(f"[{cell}] step {p['step']}/{p['num_steps']}  {rate * num_seeds:,.0f} seed-steps/s  "
         f"elapsed {time.perf_counter() - start:.0f}s ETA {left:.0f}s  "
         f"loss q10/50/90 {q[0]:.2e}/{q[1]:.2e}/{q[2]:.2e}  "
-        f"fitted {p['fitted']}/{num_seeds} diverged {p['diverged']}/{num_seeds}")
+        f"fitted {p['fitted']}/{num_seeds} diverged {p['diverged']}/{num_seeds}"
+        + (f" frozen {p['frozen']}/{num_seeds}" if p.get("frozen") else ""))
   return progress
 
 

@@ -43,6 +43,13 @@ from identity_jax.training import multihost
 from identity_jax.training.checkpoints import Checkpoints
 from identity_jax.training.program import SEEDS, BatchedTrainer, Trainer
 
+# A seed froze when its output is the same for all its training images (Trainer.collapsed: a layer
+# dead for all of them) and its loss has not moved by more than SETTLE_RTOL over SETTLE_STEPS: no
+# gradient reaches below the dead layer, and any momentum from before has long decayed (0.9**1000),
+# so it can never fit. stop_when_fitted stops when every seed finished or froze: a dead seed on 2-3
+# images otherwise runs out the budget (multi_image_deep's 9-hidden-layer FCN: hours a cell).
+SETTLE_STEPS, SETTLE_RTOL = 1000, 1e-5
+
 
 @dataclasses.dataclass(frozen=True)
 class RunOptions:
@@ -51,6 +58,7 @@ class RunOptions:
   seed_chunk: int | None = None   # None: all seeds in one run; k: consecutive runs of k seeds
   shard: bool | None = None       # None: shard the seeds over the devices when there are several
   stop_when_fitted: bool = False  # stop once every seed finished (Trainer.finished, finished_by)
+  #                                 or froze (SETTLE_STEPS)
   checkpoint_dir: str | None = None
   checkpoint_minutes: float = 10.0  # save after a chunk when this long has passed since the start
   #                                   or the last save (0: after every chunk); short runs never save
@@ -177,8 +185,18 @@ def _train_seeds(trainer, keys, num_steps, num_snapshots, progress, options, che
   resumed_from = int(steps[start]) if start else 0
   counters = lambda: multihost.to_host(state.counters())
 
-  def all_done(chunk, now):  # every real seed finished (Trainer.finished)
-    return bool(np.all(trainer.finished(now, history[:, chunk])[:n]))
+  no_seed = np.zeros(len(keys), bool)
+
+  def frozen(chunk):  # per seed: collapsed, its loss unchanged over the last SETTLE_STEPS or more
+    back = np.flatnonzero(steps[chunk] - steps[:chunk + 1] >= SETTLE_STEPS)
+    if not options.stop_when_fitted or not len(back):
+      return no_seed
+    span = history[:, back[-1]:chunk + 1]
+    still = np.all(np.abs(span - span[:, -1:]) <= SETTLE_RTOL * np.abs(span[:, -1:]), axis=1)
+    return still & multihost.to_host(fns.collapsed(state.params))
+
+  def all_done(chunk, now, frozen_now):  # every real seed finished (Trainer.finished) or froze
+    return bool(np.all((trainer.finished(now, history[:, chunk]) | frozen_now)[:n]))
 
   compile_seconds, i = 0.0, start - 1  # i: the last chunk run; its end is where the run stands
   # Under the paper schedule a seed's parameters freeze at its schedule's end, so a run that stops
@@ -186,7 +204,7 @@ def _train_seeds(trainer, keys, num_steps, num_snapshots, progress, options, che
   early = options.stop_when_fitted and bool(trainer.paper_schedule_steps)
   finished_by = lambda now: trainer.finished_by({k: v[:n] for k, v in now.items()}, num_steps)
   now = counters()
-  stopped_before = options.stop_when_fitted and start > 0 and all_done(start, now)
+  stopped_before = options.stop_when_fitted and start > 0 and all_done(start, now, frozen(start))
   for i in range(start, start if stopped_before else len(steps) - 1):
     a, b = steps[i], steps[i + 1]
     tc = time.perf_counter()
@@ -205,14 +223,16 @@ def _train_seeds(trainer, keys, num_steps, num_snapshots, progress, options, che
       now = counters()
     # Stopped short of b, every seed is frozen from `at` on: its loss is the loss at b.
     history[:, i + 1] = multihost.to_host(fns.loss(state.params))
-    stop = options.stop_when_fitted and all_done(i + 1, now)
+    frozen_now = frozen(i + 1)
+    stop = options.stop_when_fitted and all_done(i + 1, now, frozen_now)
     # Save before anything else can fail, so a run killed from here on resumes after this chunk.
     checkpoints.maybe_save(i + 1, state, history)
     if progress is not None:
       progress(dict(step=int(at), num_steps=num_steps, chunk_steps=int(at - a),
                     chunk_seconds=time.perf_counter() - tc, loss=history[:n, i + 1],
                     fitted=int(np.sum(now["fitted_at"][:n] >= 0)),
-                    diverged=int(np.sum(now["diverged_at"][:n] >= 0))))
+                    diverged=int(np.sum(now["diverged_at"][:n] >= 0)),
+                    frozen=int(np.sum(frozen_now[:n]))))
     if stop:
       break
   checkpoints.close()

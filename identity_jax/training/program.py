@@ -64,12 +64,26 @@ class Trainer:
   batch_size: int | None = None  # images per step when < k (the many-images study); None: all k
   paper_schedule_steps: int = 0  # > 0: the per-seed 'paper' schedule over this budget (optim.py)
 
+  def snapshot_images(self) -> jax.Array:
+    """The training images, or with minibatches the first SNAPSHOT_IMAGES (which bounds the memory
+    and time of the snapshots when training on thousands of images)."""
+    return self.x_train if self.batch_size is None else self.x_train[:SNAPSHOT_IMAGES]
+
   def loss(self, params, x=None) -> jax.Array:
-    """MSE on x; by default on the training images (with minibatches: the first SNAPSHOT_IMAGES,
-    which bounds the memory and time of the snapshots when training on thousands of images)."""
+    """MSE on x; by default on snapshot_images()."""
     if x is None:
-      x = self.x_train if self.batch_size is None else self.x_train[:SNAPSHOT_IMAGES]
+      x = self.snapshot_images()
     return jnp.mean((self.model.apply(params, x) - x) ** 2)
+
+  def collapsed(self, params) -> jax.Array:
+    """Whether the net gives all its (two or more) snapshot images the very same output, bit for bit:
+    the mark of a layer whose units are all off for every one of them, below which no gradient
+    flows. Such a net cannot fit distinct images. False with one image, which a flat output can fit."""
+    x = self.snapshot_images()
+    if x.shape[0] < 2:
+      return jnp.array(False)
+    out = self.model.apply(params, x)
+    return jnp.all(out == out[:1])
 
   def batch(self, step) -> jax.Array:
     """The step's training images: all k, or batch_size drawn with replacement from a stream that
@@ -140,18 +154,20 @@ class Trainer:
     """Compiled functions over a leading seed axis (seeds_per_vmap: see resolve_seeds_per_vmap)."""
     if seeds_per_vmap == "all":
       run = jax.vmap(self.run, in_axes=(0, None))
-      loss = jax.vmap(self.loss)
+      per_seed = jax.vmap
     elif seeds_per_vmap == 1:  # the loss too, so that a seed's numbers never depend on its neighbours
       run = self._run_in_place
-      loss = lambda params: jax.lax.map(self.loss, params)
+      per_seed = lambda f: lambda params: jax.lax.map(f, params)
     else:
       run = lambda state, n: jax.lax.map(lambda s: self.run(s, n), state, batch_size=seeds_per_vmap)
-      loss = lambda params: jax.lax.map(self.loss, params, batch_size=seeds_per_vmap)
+      per_seed = lambda f: lambda params: jax.lax.map(f, params, batch_size=seeds_per_vmap)
+    loss, collapsed = per_seed(self.loss), per_seed(self.collapsed)
     unplaced = init = jax.jit(jax.vmap(self.init))
     if mesh is not None:
       seeds = P(SEEDS)
       run = jax.shard_map(run, mesh=mesh, in_specs=(seeds, P()), out_specs=seeds)
-      loss = jax.shard_map(loss, mesh=mesh, in_specs=seeds, out_specs=seeds)
+      loss, collapsed = (jax.shard_map(f, mesh=mesh, in_specs=seeds, out_specs=seeds)
+                         for f in (loss, collapsed))
       # Initialized whole, then placed: jit with sharded outputs gave silently wrong ConvNet
       # gradients on jax 0.10.2 (tests/sharding_check.py holds the equality check).
       init = lambda keys: multihost.place(unplaced(keys), NamedSharding(mesh, seeds))
@@ -160,7 +176,8 @@ class Trainer:
         # The very program training starts from (compiled once): whole, on every host.
         init_params=lambda keys: unplaced(keys).params,
         run=jax.jit(run, donate_argnums=0),
-        loss=jax.jit(loss))
+        loss=jax.jit(loss),
+        collapsed=jax.jit(collapsed))
 
 
 class BatchedTrainer(NamedTuple):
@@ -168,5 +185,6 @@ class BatchedTrainer(NamedTuple):
   init_params: Callable
   run: Callable
   loss: Callable
+  collapsed: Callable
 
 
