@@ -46,8 +46,9 @@ from identity_jax.training.program import SEEDS, BatchedTrainer, Trainer
 # A seed froze when its output is the same for all its training images (Trainer.collapsed: a layer
 # dead for all of them) and its loss has not moved by more than SETTLE_RTOL over SETTLE_STEPS: no
 # gradient reaches below the dead layer, and any momentum from before has long decayed (0.9**1000),
-# so it can never fit. stop_when_fitted stops when every seed finished or froze: a dead seed on 2-3
-# images otherwise runs out the budget (multi_image_deep's 9-hidden-layer FCN: hours a cell).
+# so it can never fit. stop_when_fitted stops when every seed finished or froze: dead seeds on 2-3
+# images otherwise run out the budget (multi_image_deep's 20-layer ConvNets: 20,000 steps, all dead).
+# A seed whose loss still creeps (its 9-hidden-layer FCN on 2 images) is not frozen and runs on.
 SETTLE_STEPS, SETTLE_RTOL = 1000, 1e-5
 
 
