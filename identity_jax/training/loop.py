@@ -222,7 +222,7 @@ def _train_seeds(trainer, keys, num_steps, num_snapshots, progress, options, che
     else:
       state, at = run(state, jnp.int32(b - a)), b
       now = counters()
-    # Stopped short of b, every seed is frozen from `at` on: its loss is the loss at b.
+    # Stopped short of b, every seed's schedule has ended by `at`: its loss there is its loss at b.
     history[:, i + 1] = multihost.to_host(fns.loss(state.params))
     frozen_now = frozen(i + 1)
     stop = options.stop_when_fitted and all_done(i + 1, now, frozen_now)
