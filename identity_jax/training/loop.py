@@ -46,9 +46,10 @@ from identity_jax.training.program import SEEDS, BatchedTrainer, Trainer
 # A seed froze when its output is the same for all its training images (Trainer.collapsed: a layer
 # dead for all of them) and its loss has not moved by more than SETTLE_RTOL over SETTLE_STEPS: no
 # gradient reaches below the dead layer, and any momentum from before has long decayed (0.9**1000),
-# so it can never fit. stop_when_fitted stops when every seed finished or froze: dead seeds on 2-3
-# images otherwise run out the budget (multi_image_deep's 20-layer ConvNets: 20,000 steps, all dead).
-# A seed whose loss still creeps (its 9-hidden-layer FCN on 2 images) is not frozen and runs on.
+# so it can never fit. stop_when_fitted stops when every seed finished or froze, so that one dead
+# seed does not run out a budget of 2,000,000 steps (the paper preset) for nothing. A seed whose loss
+# still creeps is not frozen and runs on: multi_image_deep's dead 20-layer ConvNets on 2-3 images
+# (loss still until 14,000-18,000 steps, some to the end) and its 9-hidden-layer FCN on 2 images.
 SETTLE_STEPS, SETTLE_RTOL = 1000, 1e-5
 
 
