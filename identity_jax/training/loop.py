@@ -47,9 +47,9 @@ from identity_jax.training.program import SEEDS, BatchedTrainer, Trainer
 # dead for all of them) and its loss has not moved by more than SETTLE_RTOL over SETTLE_STEPS: no
 # gradient reaches below the dead layer, and any momentum from before has long decayed (0.9**1000),
 # so it can never fit. stop_when_fitted stops when every seed finished or froze, so that one dead
-# seed does not run out a budget of 2,000,000 steps (the paper preset) for nothing. A seed whose loss
-# still creeps is not frozen and runs on: multi_image_deep's dead 20-layer ConvNets on 2-3 images
-# (their loss moved until step 14,000-18,000, some to the end) and its 9-hidden-layer FCN on 2 images.
+# seed does not run out a budget of 2,000,000 steps (the paper preset) for nothing. A seed whose
+# loss still creeps is not frozen and runs on: multi_image_deep's dead 20-layer ConvNets on 2-3
+# images (their loss moved until step 14,000-18,000, some to the end), its 9-hidden-layer FCN on 2.
 SETTLE_STEPS, SETTLE_RTOL = 1000, 1e-5
 
 
