@@ -13,10 +13,9 @@ Expected (paper): "networks that are known to overfit to the constant map when t
 example ... demonstrate similar overfitting behavior" with 2-3 images; "to constant" then compares
 with the closest training image. Ours as registered (claims.py, before any run): constant at k =
 1, 2 and 3 for both nets.
-Runtime: quick, measured on the 2-core CPU: the ConvNet cells 15 min each (20,000 steps, 140-160
-seed-steps/s); the FCN (34M parameters a seed) runs 17-22 seed-steps/s, so 13 min on one image
-(fitted by step 2,133) but up to 2.6 h a cell on 2 and 3 images, where it has not fitted by step
-4,000. paper: a GPU job.
+Runtime: quick 15 min a ConvNet cell on the 2-core CPU (measured: 20,000 steps at 140-160
+seed-steps/s); the FCN (34M parameters a seed) runs 17-22 seed-steps/s: 13 min on one image (fitted
+by step 2,133), up to 2.6 h a cell on 2 and 3 images (not fitted by step 4,000). paper: a GPU job.
 """
 
 import ml_collections
