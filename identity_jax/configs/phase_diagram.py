@@ -19,7 +19,9 @@ each (a cell whose fitted seeds split gets 16 in a rerun; seeds 0-7 keep their k
 before they ran, as a claim of ours (claims.py, the last row of RESULTS.md's claims table): the
 regime boundaries stay where 8-16 channels put them (identity to 4 layers, neither at 6 and 8,
 constant from 10), with almost every seed fitting. Runtime estimate: about 1.5 h on 2 free cores
-(the 16-channel cells took 18 min for 16 seeds; a 32-channel step costs ~2x, a 64-channel one ~4x).
+(the 16-channel cells took 18 min for 16 seeds; a 32-channel step costs ~2x, a 64-channel one ~4x);
+the first of them measured above it: d10_ch32 took 36 min for 8 seeds (sharing the CPU), so
+budget 4-6 h for the 16 cells.
 """
 
 import ml_collections
