@@ -3,6 +3,7 @@
 import gzip
 import pathlib
 
+import flax.linen as nn
 import jax
 import ml_collections
 import numpy as np
@@ -26,6 +27,19 @@ def optim_cfg(**kw) -> cell.OptimConfig:
 
 
 X = jax.random.normal(jax.random.key(42), (1, 8, 8))
+
+
+class DeadMiddle(nn.Module):
+  """An FCN whose middle layer has every unit off for any input in [0, 1] (bias -100): its output is
+  one image whatever the input, and no gradient reaches below that layer."""
+  @nn.compact
+  def __call__(self, x):
+    h = nn.relu(nn.Dense(8)(x.reshape(x.shape[0], -1)))
+    h = nn.relu(nn.Dense(8, bias_init=nn.initializers.constant(-100.0))(h))
+    return nn.Dense(x.shape[-2] * x.shape[-1])(h).reshape(x.shape)
+
+
+X2 = jax.random.uniform(jax.random.key(7), (2, 4, 4))  # two distinct images in [0, 1]
 
 
 def trainer(mcfg, num_steps=30, tx=None, tol=1e-3):

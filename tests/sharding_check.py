@@ -4,11 +4,13 @@ Not a test module itself (its name does not start with test_): test_training_loo
 subprocess, because the device count is fixed when jax starts.
 """
 
+import dataclasses
 import logging
 
 import jax
 import numpy as np
-from helpers import model_cfg, trainer
+import optax
+from helpers import X2, DeadMiddle, model_cfg, trainer
 
 from identity_jax.training import loop, program
 
@@ -63,3 +65,10 @@ for a, b in zip(jax.tree.leaves(ref.seeds.params), jax.tree.leaves(res.seeds.par
                              atol=1e-6 * float(np.abs(np.asarray(a)).max()))
 assert not any("padded" in w for w in warnings), warnings
 print("auto ok")
+# The frozen-seed stop reads Trainer.collapsed through a sharded program, as the loss: same stop.
+dead = program.Trainer(DeadMiddle(), optax.sgd(0.05, momentum=0.9), X2, 1e-3)
+stop = loop.RunOptions(stop_when_fitted=True)
+ref = loop.train(dead, keys, 4000, 20, options=dataclasses.replace(stop, shard=False))
+res = loop.train(dead, keys, 4000, 20, options=dataclasses.replace(stop, shard=True))
+assert ref.steps_run == res.steps_run < 4000, (ref.steps_run, res.steps_run)
+print("frozen stop ok")

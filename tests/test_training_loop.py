@@ -5,12 +5,11 @@ import pathlib
 import subprocess
 import sys
 
-import flax.linen as nn
 import jax
 import numpy as np
 import optax
 import pytest
-from helpers import model_cfg, trainer
+from helpers import X2, DeadMiddle, model_cfg, trainer
 
 from identity_jax.errors import ConfigError
 from identity_jax.training import loop, program
@@ -104,21 +103,8 @@ def test_resuming_a_run_that_stopped_early_keeps_its_stop(tmp_path):
   assert_same_run(again, first)
 
 
-class _DeadMiddle(nn.Module):
-  """An FCN whose middle layer has every unit off for any input in [0, 1] (bias -100): its output is
-  one image whatever the input, and no gradient reaches below that layer."""
-  @nn.compact
-  def __call__(self, x):
-    h = nn.relu(nn.Dense(8)(x.reshape(x.shape[0], -1)))
-    h = nn.relu(nn.Dense(8, bias_init=nn.initializers.constant(-100.0))(h))
-    return nn.Dense(x.shape[-2] * x.shape[-1])(h).reshape(x.shape)
-
-
-X2 = jax.random.uniform(jax.random.key(7), (2, 4, 4))
-
-
 def test_collapsed_marks_one_output_for_distinct_training_images():
-  dead, tx = _DeadMiddle(), optax.sgd(0.05, momentum=0.9)
+  dead, tx = DeadMiddle(), optax.sgd(0.05, momentum=0.9)
   params = dead.init(jax.random.key(0), X2)
   assert bool(program.Trainer(dead, tx, X2, 1e-3).collapsed(params))
   assert not bool(program.Trainer(dead, tx, X2[:1], 1e-3).collapsed(params))  # one image: no sign
@@ -128,7 +114,7 @@ def test_collapsed_marks_one_output_for_distinct_training_images():
 
 
 def test_a_run_stops_once_every_seed_froze_and_the_stop_changes_no_outcome(tmp_path):
-  tr, keys = program.Trainer(_DeadMiddle(), optax.sgd(0.05, momentum=0.9), X2, 1e-3), \
+  tr, keys = program.Trainer(DeadMiddle(), optax.sgd(0.05, momentum=0.9), X2, 1e-3), \
       program.seed_keys(0, range(2))
   full = loop.train(tr, keys, 4000, 20)
   opts = loop.RunOptions(stop_when_fitted=True, checkpoint_dir=str(tmp_path / "c"),
@@ -149,7 +135,7 @@ def test_a_run_stops_once_every_seed_froze_and_the_stop_changes_no_outcome(tmp_p
 def test_seeds_that_may_still_fit_do_not_freeze():
   """One training image (a flat output can fit it) and a net with a live path run the budget."""
   tx, opts = optax.sgd(0.05, momentum=0.9), loop.RunOptions(stop_when_fitted=True)
-  one = program.Trainer(_DeadMiddle(), tx, X2[:1], 0.0)
+  one = program.Trainer(DeadMiddle(), tx, X2[:1], 0.0)
   alive = program.Trainer(trainer(model_cfg(name="fcn", hidden_layers=1, width=16)).model, tx, X2,
                           0.0)
   for tr in (one, alive):
@@ -217,4 +203,4 @@ def test_sharded_training_equals_unsharded_on_8_devices():
   assert "devices 8" in out.stdout
   for family in ("convnet", "convnet_nobias", "relu_fcn", "linear_fcn", "residual", "normalized"):
     assert f"{family} ok" in out.stdout, out.stdout
-  assert "auto ok" in out.stdout, out.stdout
+  assert "auto ok" in out.stdout and "frozen stop ok" in out.stdout, out.stdout
