@@ -396,6 +396,13 @@ CLAIMS = (
           layers={"c20": ("upper half leans constant",)},
           left_out={f"c{d}": "the paper says this of its 20-layer net only"
                     for d in (1, 2, 3, 4, 6, 8, 10, 12, 16, 24)}),
+    Claim("(ours, registered before its run, after row 35's 20-layer ConvNets on 2-3 images ended "
+          "dead at 20,000 steps with losses still moving) With 60,000 steps, the 20-layer ConvNet "
+          "fits 2 and 3 images and memorizes them (14x14, 16 channels)", "Fig 34, 35",
+          "multi_image_deep_long",
+          paper='App. J: "networks that are known to overfit to the constant map when trained with '
+                'one example ... demonstrate similar overfitting behavior"',
+          expect={"conv_c20_k2": "constant", "conv_c20_k3": "constant"}),
 )
 
 
