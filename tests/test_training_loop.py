@@ -11,6 +11,7 @@ import optax
 import pytest
 from helpers import X2, DeadMiddle, model_cfg, trainer
 
+from identity_jax import models
 from identity_jax.errors import ConfigError
 from identity_jax.training import loop, program
 
@@ -108,7 +109,7 @@ def test_collapsed_marks_one_output_for_distinct_training_images():
   params = dead.init(jax.random.key(0), X2)
   assert bool(program.Trainer(dead, tx, X2, 1e-3).collapsed(params))
   assert not bool(program.Trainer(dead, tx, X2[:1], 1e-3).collapsed(params))  # one image: no sign
-  alive = program.Trainer(trainer(model_cfg(name="fcn", hidden_layers=1, width=16)).model, tx,
+  alive = program.Trainer(models.build_model(model_cfg(name="fcn", hidden_layers=1, width=16)), tx,
                           X2, 1e-3)
   assert not bool(alive.collapsed(alive.init_params(jax.random.key(0))))
 
@@ -136,8 +137,8 @@ def test_seeds_that_may_still_fit_do_not_freeze():
   """One training image (a flat output can fit it) and a net with a live path run the budget."""
   tx, opts = optax.sgd(0.05, momentum=0.9), loop.RunOptions(stop_when_fitted=True)
   one = program.Trainer(DeadMiddle(), tx, X2[:1], 0.0)
-  alive = program.Trainer(trainer(model_cfg(name="fcn", hidden_layers=1, width=16)).model, tx, X2,
-                          0.0)
+  alive = program.Trainer(models.build_model(model_cfg(name="fcn", hidden_layers=1, width=16)), tx,
+                          X2, 0.0)
   for tr in (one, alive):
     assert loop.train(tr, program.seed_keys(0, range(2)), 2000, 10, options=opts).steps_run == 2000
 

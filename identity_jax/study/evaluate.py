@@ -44,7 +44,7 @@ def progress_printer(cell: str, num_seeds: int, log):
         f"elapsed {time.perf_counter() - start:.0f}s ETA {left:.0f}s  "
         f"loss q10/50/90 {q[0]:.2e}/{q[1]:.2e}/{q[2]:.2e}  "
         f"fitted {p['fitted']}/{num_seeds} diverged {p['diverged']}/{num_seeds}"
-        + (f" frozen {p['frozen']}/{num_seeds}" if p.get("frozen") else ""))
+        + (f" frozen {p['frozen']}/{num_seeds}" if p["frozen"] else ""))
   return progress
 
 

@@ -195,6 +195,8 @@ def _train_seeds(trainer, keys, num_steps, num_snapshots, progress, options, che
       return no_seed
     span = history[:, back[-1]:chunk + 1]
     still = np.all(np.abs(span - span[:, -1:]) <= SETTLE_RTOL * np.abs(span[:, -1:]), axis=1)
+    if not still[:n].any():  # the usual case: no forward pass (nor its compile) needed
+      return no_seed
     return still & multihost.to_host(fns.collapsed(state.params))
 
   def all_done(chunk, now, frozen_now):  # every real seed finished (Trainer.finished) or froze
