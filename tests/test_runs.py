@@ -5,9 +5,12 @@ import hashlib
 import json
 import os
 import pathlib
+import re
+import shutil
 import subprocess
 import sys
 
+import jax
 import numpy as np
 import pytest
 
@@ -15,7 +18,7 @@ from identity_jax.errors import ConfigError, WorkdirError
 from identity_jax.measures import metrics
 from identity_jax.reporting import figure_registry, plots
 from identity_jax.runs import experiment
-from identity_jax.study import config, paths, workdir
+from identity_jax.study import config, paths, results, workdir
 from identity_jax.study import summary as summary_lib
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
@@ -122,6 +125,98 @@ def test_changed_cell_is_refused_and_nothing_is_touched(finished):
     experiment.run(changed, root, log=lambda _: None)
   assert "new --workdir" in str(e.value)
   assert snapshot(root) == before
+
+
+def more_seeds(cfg, cell="convnet_2", add=2):
+  cfg = cfg.copy_and_resolve_references()
+  cfg.cells[cell].num_seeds = cfg.num_seeds + add
+  return cfg
+
+
+def test_more_seeds_for_a_finished_cell_train_only_the_new_ones(finished, tmp_path):
+  """Raising a finished cell's num_seeds trains seeds 2-3 alone and joins them to seeds 0-1, kept
+  as they were: the cell then equals one trained with 4 seeds from the start."""
+  cfg, root, _, _ = finished
+  grown_root = tmp_path / "grown"
+  shutil.copytree(root, grown_root)
+  cell_dir = paths.cell_dir(grown_root, "convnet_2")
+  before = workdir.read_json(cell_dir / paths.RESULT)
+  four = more_seeds(cfg)
+  lines = []
+  experiment.run(four, grown_root, log=lines.append)
+  assert any("skipping finished cells: linear_1" in l for l in lines)
+  assert any("[convnet_2] seeds 2-3 added to the 2 it held" in l for l in lines)
+  progress = [l for l in lines if l.startswith("[convnet_2] step")]
+  assert progress and all(re.search(r"fitted \d/2 diverged \d/2", l) for l in progress)  # 2 seeds
+  grown = workdir.read_json(cell_dir / paths.RESULT)
+  assert grown["seeds"][:2] == before["seeds"] and [s["seed"] for s in grown["seeds"]] == [0, 1, 2, 3]
+  assert grown["config"]["num_seeds"] == 4
+  experiment.run(four, tmp_path / "fresh", log=lambda _: None)
+  fresh = workdir.read_json(paths.cell_dir(tmp_path / "fresh", "convnet_2") / paths.RESULT)
+  for a, b in zip(grown["seeds"], fresh["seeds"]):
+    assert (a["seed"], a["status"], a["regime"]) == (b["seed"], b["status"], b["regime"])
+    np.testing.assert_allclose(a["final_loss"], b["final_loss"], rtol=1e-4)
+    for suite, ms in a["suites"].items():
+      for m, v in ms.items():
+        np.testing.assert_allclose(v, b["suites"][suite][m], rtol=1e-3, atol=1e-5, err_msg=m)
+  arrays = results.load(cell_dir).arrays
+  assert arrays.loss_history.shape[0] == arrays.grid_predictions.shape[0] == 4
+  assert all(v.shape[0] == 4 for ms in arrays.per_image.values() for v in ms.values())
+  params = results.load_params(cell_dir / paths.PARAMS)
+  assert all(leaf.shape[0] == 4 for leaf in jax.tree.leaves(params))
+  study = summary_lib.load_study(grown_root)
+  assert len(study.cells["convnet_2"].seeds) == 4
+  rows = [json.loads(l) for l in (grown_root / paths.PER_SEED).read_text().splitlines()]
+  assert sorted({r["seed"] for r in rows if r["cell"] == "convnet_2"}) == [0, 1, 2, 3]
+
+  # A join cut short (arrays and parameters of 4 seeds written, result.json still of 2) is redone
+  # from the 2 seeds the result holds, not from the 4 the arrays hold.
+  workdir.write_json(cell_dir / paths.RESULT, before)
+  experiment.run(four, grown_root, log=lambda _: None)
+  again = workdir.read_json(cell_dir / paths.RESULT)
+  assert again["seeds"] == grown["seeds"]
+  assert results.load(cell_dir).arrays.loss_history.shape[0] == 4
+
+  # Seeds are added, never removed; nor added to a cell still training with its old count.
+  snap = snapshot(grown_root)
+  with pytest.raises(WorkdirError, match="holds 4 seeds of cell 'convnet_2', more than the 3") as e:
+    experiment.run(more_seeds(cfg, add=1), grown_root, log=lambda _: None)
+  assert "not removed" in str(e.value) and snapshot(grown_root) == snap
+
+
+def test_adding_seeds_resumes_after_a_kill(finished, tmp_path):
+  """A job killed while adding seeds resumes them from their checkpoint, to the same result."""
+  cfg = finished[0].copy_and_resolve_references()
+  cfg.train.checkpoint_minutes = 0.0  # save after every chunk; does not change any result
+  experiment.run(cfg, tmp_path / "whole", log=lambda _: None)
+  shutil.copytree(tmp_path / "whole", tmp_path / "killed")
+  four = more_seeds(cfg)
+  experiment.run(four, tmp_path / "whole", log=lambda _: None)
+
+  def killed(line):
+    if line.startswith("[convnet_2] step 20/"):
+      raise KeyboardInterrupt
+  with pytest.raises(KeyboardInterrupt):
+    experiment.run(four, tmp_path / "killed", log=killed)
+  lines = []
+  experiment.run(four, tmp_path / "killed", log=lines.append)
+  assert "[convnet_2] resumed from the checkpoint at step 20" in lines
+  read = lambda wd: workdir.read_json(paths.cell_dir(tmp_path / wd, "convnet_2") / paths.RESULT)
+  assert read("killed")["seeds"] == read("whole")["seeds"]
+  assert not (paths.cell_dir(tmp_path / "killed", "convnet_2") / paths.CHECKPOINT).exists()
+
+
+def test_seeds_are_not_added_to_a_cell_still_training(finished, tmp_path):
+  cfg, root, _, _ = finished
+  shutil.copytree(root, tmp_path / "wd")
+  cell_dir = paths.cell_dir(tmp_path / "wd", "convnet_2")
+  (cell_dir / paths.RESULT).unlink()
+  (cell_dir / paths.CHECKPOINT).mkdir()  # as a killed run leaves it
+  snap = snapshot(tmp_path / "wd")
+  with pytest.raises(WorkdirError, match="num_seeds: 2 -> 4") as e:
+    experiment.run(more_seeds(cfg), tmp_path / "wd", log=lambda _: None)
+  assert "let the run with 2 seeds finish first" in str(e.value)
+  assert snapshot(tmp_path / "wd") == snap
 
 
 def test_other_experiment_is_refused(finished):

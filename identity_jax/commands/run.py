@@ -8,7 +8,8 @@ its full path (in a checkout, identity_jax/configs/; `python experiments/main.py
 binary). One config per study of the paper, each with presets quick (minutes on a 2-core CPU),
 paper (the paper's budget) and tiny (tests).
 Rerunning the same command skips finished cells and resumes an interrupted one from its checkpoint;
-a workdir holding another experiment is refused. Progress goes to the console and to <workdir>/log.txt.
+a workdir holding another experiment is refused. Rerun with more seeds (--config.num_seeds=16) to add
+seeds to finished cells: only the new ones train. Progress goes to the console and to <workdir>/log.txt.
 """
 
 from absl import flags

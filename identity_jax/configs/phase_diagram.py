@@ -15,7 +15,8 @@ Expected: identity at low depth and many channels, constant at high depth, dead 
 high depth with few channels (Fig 24's 3-channel failure), a boundary that moves to lower depth as
 channels shrink.
 32 and 64 channels (added 2026-12-05, issue #29: the boundary approaching the paper's 128): 8 seeds
-each (a cell whose fitted seeds split gets 16 in a rerun; seeds 0-7 keep their keys). Registered
+each; a cell whose 8 seeds do not all end the same way (one regime, every seed fitted) is named in
+SPLIT and gets 16: the rerun trains seeds 8-15 alone and adds them to the cell. Registered
 before they ran, as a claim of ours (claims.py, the last row of RESULTS.md's claims table): the
 regime boundaries stay where 8-16 channels put them (identity to 4 layers, neither at 6 and 8,
 constant from 10), with almost every seed fitting. Runtime estimate: about 1.5 h on 2 free cores
@@ -26,11 +27,13 @@ budget 4-6 h for the 16 cells.
 
 import ml_collections
 
+from identity_jax.errors import ConfigError
 from identity_jax.study.config import apply_preset, base_config, check_preset, model
 
 DEPTHS = dict(paper=(1, 2, 3, 4, 5, 6, 8, 10, 12), quick=(1, 2, 3, 4, 6, 8, 10, 12), tiny=(1, 2))
 CHANNELS = dict(paper=(2, 3, 4, 8, 16, 32, 64), quick=(2, 3, 4, 8, 16, 32, 64), tiny=(2, 3))
 WIDE = (32, 64)  # 8 seeds per cell (the others have 16)
+SPLIT = ()  # cells of WIDE whose 8 seeds split (see above): 16 seeds
 
 
 def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
@@ -46,5 +49,9 @@ def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
   # 20,000 steps: at 4,000 most nets of 6+ layers and of 2-3 channels ended unfitted or dead, and
   # train_sizes' 14x14 nets of 8 and 12 layers, unfitted at 2,000 steps, all fitted at 20,000. A
   # seed stops soon after it fits (the paper schedule), so the budget costs only the slow seeds.
-  wide = {f"d{d}_ch{ch}": 8 for d in DEPTHS[preset] for ch in WIDE if ch in CHANNELS[preset]}
+  wide = {f"d{d}_ch{ch}": 16 if f"d{d}_ch{ch}" in SPLIT else 8
+          for d in DEPTHS[preset] for ch in WIDE if ch in CHANNELS[preset]}
+  if preset != "tiny" and set(SPLIT) - set(wide):
+    raise ConfigError(f"SPLIT names {sorted(set(SPLIT) - set(wide))}, not cells of 8 seeds",
+                      f"name cells of {', '.join(wide)}")
   return apply_preset(c, preset, num_seeds=16, num_steps=20000, cell_seeds=wide)

@@ -119,7 +119,7 @@ def run(config, workdir_path, log=print, only=None, shard: str = "") -> dict:
     cell_dir = paths.cell_dir(root, name)
     held = workdir.lock(cell_dir / paths.LOCK, wait=False) if writer else contextlib.nullcontext()
     with held as holder:
-      finished_meanwhile = results.is_finished(cell_dir)
+      finished_meanwhile = workdir.seed_count(cell_dir) == cells[name].num_seeds
       if multihost.agree(bool(holder is not None or finished_meanwhile)):
         log(f"[{name}] skipped: " + (f"another job is training it ({holder}); when it has finished, "
             "rerun this command to redraw the tables and figures with it" if holder else
@@ -141,11 +141,20 @@ def run(config, workdir_path, log=print, only=None, shard: str = "") -> dict:
 
 def _train_and_save(cell: cell_lib.Cell, data, cell_dir: pathlib.Path, log, writer: bool,
                     grid_per_suite: int) -> None:
-  result, params = evaluate.train_and_evaluate(cell, data, log, cell_dir / paths.CHECKPOINT,
-                                               grid_per_suite)
+  """Trains the cell's seeds, or when it finished with fewer (num_seeds raised since), only the new
+  ones, saved beside those it holds (results.add_seeds)."""
+  held = workdir.seed_count(cell_dir)
+  checkpoint = cell_dir / paths.CHECKPOINT / (f"seeds_{held}-{cell.num_seeds - 1}" if held else "")
+  result, params = evaluate.train_and_evaluate(cell, data, log, checkpoint, grid_per_suite,
+                                               first_seed=held)
   if not writer:
     return
-  results.save(cell_dir, result, params if cell.train.save_params else None)
+  params = params if cell.train.save_params else None
+  if held:
+    result, params = results.add_seeds(cell_dir, result, params)
+    added = f"seed {held}" if held == cell.num_seeds - 1 else f"seeds {held}-{cell.num_seeds - 1}"
+    log(f"[{cell.name}] {added} added to the {held} it held")
+  results.save(cell_dir, result, params)
   shutil.rmtree(cell_dir / paths.CHECKPOINT, ignore_errors=True)  # scratch, superseded by the result
   s = summary.summarize_cell(result)
   log(f"[{cell.name}] done in {result.timing['train_seconds']:.0f}s: {s.status}; "

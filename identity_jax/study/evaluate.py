@@ -19,9 +19,9 @@ MAX_SAVED_TRAIN = 8  # training images (and predictions) kept in the arrays
 GRID_SUITES = ("mnist", "fashion", "blends", "patterns", "random", "rho_0.00")
 
 
-def cell_keys(cell: Cell) -> jax.Array:
-  """The seed keys the cell trains from: training, analyses and notebooks all use these."""
-  return program.seed_keys(cell.seed, range(cell.num_seeds), cell.seed_stream)
+def cell_keys(cell: Cell, first_seed: int = 0) -> jax.Array:
+  """The keys of the cell's seeds first_seed.. (training, analyses and notebooks all use these)."""
+  return program.seed_keys(cell.seed, range(first_seed, cell.num_seeds), cell.seed_stream)
 
 
 def final_status(trained: str, output_spread: float, dead_threshold: float) -> str:
@@ -55,16 +55,18 @@ def trainer(cell: Cell, data: suites_lib.Data) -> program.Trainer:
 
 
 def train_and_evaluate(cell: Cell, data: suites_lib.Data, log=print, checkpoint_dir=None,
-                       grid_per_suite: int = 2):
-  """(CellResult with its arrays, final parameters with a leading seed axis). With checkpoint_dir,
-  training saves there and resumes from what an interrupted run saved."""
+                       grid_per_suite: int = 2, first_seed: int = 0):
+  """(CellResult with its arrays, final parameters with a leading seed axis) of the cell's seeds
+  first_seed.. (0: all of them). With checkpoint_dir, training saves there and resumes from what an
+  interrupted run saved."""
   t = cell.train
   model = cell.module
   options = loop.RunOptions(seeds_per_vmap=t.seeds_per_vmap, seed_chunk=t.seed_chunk,
                              stop_when_fitted=t.stop_when_fitted, checkpoint_dir=checkpoint_dir,
                              checkpoint_minutes=t.checkpoint_minutes)
-  res = loop.train(trainer(cell, data), cell_keys(cell), t.num_steps, t.num_snapshots,
-                    progress_printer(cell.name, cell.num_seeds, log), options)
+  num_seeds = cell.num_seeds - first_seed
+  res = loop.train(trainer(cell, data), cell_keys(cell, first_seed), t.num_steps, t.num_snapshots,
+                    progress_printer(cell.name, num_seeds, log), options)
   if res.resumed_from_step:
     log(f"[{cell.name}] resumed from the checkpoint at step {res.resumed_from_step}")
   preds, per_image = metrics.evaluate(model, res.seeds.params, data.train, data.suites)
@@ -77,16 +79,16 @@ def train_and_evaluate(cell: Cell, data: suites_lib.Data, log=print, checkpoint_
   dead = cell.metrics.dead_threshold
   frozen = metrics.loss_frozen_at(res.loss_steps, res.seeds.loss_history)
   seeds = []
-  for s in range(cell.num_seeds):
+  for s in range(num_seeds):
     seeds.append(SeedResult(
-        seed=s, status=final_status(res.status[s], spread[s], dead),
+        seed=first_seed + s, status=final_status(res.status[s], spread[s], dead),
         final_loss=float(res.seeds.final_loss[s]), fitted_at=int(res.seeds.fitted_at[s]),
         diverged_at=int(res.seeds.diverged_at[s]), output_spread=float(spread[s]),
         init_output_spread=float(init_spread[s]), dead_at_init=metrics.is_flat(init_spread[s], dead),
         suites=seed_means(per_image, s),
         test_sizes={size: seed_means(m, s) for size, (_, _, m) in sizes.items()},
         loss_frozen_at=int(frozen[s])))
-  steps_done = (res.steps_run - res.resumed_from_step) * cell.num_seeds
+  steps_done = (res.steps_run - res.resumed_from_step) * num_seeds
   steady = res.train_seconds - res.compile_seconds
   grid_names = [n for n in GRID_SUITES if n in data.suites]
   kept_train = data.train[:MAX_SAVED_TRAIN]

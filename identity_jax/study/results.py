@@ -171,6 +171,61 @@ def load(cell_dir, with_arrays: bool = True) -> CellResult:
   return result
 
 
+def add_seeds(cell_dir, new: CellResult, new_params=None) -> tuple:
+  """(result, parameters) of the cell's finished seeds followed by `new`'s, trained since (its
+  num_seeds raised, seeds numbered on from the stored ones): seeds, arrays and parameters joined,
+  loss histories padded to the longer one, timings summed. The stored arrays and parameters are cut
+  to the stored result's seeds first, so a join redone after a save cut short (arrays written, the
+  result not yet) gives the same. Arrays or parameters the workdir lacks for the earlier seeds (a
+  workdir rebuilt from results/) are dropped for all."""
+  cell_dir = pathlib.Path(cell_dir)
+  old = load(cell_dir)
+  n = len(old.seeds)
+  if [s.seed for s in old.seeds] != list(range(n)) or new.seeds[0].seed != n \
+      or new.seed_stream != old.seed_stream:
+    raise workdir.corrupt(cell_dir / paths.RESULT, f"holds seeds {[s.seed for s in old.seeds]} "
+                          f"of stream {old.seed_stream!r}; seeds from {new.seeds[0].seed} of stream "
+                          f"{new.seed_stream!r} cannot follow them")
+  arrays = None
+  if old.arrays is not None and new.arrays is not None:
+    arrays = _join_arrays(old.arrays, new.arrays, n)
+  params = None
+  if new_params is not None and (cell_dir / paths.PARAMS).is_file():
+    flat = lambda tree: flax.traverse_util.flatten_dict(jax.device_get(tree), sep="/")
+    a, b = flat(load_params(cell_dir / paths.PARAMS)), flat(new_params)
+    params = flax.traverse_util.unflatten_dict(
+        {k: np.concatenate([np.asarray(a[k])[:n], np.asarray(b[k])]) for k in b}, sep="/")
+  steady = lambda t: t.get("train_seconds", 0.0) - t.get("compile_seconds", 0.0)
+  seed_steps = sum(t.get("seed_steps_per_second", 0.0) * steady(t) for t in (old.timing, new.timing))
+  total = lambda key: sum(t.get(key, 0.0) for t in (old.timing, new.timing))
+  timing = dict(train_seconds=total("train_seconds"), compile_seconds=total("compile_seconds"),
+                cpu="; ".join(dict.fromkeys(t.get("cpu", "") for t in (old.timing, new.timing))))
+  timing["seed_steps_per_second"] = seed_steps / max(steady(timing), 1e-9)
+  result = CellResult(
+      name=new.name, config=new.config, seeds=old.seeds + new.seeds, data_sources=new.data_sources,
+      seed_stream=new.seed_stream, steps_run=max(old.steps_run, new.steps_run),
+      resumed_from_step=new.resumed_from_step, timing=timing, arrays=arrays)
+  return result.classify(), params
+
+
+def _join_arrays(a: CellArrays, b: CellArrays, n: int) -> CellArrays:
+  """a's first n seeds, then b's (same cell, same snapshot grid: the shorter loss_steps, a run that
+  stopped sooner, is a prefix of the longer)."""
+  steps = max(a.loss_steps, b.loss_steps, key=len)
+  if not all(np.array_equal(s, steps[:len(s)]) for s in (a.loss_steps, b.loss_steps)):
+    raise ValueError(f"loss snapshots at {a.loss_steps} and {b.loss_steps}: not one cell's runs")
+  pad = lambda h: np.pad(h, ((0, 0), (0, len(steps) - h.shape[1])), constant_values=np.nan)
+  join = lambda x, y: np.concatenate([np.asarray(x)[:n], np.asarray(y)])
+  return CellArrays(
+      loss_steps=steps, loss_history=join(pad(np.asarray(a.loss_history)[:n]), pad(b.loss_history)),
+      train_images=a.train_images, train_predictions=join(a.train_predictions, b.train_predictions),
+      grid_inputs=a.grid_inputs, grid_predictions=join(a.grid_predictions, b.grid_predictions),
+      per_image={suite: {m: join(v, b.per_image[suite][m]) for m, v in ms.items()}
+                 for suite, ms in a.per_image.items()},
+      sizes={size: {suite: (inputs, join(preds, b.sizes[size][suite][1]))
+                    for suite, (inputs, preds) in by.items()} for size, by in a.sizes.items()})
+
+
 def save_params(path, params) -> None:
   """Final parameters of every seed (leading axis), as .npz keyed 'params/layer_i/kernel'."""
   workdir.write_npz(path, flax.traverse_util.flatten_dict(jax.device_get(params), sep="/"),

@@ -1,8 +1,10 @@
-"""A workdir holds one experiment. Results already in it are never overwritten or deleted.
+"""A workdir holds one experiment. Results already in it are never deleted or changed (seeds added to
+a finished cell rewrite its files with the stored seeds as they were).
 
 `experiment.json` marks a workdir as ours and records, per finished or started cell, the exact config
 it was trained with. A rerun with the same config skips finished cells; a config that differs in any
-cell already there, or another experiment's name, is refused before anything is written.
+cell already there, or another experiment's name, is refused before anything is written. One change
+is not refused: more seeds for a finished cell (its num_seeds raised), which trains only the new ones.
 """
 
 import contextlib
@@ -243,16 +245,46 @@ def claim(workdir, name: str, cells: dict, upgrade=lambda config: config) -> set
     old = recorded.get("cells", {}).get(cell)
     if old is None:
       continue
-    if fingerprint(upgrade(old["config"])) != fingerprint(config):
-      if _never_trained(paths.cell_dir(root, cell)):
+    old = upgrade(old["config"])
+    cell_dir = paths.cell_dir(root, cell)
+    held = seed_count(cell_dir)
+    if fingerprint(old) != fingerprint(config):
+      if _never_trained(cell_dir):
         continue  # an earlier run recorded it and stopped (killed, or refused) before training it
-      changes = "; ".join(_diff(upgrade(old["config"]), config)[:8])
+      seeds_only = _same_but_seeds(old, config)
+      if not (seeds_only and held):  # held: a finished cell, to which seeds may be added
+        changes = "; ".join(_diff(old, config)[:8])
+        fix = (f"let the run with {old.get('num_seeds')} seeds finish first (rerun it: it resumes); "
+               "seeds can then be added to the finished cell") if seeds_only else \
+            fix_new + ", or give the changed cell a new name"
+        raise WorkdirError(
+            f"workdir {root} already holds cell {cell!r} trained with another config ({changes})", fix)
+    if held > config["num_seeds"]:
       raise WorkdirError(
-          f"workdir {root} already holds cell {cell!r} trained with another config ({changes})",
-          fix_new + ", or give the changed cell a new name")
-    if (paths.cell_dir(root, cell) / paths.RESULT).is_file():
-      finished.add(cell)
+          f"workdir {root} holds {held} seeds of cell {cell!r}, more than the {config['num_seeds']} "
+          "asked for", "seeds can be added to a finished cell, not removed: ask for at least "
+          f"{held}, or summarize its first seeds from per_seed.jsonl")
+    if held == config["num_seeds"]:
+      finished.add(cell)  # (fewer: the run adds the missing seeds to those it holds)
   return finished
+
+
+def seed_count(cell_dir) -> int:
+  """How many seeds the cell's finished result holds; 0 when it has not finished."""
+  path = pathlib.Path(cell_dir) / paths.RESULT
+  if not path.is_file():
+    return 0
+  record = read_json(path)
+  if not isinstance(record, dict) or not isinstance(record.get("seeds"), list):
+    raise corrupt(path, "is not a cell's result (it holds no list of seeds)")
+  return len(record["seeds"])
+
+
+def _same_but_seeds(old: dict, new: dict) -> bool:
+  """The configs differ in num_seeds alone. Seed i's key does not depend on the count
+  (program.seed_keys), so the seeds a finished cell holds stay valid when seeds are added."""
+  drop = lambda c: {k: v for k, v in c.items() if k != "num_seeds"}
+  return fingerprint(drop(old)) == fingerprint(drop(new))
 
 
 def record(workdir, name: str, cells: dict, extra: dict) -> None:
