@@ -200,7 +200,7 @@ def test_adding_seeds_resumes_after_a_kill(finished, tmp_path):
     experiment.run(four, tmp_path / "killed", log=killed)
   lines = []
   experiment.run(four, tmp_path / "killed", log=lines.append)
-  assert "[convnet_2] resumed from the checkpoint at step 20" in lines
+  assert any(l.startswith("[convnet_2] resumed from the checkpoint at step 20") for l in lines)
   read = lambda wd: workdir.read_json(paths.cell_dir(tmp_path / wd, "convnet_2") / paths.RESULT)
   assert read("killed")["seeds"] == read("whole")["seeds"]
   assert not (paths.cell_dir(tmp_path / "killed", "convnet_2") / paths.CHECKPOINT).exists()
@@ -289,12 +289,17 @@ def test_interrupted_experiment_resumes_to_the_same_results(finished, tmp_path):
     experiment.run(cfg, tmp_path / "wd", log=killed)
   lines = []
   experiment.run(cfg, tmp_path / "wd", log=lines.append)
-  assert any("[convnet_2] resumed from the checkpoint at step 20" in l for l in lines)
+  assert any("[convnet_2] resumed from the checkpoint at step 20 (training time before it: " in l
+             for l in lines)
   for cell in ("convnet_2", "linear_1"):
     again = workdir.read_json(tmp_path / "wd" / "cells" / cell / "result.json")
     reference = workdir.read_json(root / "cells" / cell / "result.json")
     assert again["seeds"] == reference["seeds"], cell  # every metric of every seed, exactly
+    assert "earlier_seconds" not in reference["timing"]
     assert not (tmp_path / "wd" / "cells" / cell / "checkpoint").exists()
+  # The resumed cell's time counts the killed process's, up to its save.
+  timing = workdir.read_json(tmp_path / "wd" / "cells" / "convnet_2" / "result.json")["timing"]
+  assert 0 < timing["earlier_seconds"] < timing["train_seconds"]
 
 
 def test_analyses_of_a_workdir_from_saved_and_from_retrained_params(finished, tmp_path):

@@ -77,6 +77,10 @@ def test_finished_checkpoint_is_not_trained_further(tmp_path):
   again = loop.train(tr, keys, 20, 2, options=opts)  # e.g. a crash after training, before results
   assert again.resumed_from_step == 20 and again.compile_seconds == 0
   assert_same_run(first, again)
+  # The first run's seconds, recorded beside its last save, up to that save.
+  assert first.earlier_seconds == 0.0 and 0 < again.earlier_seconds <= first.train_seconds
+  (tmp_path / "c" / "seeds_0.seconds.json").unlink()  # as a save made before seconds were recorded
+  assert loop.train(tr, keys, 20, 2, options=opts).earlier_seconds is None
 
 
 def test_stop_when_every_seed_fitted():

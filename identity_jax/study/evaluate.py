@@ -68,7 +68,9 @@ def train_and_evaluate(cell: Cell, data: suites_lib.Data, log=print, checkpoint_
   res = loop.train(trainer(cell, data), cell_keys(cell, first_seed), t.num_steps, t.num_snapshots,
                     progress_printer(cell.name, num_seeds, log), options)
   if res.resumed_from_step:
-    log(f"[{cell.name}] resumed from the checkpoint at step {res.resumed_from_step}")
+    before = "not recorded" if res.earlier_seconds is None else f"{res.earlier_seconds:.0f}s"
+    log(f"[{cell.name}] resumed from the checkpoint at step {res.resumed_from_step} "
+        f"(training time before it: {before})")
   preds, per_image = metrics.evaluate(model, res.seeds.params, data.train, data.suites)
   pooled = np.concatenate(list(data.suites.values()))
   spread = metrics.output_spread(np.concatenate(list(preds.values()), axis=1), pooled)
@@ -88,8 +90,12 @@ def train_and_evaluate(cell: Cell, data: suites_lib.Data, log=print, checkpoint_
         suites=seed_means(per_image, s),
         test_sizes={size: seed_means(m, s) for size, (_, _, m) in sizes.items()},
         loss_frozen_at=int(frozen[s])))
-  steps_done = (res.steps_run - res.resumed_from_step) * num_seeds
-  steady = res.train_seconds - res.compile_seconds
+  # A resumed run counts the processes before it where its checkpoint recorded their time (else
+  # this process alone, and the steps it ran).
+  known = res.earlier_seconds is not None
+  train_seconds = res.train_seconds + (res.earlier_seconds or 0.0)
+  steps_done = (res.steps_run - (0 if known else res.resumed_from_step)) * num_seeds
+  steady = train_seconds - res.compile_seconds
   grid_names = [n for n in GRID_SUITES if n in data.suites]
   kept_train = data.train[:MAX_SAVED_TRAIN]
   per = grid_per_suite
@@ -104,8 +110,9 @@ def train_and_evaluate(cell: Cell, data: suites_lib.Data, log=print, checkpoint_
   result = CellResult(
       name=cell.name, config=cell.record, seeds=seeds, data_sources=data.sources,
       seed_stream=cell.seed_stream, steps_run=res.steps_run, resumed_from_step=res.resumed_from_step,
-      timing=dict(train_seconds=res.train_seconds, compile_seconds=res.compile_seconds,
-                  seed_steps_per_second=steps_done / max(steady, 1e-9), cpu=host.cpu_model()),
+      timing=dict(train_seconds=train_seconds, compile_seconds=res.compile_seconds,
+                  seed_steps_per_second=steps_done / max(steady, 1e-9), cpu=host.cpu_model(),
+                  **({"earlier_seconds": res.earlier_seconds} if res.resumed_from_step else {})),
       arrays=arrays)
   return result.classify(), res.seeds.params
 

@@ -1,6 +1,8 @@
 """A run's checkpoints: its state and loss history saved with orbax, restored on a rerun; a damaged
-checkpoint is set aside, never in the way."""
+checkpoint is set aside, never in the way. Beside each save, the training seconds spent up to it
+(<dir>.seconds.json), so a resumed run's time counts the processes before it."""
 
+import json
 import logging
 import pathlib
 import time
@@ -19,6 +21,8 @@ class Checkpoints:
 
   def __init__(self, directory, minutes: float):
     self.minutes, self.last = minutes, time.perf_counter()
+    self.started = self.last
+    self.earlier = 0.0  # seconds of the runs before the restored save; None: not recorded
     self.manager = None
     if directory is not None:
       import orbax.checkpoint as ocp  # lazily: slow to import, and most runs do not save
@@ -65,7 +69,21 @@ class Checkpoints:
       return state, history, 0
     if start is None:
       return state, history, 0
+    self.earlier = self._seconds_at(start)
     return restored["state"], np.asarray(restored["history"]), start
+
+  @property
+  def _seconds_file(self) -> pathlib.Path:
+    return self.directory.with_name(self.directory.name + ".seconds.json")
+
+  def _seconds_at(self, chunk: int):
+    """The seconds recorded with the save of `chunk`; None when not recorded (a save made before
+    they were, or a file that belongs to another save)."""
+    try:
+      record = json.loads(self._seconds_file.read_text())
+      return float(record["seconds"]) if record.get("chunk") == chunk else None
+    except (OSError, ValueError, KeyError, TypeError):
+      return None
 
   def maybe_save(self, chunk: int, state, history) -> None:
     if self.manager is None:
@@ -73,6 +91,11 @@ class Checkpoints:
     if multihost.agree(bool(time.perf_counter() - self.last >= 60 * self.minutes)):
       self.manager.save(chunk, args=self.ocp.args.StandardSave({"state": state, "history": history}))
       self.last = time.perf_counter()
+      if multihost.is_writer():
+        seconds = None if self.earlier is None else self.earlier + self.last - self.started
+        tmp = self._seconds_file.with_suffix(".tmp")
+        tmp.write_text(json.dumps(dict(chunk=chunk, seconds=seconds)))
+        tmp.replace(self._seconds_file)
 
   def close(self) -> None:
     if self.manager is not None:

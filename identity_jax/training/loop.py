@@ -85,9 +85,10 @@ class TrainResult:
   status: list                # per seed: fitted / not_fitted / diverged
   loss_steps: np.ndarray      # (snapshots + 1,) step of each loss snapshot, 0 first
   steps_run: int              # < num_steps when stopped early
-  train_seconds: float        # wall time, first compile included
+  train_seconds: float        # wall time of this process, first compile included
   compile_seconds: float
   resumed_from_step: int = 0  # the checkpoint a run resumed from, 0 if none
+  earlier_seconds: float | None = 0.0  # training time before that checkpoint; None: not recorded
 
 
 def resolve_seeds_per_vmap(setting: int | str, num_seeds: int) -> int | str:
@@ -241,11 +242,11 @@ def _train_seeds(trainer, keys, num_steps, num_snapshots, progress, options, che
       break
   checkpoints.close()
   return _result(trainer, fns, keys, n, state, history, steps, i, counters(),
-                 time.perf_counter() - t0, compile_seconds, resumed_from)
+                 time.perf_counter() - t0, compile_seconds, resumed_from, checkpoints.earlier)
 
 
 def _result(trainer, fns, keys, n, state, history, steps, last_chunk, now, seconds,
-            compile_seconds, resumed_from) -> "TrainResult":
+            compile_seconds, resumed_from, earlier_seconds) -> "TrainResult":
   """The TrainResult of the first n (real) seeds, the run standing at the end of last_chunk."""
   # Several processes: the parameters come to every host whole (numpy), for evaluation there.
   params = multihost.to_host(state.params) if multihost.several() else state.params
@@ -256,7 +257,8 @@ def _result(trainer, fns, keys, n, state, history, steps, last_chunk, now, secon
   return TrainResult(
       seeds=seeds, status=seed_status(seeds.final_loss, seeds.diverged_at, trainer.fit_tolerance),
       loss_steps=steps[:last_chunk + 2], steps_run=int(now["step"][:n].max()),
-      train_seconds=seconds, compile_seconds=compile_seconds, resumed_from_step=resumed_from)
+      train_seconds=seconds, compile_seconds=compile_seconds, resumed_from_step=resumed_from,
+      earlier_seconds=earlier_seconds)
 
 
 def _out_of_memory(e: Exception) -> bool:
@@ -303,4 +305,6 @@ def train(trainer: Trainer, keys: jax.Array, num_steps: int, num_snapshots: int,
       steps_run=max(r.steps_run for r in parts),
       train_seconds=sum(r.train_seconds for r in parts),
       compile_seconds=sum(r.compile_seconds for r in parts),
-      resumed_from_step=max(r.resumed_from_step for r in parts))
+      resumed_from_step=max(r.resumed_from_step for r in parts),
+      earlier_seconds=None if any(r.earlier_seconds is None for r in parts)
+      else sum(r.earlier_seconds for r in parts))
