@@ -119,13 +119,14 @@ def run(config, workdir_path, log=print, only=None, shard: str = "") -> dict:
     cell_dir = paths.cell_dir(root, name)
     held = workdir.lock(cell_dir / paths.LOCK, wait=False) if writer else contextlib.nullcontext()
     with held as holder:
-      finished_meanwhile = workdir.seed_count(cell_dir) == cells[name].num_seeds
+      done = workdir.seed_count(cell_dir)  # read under the lock: what this job adds to
+      finished_meanwhile = done == cells[name].num_seeds
       if multihost.agree(bool(holder is not None or finished_meanwhile)):
         log(f"[{name}] skipped: " + (f"another job is training it ({holder}); when it has finished, "
             "rerun this command to redraw the tables and figures with it" if holder else
             "another job finished it meanwhile"))
         continue
-      _train_and_save(cells[name], data_by_config[data_key[name]], cell_dir, log, writer,
+      _train_and_save(cells[name], data_by_config[data_key[name]], cell_dir, done, log, writer,
                       config.plots.grid_per_suite)
   if not writer:  # the other processes write nothing
     return dict(name=config.name, cells={}, regime_rule=dict(suite=config.metrics.regime_suite))
@@ -139,11 +140,10 @@ def run(config, workdir_path, log=print, only=None, shard: str = "") -> dict:
   return out
 
 
-def _train_and_save(cell: cell_lib.Cell, data, cell_dir: pathlib.Path, log, writer: bool,
-                    grid_per_suite: int) -> None:
-  """Trains the cell's seeds, or when it finished with fewer (num_seeds raised since), only the new
-  ones, saved beside those it holds (results.add_seeds)."""
-  held = workdir.seed_count(cell_dir)
+def _train_and_save(cell: cell_lib.Cell, data, cell_dir: pathlib.Path, held: int, log,
+                    writer: bool, grid_per_suite: int) -> None:
+  """Trains the cell's seeds, or when it finished with `held` < num_seeds (raised since), only the
+  new ones, saved beside those it holds (results.add_seeds)."""
   checkpoint = cell_dir / paths.CHECKPOINT / (f"seeds_{held}-{cell.num_seeds - 1}" if held else "")
   result, params = evaluate.train_and_evaluate(cell, data, log, checkpoint, grid_per_suite,
                                                first_seed=held)

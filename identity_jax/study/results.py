@@ -171,6 +171,11 @@ def load(cell_dir, with_arrays: bool = True) -> CellResult:
   return result
 
 
+def timed_seed_steps(timing: dict) -> float:
+  """The seed-steps a cell's timing accounts for: its rate times its compile-free seconds."""
+  return (timing["train_seconds"] - timing["compile_seconds"]) * timing["seed_steps_per_second"]
+
+
 def add_seeds(cell_dir, new: CellResult, new_params=None) -> tuple:
   """(result, parameters) of the cell's finished seeds followed by `new`'s, trained since (its
   num_seeds raised, seeds numbered on from the stored ones): seeds, arrays and parameters joined,
@@ -195,12 +200,12 @@ def add_seeds(cell_dir, new: CellResult, new_params=None) -> tuple:
     a, b = flat(load_params(cell_dir / paths.PARAMS)), flat(new_params)
     params = flax.traverse_util.unflatten_dict(
         {k: np.concatenate([np.asarray(a[k])[:n], np.asarray(b[k])]) for k in b}, sep="/")
-  steady = lambda t: t.get("train_seconds", 0.0) - t.get("compile_seconds", 0.0)
-  seed_steps = sum(t.get("seed_steps_per_second", 0.0) * steady(t) for t in (old.timing, new.timing))
-  total = lambda key: sum(t.get(key, 0.0) for t in (old.timing, new.timing))
+  parts = (old.timing, new.timing)
+  total = lambda key: sum(t[key] for t in parts)
   timing = dict(train_seconds=total("train_seconds"), compile_seconds=total("compile_seconds"),
-                cpu="; ".join(dict.fromkeys(t.get("cpu", "") for t in (old.timing, new.timing))))
-  timing["seed_steps_per_second"] = seed_steps / max(steady(timing), 1e-9)
+                cpu="; ".join(dict.fromkeys(t.get("cpu", "") for t in parts)))
+  timing["seed_steps_per_second"] = sum(map(timed_seed_steps, parts)) / max(
+      timing["train_seconds"] - timing["compile_seconds"], 1e-9)
   result = CellResult(
       name=new.name, config=new.config, seeds=old.seeds + new.seeds, data_sources=new.data_sources,
       seed_stream=new.seed_stream, steps_run=max(old.steps_run, new.steps_run),
