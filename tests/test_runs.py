@@ -206,6 +206,50 @@ def test_adding_seeds_resumes_after_a_kill(finished, tmp_path):
   assert not (paths.cell_dir(tmp_path / "killed", "convnet_2") / paths.CHECKPOINT).exists()
 
 
+def test_a_cell_trained_in_blocks_of_seeds_goes_on_from_results_on_a_new_machine(finished, tmp_path):
+  """--max_new_seeds: a block of a cell's seeds is saved as a result that counts in no statistic
+  until the cell holds all its seeds; publish keeps it; a workdir rebuilt from results/ alone (a
+  new machine) adds the next block, and the cell equals one trained whole."""
+  from identity_jax.reporting import claims
+  from identity_jax.runs import publish
+  cfg = more_seeds(finished[0])  # convnet_2 asks for 4 seeds, linear_1 for 2
+  first = tmp_path / "first"
+  lines = []
+  experiment.run(cfg, first, log=lines.append, max_new_seeds=3)
+  assert any("[convnet_2] holds 3 of its 4 seeds: unfinished" in l for l in lines)
+  assert "unfinished, trained in blocks of seeds: convnet_2 3/4 seeds; rerun to add the next" in lines
+  study = summary_lib.load_study(first)
+  assert list(study.cells) == ["linear_1"] and study.partial == {"convnet_2": (3, 4)}
+  assert {json.loads(l)["cell"] for l in (first / paths.PER_SEED).read_text().splitlines()} \
+      == {"linear_1"}
+  with pytest.raises(WorkdirError, match=r"convnet_2 \(3/4 seeds\) have not finished"):
+    publish.publish(first, tmp_path / "results")
+  dest = publish.publish(first, tmp_path / "results", partial=True)
+  record = claims.load_study_dir(dest)
+  assert record.summary.partial == {"convnet_2": (3, 4)} and "convnet_2" not in record.cells
+  claim = claims.Claim(text="", figure="", study=cfg.name, expect={"convnet_2": "identity"})
+  assert claims.judge(claim, {cfg.name: record}) == \
+      "pending: cells convnet_2 (3/4 seeds so far) not in results"
+
+  rebuilt = tmp_path / "rebuilt"  # only what results/ holds: no arrays, parameters or checkpoints
+  shutil.copytree(dest, rebuilt)
+  lines = []
+  experiment.run(cfg, rebuilt, log=lines.append, max_new_seeds=3)
+  assert any("[convnet_2] seed 3 added to the 3 it held" in l for l in lines)
+  assert any("skipping finished cells: linear_1" in l for l in lines)
+  experiment.run(cfg, tmp_path / "whole", log=lambda _: None)
+  read = lambda wd: workdir.read_json(paths.cell_dir(wd, "convnet_2") / paths.RESULT)["seeds"]
+  for a, b in zip(read(rebuilt), read(tmp_path / "whole"), strict=True):
+    assert (a["seed"], a["status"], a["regime"]) == (b["seed"], b["status"], b["regime"])
+    np.testing.assert_allclose(a["final_loss"], b["final_loss"], rtol=1e-4)
+  assert results.load(paths.cell_dir(rebuilt, "convnet_2")).arrays is None  # seeds 0-2 had none
+  study = summary_lib.load_study(rebuilt)
+  assert not study.partial and len(study.cells["convnet_2"].seeds) == 4
+  with pytest.raises(ConfigError, match="--max_new_seeds = -1 is not a count"):
+    experiment.run(cfg, tmp_path / "bad", max_new_seeds=-1)
+  assert not (tmp_path / "bad").exists()
+
+
 def test_seeds_are_not_added_to_a_cell_still_training(finished, tmp_path):
   cfg, root, _, _ = finished
   shutil.copytree(root, tmp_path / "wd")
@@ -265,6 +309,7 @@ def run_binary(*args):
     ("--config.model.convnet.init=glorot", "unknown model.init 'glorot'"),
     ("--config.optim.learning_rate=-0.01", "optim.learning_rate = -0.01 is not a positive number"),
     ("--config.optim.name=sgdd", "unknown optim.name 'sgdd'"),
+    ("--max_new_seeds=-1", "--max_new_seeds = -1 is not a count of seeds"),
 ])
 def test_binary_reports_bad_input_without_traceback(tmp_path, override, message):
   out = run_binary("--config=identity_jax/configs/default.py:tiny", f"--workdir={tmp_path}/wd",

@@ -43,6 +43,10 @@ _CELLS = flags.DEFINE_list(
 _SHARD = flags.DEFINE_string(
     "shard", "", "i/n: train the i-th of every n cells (0-based), e.g. 0/2 and 1/2 on two machines "
     "sharing the workdir. Tables and figures cover every finished cell; rerun to refresh them.")
+_MAX_NEW_SEEDS = flags.DEFINE_integer(
+    "max_new_seeds", 0, "Train at most this many of each cell's missing seeds (0: all): a cell too "
+    "long for one sitting is trained in blocks; each block is saved (publish --partial keeps it in "
+    "results/) and rerunning the same command adds the next.")
 flags.mark_flags_as_required(["config", "workdir"])
 flags.adopt_module_key_flags(cli)  # --cpu_devices in --help
 
@@ -53,7 +57,8 @@ def main(argv):
     multihost.initialize(_COORDINATOR.value, _NUM_PROCESSES.value, _PROCESS_ID.value)
   summary = experiment.run(_CONFIG.value, _WORKDIR.value,
                            log=(lambda _: None) if _QUIET.value else print,
-                           only=_CELLS.value, shard=_SHARD.value)
+                           only=_CELLS.value, shard=_SHARD.value,
+                           max_new_seeds=_MAX_NEW_SEEDS.value)
   if not multihost.is_writer():
     return
   print(f"results and figures in {_WORKDIR.value}")

@@ -573,7 +573,10 @@ def _judge(claim: Claim, studies: dict) -> str:
   cells = study.cells
   missing = sorted(c for c in cells_of(claim) if c not in cells)
   if missing:
-    return f"pending: cells {', '.join(missing)} not in results"
+    blocks = study.summary.partial  # trained in blocks of seeds, not all yet
+    return "pending: cells " + ", ".join(
+        c + (f" ({blocks[c][0]}/{blocks[c][1]} seeds so far)" if c in blocks else "")
+        for c in missing) + " not in results"
   unanalysed = [c for c in list(claim.layers) + _weight_trend_cells(claim)
                 if c not in study.analyses and (c.startswith(UNTRAINED_PREFIX)
                                                 or cells[c].fitted_share >= MIN_FITTED_SHARE)]

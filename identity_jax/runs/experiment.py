@@ -19,7 +19,7 @@ import shutil
 
 import identity_jax
 from identity_jax.data import suites
-from identity_jax.errors import ConfigError, WorkdirError
+from identity_jax.errors import ConfigError, WorkdirError, is_count
 from identity_jax.reporting import figure_registry
 from identity_jax.study import cell as cell_lib
 from identity_jax.study import evaluate, paths, results, summary, workdir
@@ -77,12 +77,21 @@ def select_cells(names, only=None, shard: str = "") -> list:
   return chosen
 
 
-def run(config, workdir_path, log=print, only=None, shard: str = "") -> dict:
+def run(config, workdir_path, log=print, only=None, shard: str = "", max_new_seeds: int = 0) -> dict:
   """Trains every cell not yet finished in `workdir_path` (or only those of `only` / `shard`, see
   select_cells), then writes tables and figures over every finished cell; returns the summary.
 
+  max_new_seeds > 0 trains at most that many of each cell's missing seeds (the next ones in order):
+  a cell too long for one sitting is trained in blocks, each saved as a result that the next job
+  adds to (results.add_seeds), so a block outlives the machine once published. Seed i's result does
+  not depend on the block it trained in under the paper schedule, where each seed's training ends
+  on its own (the others stop when every seed of the job is below the tolerance).
+
   Several jobs may run on one workdir at once: each cell is trained under a lock on its directory,
   so a cell another job is training is skipped (and said so), never trained twice."""
+  if not is_count(max_new_seeds) or max_new_seeds < 0:
+    raise ConfigError(f"--max_new_seeds = {max_new_seeds!r} is not a count of seeds",
+                      "give 0 (every missing seed) or a positive number of seeds per cell")
   cells = cell_lib.parse_all(config)
   records = {n: c.record for n, c in cells.items()}
   mine = select_cells(cells, only, shard)
@@ -126,37 +135,50 @@ def run(config, workdir_path, log=print, only=None, shard: str = "") -> dict:
             "rerun this command to redraw the tables and figures with it" if holder else
             "another job finished it meanwhile"))
         continue
-      _train_and_save(cells[name], data_by_config[data_key[name]], cell_dir, done, log, writer,
-                      config.plots.grid_per_suite)
+      asked = cells[name].num_seeds
+      upto = min(asked, done + max_new_seeds) if max_new_seeds else asked
+      _train_and_save(cells[name], data_by_config[data_key[name]], cell_dir, range(done, upto), log,
+                      writer, config.plots.grid_per_suite)
   if not writer:  # the other processes write nothing
     return dict(name=config.name, cells={}, regime_rule=dict(suite=config.metrics.regime_suite))
   with workdir.lock(root / paths.LOCK):
     study = summary.load_study(root) if (root / paths.CONFIG).is_file() else None
     if study is None or not study.cells:  # nothing finished: nothing to show
-      log("no cell has finished yet: no tables or figures")
+      log("no cell has finished yet: no tables or figures"
+          + (f" (in blocks: {_blocks(study.partial)})" if study and study.partial else ""))
       return dict(name=config.name, cells={}, regime_rule=dict(suite=config.metrics.regime_suite))
     out = summary.write_tables(study, root)
     figure_registry.draw_study(study, root)
+  if study.partial:
+    log(f"unfinished, trained in blocks of seeds: {_blocks(study.partial)}; rerun to add the next")
   return out
 
 
-def _train_and_save(cell: cell_lib.Cell, data, cell_dir: pathlib.Path, held: int, log,
+def _blocks(partial: dict) -> str:
+  return ", ".join(f"{c} {held}/{asked} seeds" for c, (held, asked) in partial.items())
+
+
+def _train_and_save(cell: cell_lib.Cell, data, cell_dir: pathlib.Path, seeds: range, log,
                     writer: bool, grid_per_suite: int) -> None:
-  """Trains the cell's seeds, or when it finished with `held` < num_seeds (raised since), only the
-  new ones, saved beside those it holds (results.add_seeds)."""
-  checkpoint = cell_dir / paths.CHECKPOINT / (f"seeds_{held}-{cell.num_seeds - 1}" if held else "")
+  """Trains the cell's `seeds`: all of them, or those after the ones it holds (its num_seeds raised
+  since, or a block of --max_new_seeds), saved beside those (results.add_seeds)."""
+  held, whole = seeds.start, seeds == range(cell.num_seeds)
+  span = f"seed {held}" if len(seeds) == 1 else f"seeds {held}-{seeds.stop - 1}"
+  checkpoint = cell_dir / paths.CHECKPOINT / ("" if whole else f"seeds_{held}-{seeds.stop - 1}")
   result, params = evaluate.train_and_evaluate(cell, data, log, checkpoint, grid_per_suite,
-                                               first_seed=held)
+                                               first_seed=held, upto=seeds.stop)
   if not writer:
     return
   params = params if cell.train.save_params else None
   if held:
     result, params = results.add_seeds(cell_dir, result, params)
-    added = f"seed {held}" if held == cell.num_seeds - 1 else f"seeds {held}-{cell.num_seeds - 1}"
-    log(f"[{cell.name}] {added} added to the {held} it held")
+    log(f"[{cell.name}] {span} added to the {held} it held")
   results.save(cell_dir, result, params)
   shutil.rmtree(cell_dir / paths.CHECKPOINT, ignore_errors=True)  # scratch, superseded by the result
   s = summary.summarize_cell(result)
+  if seeds.stop < cell.num_seeds:
+    log(f"[{cell.name}] holds {seeds.stop} of its {cell.num_seeds} seeds: unfinished until a "
+        "rerun adds the rest")
   log(f"[{cell.name}] done in {result.timing['train_seconds']:.0f}s: {s.status}; "
       f"regimes of fitted seeds " + ", ".join(f"{k} {v['count']}" for k, v in s.regimes.items())
       + f" -> {s.verdict}")

@@ -19,16 +19,21 @@ def publish(workdir_path, results_dir, partial: bool = False) -> pathlib.Path:
   """results/<name>/ := the workdir's tables, configs, log, figures and per-cell result.json (and the
   earlier array figures of cells the workdir holds no arrays for, see _earlier_array_figures). Refuses
   a workdir whose cells are not all finished, unless `partial` (a long study committed cell by cell:
-  its summary then covers the finished cells, and RESULTS.md calls the others pending)."""
+  its summary then covers the finished cells, and RESULTS.md calls the others pending). The
+  result.json of a cell trained in blocks of seeds (--max_new_seeds) is copied as it stands, outside
+  the summary: a workdir rebuilt from results/ (copy results/<study>/ and rerun the same command)
+  adds the next block to it, on any machine."""
   root = pathlib.Path(workdir_path)
   if not (root / paths.SUMMARY).is_file():
     raise WorkdirError(f"{root} holds no summary.json", "run or redraw the experiment first")
   summary = workdir.read_json(root / paths.SUMMARY)
   config = workdir.read_json(root / paths.CONFIG)
   cells = list(config.get("cells") or {"base": {}})
-  unfinished = [c for c in cells if c not in summary["cells"]]
+  blocks = summary.get("partial") or {}  # cells trained in blocks of seeds, not all yet
+  unfinished = [c + (f" ({blocks[c][0]}/{blocks[c][1]} seeds)" if c in blocks else "")
+                for c in cells if c not in summary["cells"]]
   if unfinished and not partial:
-    raise WorkdirError(f"{root}: cells {unfinished} have not finished",
+    raise WorkdirError(f"{root}: cells {', '.join(unfinished)} have not finished",
                        "rerun the same command to finish them (it resumes), then publish; or pass "
                        "--partial to publish the finished cells now (redraw first: identity-jax-plot)")
   dest = pathlib.Path(results_dir) / summary["name"]
@@ -43,7 +48,7 @@ def publish(workdir_path, results_dir, partial: bool = False) -> pathlib.Path:
     shutil.copy2(png, dest / png.name)
   for name, data in kept.items():
     (dest / name).write_bytes(data)
-  for c in summary["cells"]:
+  for c in [*summary["cells"], *blocks]:  # a block's seeds too: a later job adds to them
     (paths.cell_dir(dest, c)).mkdir(parents=True)
     shutil.copy2(paths.cell_dir(root, c) / paths.RESULT, paths.cell_dir(dest, c) / paths.RESULT)
   return dest

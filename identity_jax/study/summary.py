@@ -83,6 +83,7 @@ class StudySummary:
   preset: str | None
   paired_seeds: bool
   environment: dict
+  partial: dict = dataclasses.field(default_factory=dict)  # Study.partial: cell -> [held, asked]
 
   def ordered(self) -> list:
     return [c for c in (self.order or self.cells) if c in self.cells]
@@ -90,14 +91,16 @@ class StudySummary:
   def to_json(self) -> dict:
     return dict(name=self.name, cells={c: s.to_json() for c, s in self.cells.items()},
                 order=self.order, regime_rule=self.rule.to_json(), preset=self.preset,
-                paired_seeds=self.paired_seeds, environment=self.environment)
+                paired_seeds=self.paired_seeds, environment=self.environment,
+                partial=self.partial)
 
   @classmethod
   def from_json(cls, d: dict) -> "StudySummary":
     return cls(name=d["name"], cells={c: CellSummary.from_json(s) for c, s in d["cells"].items()},
                order=d.get("order") or list(d["cells"]), rule=RegimeRule.from_json(d["regime_rule"]),
                preset=d.get("preset"), paired_seeds=d.get("paired_seeds", True),
-               environment=d.get("environment") or {})
+               environment=d.get("environment") or {},
+               partial={c: tuple(v) for c, v in (d.get("partial") or {}).items()})
 
 
 @dataclasses.dataclass
@@ -107,6 +110,9 @@ class Study:
   config: dict               # the experiment config as recorded (config.json)
   cells: dict                # cell name -> CellResult, in the config's order
   root: pathlib.Path | None = None
+  # cell -> (seeds held, seeds asked): a cell trained in blocks (--max_new_seeds) whose result holds
+  # fewer seeds than its config asks. Not among `cells`: no statistic is drawn from part of a cell.
+  partial: dict = dataclasses.field(default_factory=dict)
 
   @property
   def plots(self) -> dict:
@@ -150,10 +156,22 @@ def load_study(root, cells=None, with_arrays: bool = True) -> Study:
   if not (root / paths.MARKER).is_file() or not (root / paths.CONFIG).is_file():
     raise WorkdirError(f"{root} holds no identity_jax experiment (no {paths.MARKER})", fix)
   config = workdir.read_json(root / paths.CONFIG)
+  asked = seeds_asked(root)
   names = [c for c in cell_names(config) if results.is_finished(paths.cell_dir(root, c))
            and (cells is None or c in cells)]
-  return Study(name=config["name"], config=config, root=root,
-               cells={c: results.load(paths.cell_dir(root, c), with_arrays) for c in names})
+  held = {c: workdir.seed_count(paths.cell_dir(root, c)) for c in names}
+  partial = {c: (n, asked[c]) for c, n in held.items() if n < asked.get(c, n)}
+  return Study(name=config["name"], config=config, root=root, partial=partial,
+               cells={c: results.load(paths.cell_dir(root, c), with_arrays)
+                      for c in names if c not in partial})
+
+
+def seeds_asked(root) -> dict:
+  """cell -> the seeds its recorded config asks for (the marker's record; a cell recorded without
+  one is left out)."""
+  marker = workdir.read_json(pathlib.Path(root) / paths.MARKER)
+  return {c: r["config"]["num_seeds"] for c, r in marker.get("cells", {}).items()
+          if isinstance(r, dict) and isinstance(r.get("config"), dict) and "num_seeds" in r["config"]}
 
 
 
@@ -228,7 +246,7 @@ def summarize(study: Study, env: dict | None = None) -> StudySummary:
   return StudySummary(name=config["name"], cells=study.stats, order=study.ordered(),
                       rule=RegimeRule.of(config["metrics"]), preset=config.get("preset"),
                       paired_seeds=config.get("paired_seeds", True),
-                      environment=env or environment())
+                      environment=env or environment(), partial=dict(study.partial))
 
 
 def per_seed_rows(study: Study) -> list:
