@@ -21,8 +21,9 @@ before they ran, as a claim of ours (claims.py, the last row of RESULTS.md's cla
 regime boundaries stay where 8-16 channels put them (identity to 4 layers, neither at 6 and 8,
 constant from 10), with almost every seed fitting. Runtime estimate: about 1.5 h on 2 free cores
 (the 16-channel cells took 18 min for 16 seeds; a 32-channel step costs ~2x, a 64-channel one ~4x);
-the first of them measured above it: d10_ch32 took 36 min for 8 seeds (sharing the CPU), so
-budget 4-6 h for the 16 cells.
+measured (2026-12-06, 2-core Xeon, nothing else running): 2 s to 4 min a 32-channel cell, 1-13
+min a 64-channel one (12 layers: 207 seed-steps/s), 45 min for the 15 cells after d10_ch32 (36 min
+while sharing the CPU).
 """
 
 import ml_collections
@@ -33,7 +34,9 @@ from identity_jax.study.config import apply_preset, base_config, check_preset, m
 DEPTHS = dict(paper=(1, 2, 3, 4, 5, 6, 8, 10, 12), quick=(1, 2, 3, 4, 6, 8, 10, 12), tiny=(1, 2))
 CHANNELS = dict(paper=(2, 3, 4, 8, 16, 32, 64), quick=(2, 3, 4, 8, 16, 32, 64), tiny=(2, 3))
 WIDE = (32, 64)  # 8 seeds per cell (the others have 16)
-SPLIT = ()  # cells of WIDE whose 8 seeds split (see above): 16 seeds
+# Cells of WIDE whose 8 seeds did not all end the same way (see above): 16 seeds. Named 2026-12-06
+# from their first 8: d6_ch32 identity 4 / neither 4, d6_ch64 identity 6 / neither 2, d8_ch32 dead 1.
+SPLIT = ("d6_ch32", "d6_ch64", "d8_ch32")
 
 
 def get_config(preset: str = "quick") -> ml_collections.ConfigDict:
