@@ -85,7 +85,9 @@ def run(config, workdir_path, log=print, only=None, shard: str = "", max_new_see
   a cell too long for one sitting is trained in blocks, each saved as a result that the next job
   adds to (results.add_seeds), so a block outlives the machine once published. Seed i's result does
   not depend on the block it trained in under the paper schedule, where each seed's training ends
-  on its own (the others stop when every seed of the job is below the tolerance).
+  on its own (the others stop when every seed of the job is below the tolerance). A frozen seed
+  (loop.SETTLE_STEPS: one that can never fit) trains on until its job stops, so its final loss and
+  output may differ slightly between blocks; it stays unfitted in any.
 
   Several jobs may run on one workdir at once: each cell is trained under a lock on its directory,
   so a cell another job is training is skipped (and said so), never trained twice."""
