@@ -575,7 +575,7 @@ def _judge(claim: Claim, studies: dict) -> str:
   if missing:
     blocks = study.summary.partial  # trained in blocks of seeds, not all yet
     return "pending: cells " + ", ".join(
-        c + (f" ({blocks[c][0]}/{blocks[c][1]} seeds so far)" if c in blocks else "")
+        c + (f" ({summary_lib.seeds_held(blocks[c])} so far)" if c in blocks else "")
         for c in missing) + " not in results"
   unanalysed = [c for c in list(claim.layers) + _weight_trend_cells(claim)
                 if c not in study.analyses and (c.startswith(UNTRAINED_PREFIX)

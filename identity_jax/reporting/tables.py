@@ -236,8 +236,8 @@ def _seed_steps(name: str, cell: summary_lib.CellSummary, study: claims.StudyRec
 def cost_table(studies: dict) -> str:
   """What each study cost: its seeds, the seed-steps it trained (stopping when fitted; resumed runs
   included) and the training and compile wall time from each cell's timing (a resumed cell's: the
-  whole where its checkpoint recorded the time before, else its last run's), with the machines it ran on (each cell's CPU; cells from before cells recorded it:
-  the study's last run's)."""
+  whole where its checkpoint recorded the time before, else its last run's), with the machines it
+  ran on (each cell's CPU; cells from before cells recorded it: the study's last run's)."""
   lines = ["| study | cells | seeds | seed-steps trained | training min | compile min | seed-steps/s "
            "(cell range) | CPU |", "|---|---|---|---|---|---|---|---|"]
   for study, record in studies.items():

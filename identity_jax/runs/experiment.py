@@ -157,7 +157,7 @@ def run(config, workdir_path, log=print, only=None, shard: str = "", max_new_see
 
 
 def _blocks(partial: dict) -> str:
-  return ", ".join(f"{c} {held}/{asked} seeds" for c, (held, asked) in partial.items())
+  return ", ".join(f"{c} {summary.seeds_held(v)}" for c, v in partial.items())
 
 
 def _train_and_save(cell: cell_lib.Cell, data, cell_dir: pathlib.Path, seeds: range, log,

@@ -30,7 +30,7 @@ def publish(workdir_path, results_dir, partial: bool = False) -> pathlib.Path:
   config = workdir.read_json(root / paths.CONFIG)
   cells = list(config.get("cells") or {"base": {}})
   blocks = summary.get("partial") or {}  # cells trained in blocks of seeds, not all yet
-  unfinished = [c + (f" ({blocks[c][0]}/{blocks[c][1]} seeds)" if c in blocks else "")
+  unfinished = [c + (f" ({summary_lib.seeds_held(blocks[c])})" if c in blocks else "")
                 for c in cells if c not in summary["cells"]]
   if unfinished and not partial:
     raise WorkdirError(f"{root}: cells {', '.join(unfinished)} have not finished",

@@ -22,7 +22,8 @@ GRID_SUITES = ("mnist", "fashion", "blends", "patterns", "random", "rho_0.00")
 def cell_keys(cell: Cell, first_seed: int = 0, upto: int | None = None) -> jax.Array:
   """The keys of the cell's seeds first_seed..upto-1 (default: to its last; training, analyses and
   notebooks all use these)."""
-  return program.seed_keys(cell.seed, range(first_seed, upto or cell.num_seeds), cell.seed_stream)
+  stop = cell.num_seeds if upto is None else upto
+  return program.seed_keys(cell.seed, range(first_seed, stop), cell.seed_stream)
 
 
 def final_status(trained: str, output_spread: float, dead_threshold: float) -> str:
@@ -58,15 +59,16 @@ def trainer(cell: Cell, data: suites_lib.Data) -> program.Trainer:
 def train_and_evaluate(cell: Cell, data: suites_lib.Data, log=print, checkpoint_dir=None,
                        grid_per_suite: int = 2, first_seed: int = 0, upto: int | None = None):
   """(CellResult with its arrays, final parameters with a leading seed axis) of the cell's seeds
-  first_seed..upto-1 (default: all of them). With checkpoint_dir, training saves there and resumes from what an
-  interrupted run saved."""
+  first_seed..upto-1 (default: all of them). With checkpoint_dir, training saves there and resumes
+  from what an interrupted run saved."""
   t = cell.train
   model = cell.module
   options = loop.RunOptions(seeds_per_vmap=t.seeds_per_vmap, seed_chunk=t.seed_chunk,
                              stop_when_fitted=t.stop_when_fitted, checkpoint_dir=checkpoint_dir,
                              checkpoint_minutes=t.checkpoint_minutes)
-  num_seeds = (upto or cell.num_seeds) - first_seed
-  res = loop.train(trainer(cell, data), cell_keys(cell, first_seed, upto), t.num_steps, t.num_snapshots,
+  keys = cell_keys(cell, first_seed, upto)
+  num_seeds = len(keys)
+  res = loop.train(trainer(cell, data), keys, t.num_steps, t.num_snapshots,
                     progress_printer(cell.name, num_seeds, log), options)
   if res.resumed_from_step:
     before = "not recorded" if res.earlier_seconds is None else f"{res.earlier_seconds:.0f}s"

@@ -159,11 +159,17 @@ def load_study(root, cells=None, with_arrays: bool = True) -> Study:
   asked = seeds_asked(root)
   names = [c for c in cell_names(config) if results.is_finished(paths.cell_dir(root, c))
            and (cells is None or c in cells)]
-  held = {c: workdir.seed_count(paths.cell_dir(root, c)) for c in names}
+  loaded = {c: results.load(paths.cell_dir(root, c), with_arrays) for c in names}
+  held = {c: len(r.seeds) for c, r in loaded.items()}
   partial = {c: (n, asked[c]) for c, n in held.items() if n < asked.get(c, n)}
   return Study(name=config["name"], config=config, root=root, partial=partial,
-               cells={c: results.load(paths.cell_dir(root, c), with_arrays)
-                      for c in names if c not in partial})
+               cells={c: r for c, r in loaded.items() if c not in partial})
+
+
+def seeds_held(held_asked) -> str:
+  """A partial cell's (held, asked) as '3/8 seeds': how the log, publish and the claims say it."""
+  held, asked = held_asked
+  return f"{held}/{asked} seeds"
 
 
 def seeds_asked(root) -> dict:
