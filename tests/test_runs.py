@@ -506,6 +506,10 @@ def test_publish_keeps_the_array_figures_of_cells_whose_arrays_the_workdir_lacks
   assert partial_grid != full["prediction_grid.png"]
   for _ in range(2):  # publishing again keeps the first kept version, not the partial figure
     publish.publish(restored, results_dir)
+    assert workdir.read_json(dest / paths.ARRAY_FIGURES) == {
+        "prediction_grid.png": ["linear_1"], "loss.png": ["linear_1"],
+        "prediction_grid_convnet_2.png": ["convnet_2", "linear_1"],
+        "loss_convnet_2.png": ["convnet_2", "linear_1"]}
     assert (dest / "prediction_grid_convnet_2.png").read_bytes() == full["prediction_grid.png"]
     assert (dest / "loss_convnet_2.png").read_bytes() == full["loss.png"]
     assert (dest / "prediction_grid.png").read_bytes() == partial_grid
@@ -513,6 +517,36 @@ def test_publish_keeps_the_array_figures_of_cells_whose_arrays_the_workdir_lacks
   experiment.redraw(restored)  # no cell has arrays: the published figure is not replaced
   publish.publish(restored, results_dir)
   assert (dest / "prediction_grid.png").read_bytes() == partial_grid
+
+
+def test_a_kept_array_figure_is_named_for_the_cells_it_draws(tmp_path):
+  """results/<study>/array_figures.json records the cells each array figure draws: a kept version is
+  named for the cells it drew that the workdir's new figures lack, not for every cell lacking
+  arrays (a figure that drew only c3 is not filed under c1-c3)."""
+  from identity_jax.runs import publish
+  root, dest = tmp_path / "wd", tmp_path / "results"
+  for c in ("c1", "c2", "c3", "c4"):
+    paths.cell_dir(root, c).mkdir(parents=True)
+  dest.mkdir()
+  (paths.cell_dir(root, "c4") / paths.ARRAYS).write_bytes(b"")
+  (root / "loss.png").write_bytes(b"new")
+  (dest / "loss.png").write_bytes(b"drew c3")
+  (dest / "loss_c1.png").write_bytes(b"drew c1 c2")
+  workdir.write_json(dest / paths.ARRAY_FIGURES, {"loss.png": ["c3"], "loss_c1.png": ["c1", "c2"]})
+  cells = ["c1", "c2", "c3", "c4"]
+  kept, drawn = publish._earlier_array_figures(root, dest, cells)
+  assert kept == {"loss_c3.png": b"drew c3", "loss_c1.png": b"drew c1 c2"}
+  assert drawn == {"loss.png": ["c4"], "loss_c3.png": ["c3"], "loss_c1.png": ["c1", "c2"]}
+  # c3's arrays back (retrained): its kept version is superseded; c1-c2's stays
+  (paths.cell_dir(root, "c3") / paths.ARRAYS).write_bytes(b"")
+  workdir.write_json(dest / paths.ARRAY_FIGURES, drawn)
+  (dest / "loss.png").write_bytes(b"drew c4")
+  kept, drawn = publish._earlier_array_figures(root, dest, cells)
+  assert kept == {"loss_c1.png": b"drew c1 c2"} and drawn["loss.png"] == ["c3", "c4"]
+  # results published before the record: the figure is taken to draw every cell lacking arrays
+  (dest / paths.ARRAY_FIGURES).unlink()
+  kept, drawn = publish._earlier_array_figures(root, dest, cells)
+  assert kept == {"loss_c1-c2.png": b"drew c4"} and drawn["loss_c1-c2.png"] == ["c1", "c2"]
 
 
 def test_publish_copies_data_and_figures_and_refuses_half_a_study(finished, tmp_path):

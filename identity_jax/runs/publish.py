@@ -37,7 +37,7 @@ def publish(workdir_path, results_dir, partial: bool = False) -> pathlib.Path:
                        "rerun the same command to finish them (it resumes), then publish; or pass "
                        "--partial to publish the finished cells now (redraw first: identity-jax-plot)")
   dest = pathlib.Path(results_dir) / summary["name"]
-  kept = _earlier_array_figures(root, dest, summary_lib.load_study(root).ordered())
+  kept, drawn = _earlier_array_figures(root, dest, summary_lib.load_study(root).ordered())
   if dest.exists():
     shutil.rmtree(dest)
   dest.mkdir(parents=True)
@@ -48,26 +48,47 @@ def publish(workdir_path, results_dir, partial: bool = False) -> pathlib.Path:
     shutil.copy2(png, dest / png.name)
   for name, data in kept.items():
     (dest / name).write_bytes(data)
+  if drawn:
+    workdir.write_json(dest / paths.ARRAY_FIGURES, drawn)
   for c in [*summary["cells"], *blocks]:  # a block's seeds too: a later job adds to them
     (paths.cell_dir(dest, c)).mkdir(parents=True)
     shutil.copy2(paths.cell_dir(root, c) / paths.RESULT, paths.cell_dir(dest, c) / paths.RESULT)
   return dest
 
 
-def _earlier_array_figures(root: pathlib.Path, dest: pathlib.Path, cells: list) -> dict:
+def _earlier_array_figures(root: pathlib.Path, dest: pathlib.Path, cells: list):
   """A workdir rebuilt from results/ has no arrays for the cells trained before, so its array figures
-  (figure_registry.array_figures()) show only the cells trained since. The published versions, which drew the
-  earlier cells, are kept as '<name>_<first>-<last>.png' (the cells without arrays, in the study's
-  order; a version kept by an earlier publish stays), or under their own name when no cell has
-  arrays (a plain redraw). File name -> bytes, written over what the workdir has."""
-  missing = [c for c in cells if not (paths.cell_dir(root, c) / paths.ARRAYS).is_file()]
-  if not missing:
-    return {}
-  span = missing[0] if len(missing) == 1 else f"{missing[0]}-{missing[-1]}"
+  (figure_registry.array_figures()) draw only the cells trained since. A published version that drew
+  a cell they lack is kept as '<name>_<first>-<last>.png', named for those cells (in the study's
+  order); a version kept by an earlier publish stays; with no cell's arrays in the workdir (a plain
+  redraw) the published figures stay as they are. results/<study>/array_figures.json records the
+  cells each figure draws (a figure published before that record is taken to draw the cells the
+  workdir lacks arrays for). Returns (file name -> bytes to write over the workdir's, file name ->
+  cells drawn)."""
+  present = [c for c in cells if (paths.cell_dir(root, c) / paths.ARRAYS).is_file()]
+  missing = [c for c in cells if c not in present]
+  record_path = dest / paths.ARRAY_FIGURES
+  record = workdir.read_json(record_path) if record_path.is_file() else {}
+  names = figure_registry.array_figures()
+  drawn = {n: present for n in names if present and (root / n).is_file()}
   kept = {}
-  for name in figure_registry.array_figures():
-    target = name if len(missing) == len(cells) else f"{pathlib.Path(name).stem}_{span}.png"
-    source = dest / target if (dest / target).is_file() else dest / name
-    if source.is_file():
-      kept[target] = source.read_bytes()
-  return kept
+  for name, cells_drawn in record.items():  # versions kept before, unless drawn again now
+    if name not in names and (dest / name).is_file() and set(cells_drawn) - set(present):
+      kept[name], drawn[name] = (dest / name).read_bytes(), cells_drawn
+  for name in names:
+    if not (dest / name).is_file():
+      continue
+    cells_drawn = record.get(name, missing)
+    lost = [c for c in cells if c in cells_drawn and c not in present]
+    if present and not lost:
+      continue  # the workdir's figure draws every cell this one did
+    target = f"{pathlib.Path(name).stem}_{_span(lost)}.png" if present else name
+    source = dest / name
+    if name not in record and (dest / target).is_file():
+      source = dest / target  # kept by a publish before the record; dest/name is a later redraw
+    kept[target], drawn[target] = source.read_bytes(), cells_drawn
+  return kept, drawn
+
+
+def _span(cells: list) -> str:
+  return cells[0] if len(cells) == 1 else f"{cells[0]}-{cells[-1]}"

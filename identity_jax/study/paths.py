@@ -9,6 +9,7 @@ less the arrays, parameters and checkpoints.
   <root>/analyses.json, .npz       ANALYSES, ANALYSES_ARRAYS (identity-jax-analyze)
   <root>/least_loss.json           LEAST_LOSS where a closed form applies (analyses/reachable.py)
   <root>/.lock                     LOCK     held while the marker and tables are written
+  results/<study>/array_figures.json  ARRAY_FIGURES  published only: the cells each array figure draws
   <root>/cells/<cell>/             cell_dir(root, cell):
       result.json                  RESULT   its presence marks the cell finished (results.py)
       arrays.npz, params.npz       ARRAYS, PARAMS
@@ -21,6 +22,7 @@ import pathlib
 MARKER, CONFIG, SUMMARY, PER_SEED, LOG = (
     "experiment.json", "config.json", "summary.json", "per_seed.jsonl", "log.txt")
 ANALYSES, ANALYSES_ARRAYS, LEAST_LOSS = "analyses.json", "analyses.npz", "least_loss.json"
+ARRAY_FIGURES = "array_figures.json"
 LOCK = ".lock"
 CELLS = "cells"
 RESULT, ARRAYS, PARAMS, CHECKPOINT = "result.json", "arrays.npz", "params.npz", "checkpoint"
