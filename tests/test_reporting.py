@@ -618,3 +618,20 @@ def test_every_registered_figure_names_what_it_needs():
   drawn = {f.name: f.draw(study) for f in registry.STUDY_FIGURES}
   assert all(drawn[n] is None for n in registry.array_figures())
   assert drawn["phase.png"] is not None and drawn["seed_hist.png"] is not None
+
+
+def test_the_not_drawn_title_wraps_to_the_figure_and_leaves_it_room():
+  """A long list of cells without arrays (56-cell phase_diagram) is wrapped, every name kept, and the
+  axes start below it: one unwrapped line ran off both edges and over the first row."""
+  import matplotlib.pyplot as plt
+
+  from identity_jax.reporting import plots
+  names = [f"d{d}_ch{c}" for c in (2, 3, 4, 8, 16) for d in (1, 2, 3, 4, 6, 8, 10, 12)]
+  fig = plt.figure(figsize=(6, 4))
+  top = plots._note_missing(fig, names)
+  lines = fig.get_suptitle().split("\n")
+  assert len(lines) > 1 and all(len(l) <= 20 * 6 for l in lines)
+  assert fig.get_suptitle().replace("\n", " ").endswith(", ".join(names))
+  assert 1 - top > 0.1 * len(lines) / 4  # room for the lines of ~0.1 in on a 4-inch figure
+  assert plots._note_missing(plt.figure(), []) == 1.0
+  plt.close("all")

@@ -27,6 +27,8 @@ matplotlib backend: headless processes get Agg by themselves, notebooks their in
 """
 
 
+import textwrap
+
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -45,10 +47,15 @@ def _with_arrays(study: Study, cells) -> tuple[list, list]:
       [c for c in cells if study.cells[c].arrays is None]
 
 
-def _note_missing(fig, missing: list) -> None:
-  if missing:
-    fig.suptitle(f"not drawn (no saved arrays): {', '.join(missing)}", fontsize=6, y=0.999,
-                 va="top")
+def _note_missing(fig, missing: list) -> float:
+  """Titles the figure with the cells it leaves out, wrapped to its width (~20 characters an inch at
+  6 pt); returns the top of the room left for the axes (tight_layout's rect), below the title."""
+  if not missing:
+    return 1.0
+  text = textwrap.fill(f"not drawn (no saved arrays): {', '.join(missing)}",
+                       max(40, int(20 * fig.get_figwidth())))
+  fig.suptitle(text, fontsize=6, y=0.999, va="top")
+  return 1 - (0.1 * (text.count("\n") + 1) + 0.06) / fig.get_figheight()  # 6 pt lines ~0.1 in
 
 
 def prediction_grid(study: Study):
@@ -81,8 +88,7 @@ def prediction_grid(study: Study):
         axes[r, col].axis("off")
     axes[r, 0].set_ylabel(label, rotation=0, ha="right", va="center", fontsize=6)
   width = fig.get_size_inches()[0]
-  fig.tight_layout(pad=0.2, rect=(1.1 / width, 0, 1, 0.98 if missing else 1))  # row labels
-  _note_missing(fig, missing)
+  fig.tight_layout(pad=0.2, rect=(1.1 / width, 0, 1, _note_missing(fig, missing)))  # row labels
   return fig
 
 
@@ -168,8 +174,7 @@ def loss_curves(study: Study):
   ax.set_xlabel("step")
   ax.set_ylabel("training MSE (median, range over seeds)")
   ax.legend(fontsize=7)
-  fig.tight_layout(rect=(0, 0, 1, 0.97 if missing else 1))
-  _note_missing(fig, missing)
+  fig.tight_layout(rect=(0, 0, 1, _note_missing(fig, missing)))
   return fig
 
 
@@ -325,8 +330,8 @@ def test_sizes_grid(study: Study):
     axes[r, 0].set_ylabel(label, rotation=0, ha="right", va="center", fontsize=6)
   axes[0, 0].set_title("input", fontsize=6)
   axes[0, 1].set_title("output", fontsize=6)
-  fig.tight_layout(pad=0.2, rect=(1.2 / fig.get_size_inches()[0], 0, 1, 0.98 if missing else 1))
-  _note_missing(fig, missing)
+  top = _note_missing(fig, missing)
+  fig.tight_layout(pad=0.2, rect=(1.2 / fig.get_size_inches()[0], 0, 1, top))
   return fig
 
 
