@@ -18,9 +18,9 @@ seed-steps/s); the FCN (34M parameters a seed) runs 17-22 seed-steps/s: 13 min o
 by step 2,133), 2.6 h a cell on 2 and 3 images (on 2, every seed fitted between steps 4,000 and
 8,000; a seed that fits after 3,000 gets the paper schedule's capped phase, which ends at the
 budget, so the cell runs all 20,000 steps). The 3-image cell is trained in blocks of 2 seeds
-(--max_new_seeds=2, README): ~40 min a block, all 20,000 steps at 18 seed-steps/s (the first
-block's seeds fitted by step 4,000; its recorded 3,293 s include an 11-min pause for a test run;
-measured 2026-12-06). paper: a GPU job.
+(--max_new_seeds=2, README): 38-39 min a block, all 20,000 steps at 17-18 seed-steps/s, 10,236 s
+for the 8 seeds (the first block's seeds fitted by step 4,000; its 3,293 s include an 11-min pause
+for a test run; measured 2026-12-06, Intel Xeon, 2 cores). paper: a GPU job.
 """
 
 import ml_collections
