@@ -249,6 +249,19 @@ def test_a_cell_trained_in_blocks_of_seeds_goes_on_from_results_on_a_new_machine
     experiment.run(cfg, tmp_path / "bad", max_new_seeds=-1)
   assert not (tmp_path / "bad").exists()
 
+  # a study whose only trained cell is a block: summary.json names it, so it is published (and a
+  # new machine goes on from results/) before any cell has finished
+  lines = []
+  experiment.run(cfg, tmp_path / "blocks_only", log=lines.append, only=["convnet_2"],
+                 max_new_seeds=1)
+  assert "unfinished, trained in blocks of seeds: convnet_2 1/4 seeds; rerun to add the next" in lines
+  assert experiment.redraw(tmp_path / "blocks_only") == []  # no figures: no finished cell
+  dest = publish.publish(tmp_path / "blocks_only", tmp_path / "results2", partial=True)
+  record = claims.load_study_dir(dest)
+  assert record.summary.partial == {"convnet_2": (1, 4)} and not record.cells
+  assert claims.judge(claim, {cfg.name: record}) == \
+      "pending: cells convnet_2 (1/4 seeds so far) not in results"
+
 
 def test_seeds_are_not_added_to_a_cell_still_training(finished, tmp_path):
   cfg, root, _, _ = finished

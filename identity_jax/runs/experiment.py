@@ -31,7 +31,7 @@ def redraw(workdir_path) -> list[str]:
   without training. Returns the figure files written."""
   root = pathlib.Path(workdir_path)
   study = summary.load_study(root)
-  if not study.cells:
+  if not (study.cells or study.partial):
     raise WorkdirError(f"no cell of {root} has finished (no cells/*/result.json)",
                        "run the experiment first (same --config and --workdir)")
   old = root / paths.SUMMARY
@@ -40,7 +40,7 @@ def redraw(workdir_path) -> list[str]:
   except WorkdirError:
     env = None
   summary.write_tables(study, root, env)
-  return figure_registry.draw_study(study, root)
+  return figure_registry.draw_study(study, root) if study.cells else []  # only blocks: no figures
 
 
 def _logging_to(path: pathlib.Path, log):
@@ -145,12 +145,12 @@ def run(config, workdir_path, log=print, only=None, shard: str = "", max_new_see
     return dict(name=config.name, cells={}, regime_rule=dict(suite=config.metrics.regime_suite))
   with workdir.lock(root / paths.LOCK):
     study = summary.load_study(root) if (root / paths.CONFIG).is_file() else None
-    if study is None or not study.cells:  # nothing finished: nothing to show
-      log("no cell has finished yet: no tables or figures"
-          + (f" (in blocks: {_blocks(study.partial)})" if study and study.partial else ""))
+    if study is None or not (study.cells or study.partial):  # nothing finished: nothing to show
+      log("no cell has finished yet: no tables or figures")
       return dict(name=config.name, cells={}, regime_rule=dict(suite=config.metrics.regime_suite))
-    out = summary.write_tables(study, root)
-    figure_registry.draw_study(study, root)
+    out = summary.write_tables(study, root)  # with only blocks: summary.json names them (publish)
+    if study.cells:
+      figure_registry.draw_study(study, root)
   if study.partial:
     log(f"unfinished, trained in blocks of seeds: {_blocks(study.partial)}; rerun to add the next")
   return out
