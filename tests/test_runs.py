@@ -261,6 +261,10 @@ def test_a_cell_trained_in_blocks_of_seeds_goes_on_from_results_on_a_new_machine
   assert record.summary.partial == {"convnet_2": (1, 4)} and not record.cells
   assert claims.judge(claim, {cfg.name: record}) == \
       "pending: cells convnet_2 (1/4 seeds so far) not in results"
+  from identity_jax.reporting import tables
+  cells_md = tables.cells_table({cfg.name: record})  # the block named, no empty table
+  assert "counted nowhere until whole: `convnet_2` 1/4 seeds" in cells_md and "| cell |" not in cells_md
+  assert len(tables.cost_table({cfg.name: record}).splitlines()) == 2  # its header: nothing finished
 
 
 def test_seeds_are_not_added_to_a_cell_still_training(finished, tmp_path):

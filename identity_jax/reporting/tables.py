@@ -112,7 +112,7 @@ def claims_table(studies: dict) -> str:
     order = record.summary.ordered() if record else []
     named = set(claims.cells_of(claim))
     cells = [c for c in order if c in named]
-    if record is None:
+    if record is None or not record.cells:  # not run, or only blocks of seeds so far (verdict)
       seeds, measured = f"`{claim.study}`", "-"
     else:
       suite = claim.suite or record.suite
@@ -174,14 +174,21 @@ def figures_table(studies: dict) -> str:
 
 
 def cells_table(studies: dict) -> str:
-  """Every cell of every study in results/: status counts, verdict, regime shares, correlations."""
+  """Every cell of every study in results/: status counts, verdict, regime shares, correlations;
+  above them, the cells still in blocks of seeds."""
   out = []
   for study, record in studies.items():
     suite = record.suite
     out += [f"**`{study}`** ({record.summary.preset or '?'} preset, "
             f"{'paired' if record.summary.paired_seeds else 'independent'} seeds; regime suite "
-            f"{suite})", "",
-            "| cell | seeds | dead at init | dead share (loss froze at) | verdict | identity | constant "
+            f"{suite})", ""]
+    blocks = record.summary.partial
+    if blocks:
+      out += ["In blocks of seeds, counted nowhere until whole: " + ", ".join(
+          f"`{c}` {summary_lib.seeds_held(v)}" for c, v in blocks.items()) + ".", ""]
+    if not record.cells:
+      continue
+    out += ["| cell | seeds | dead at init | dead share (loss froze at) | verdict | identity | constant "
             "| neither | corr to identity | corr to constant | fitted at step | train s |",
             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for name in record.summary.ordered():
@@ -237,11 +244,14 @@ def cost_table(studies: dict) -> str:
   """What each study cost: its seeds, the seed-steps it trained (stopping when fitted; resumed runs
   included) and the training and compile wall time from each cell's timing (a resumed cell's: the
   whole where its checkpoint recorded the time before, else its last run's), with the machines it
-  ran on (each cell's CPU; cells from before cells recorded it: the study's last run's)."""
+  ran on (each cell's CPU; cells from before cells recorded it: the study's last run's). Finished
+  cells only, like every other table: a cell still in blocks of seeds is not yet counted."""
   lines = ["| study | cells | seeds | seed-steps trained | training min | compile min | seed-steps/s "
            "(cell range) | CPU |", "|---|---|---|---|---|---|---|---|"]
   for study, record in studies.items():
     cells = record.cells.values()
+    if not cells:  # only blocks of seeds so far: counted once their cells finish
+      continue
     timing = [c.timing for c in cells]
     seeds = sum(c.seeds for c in cells)
     steps = sum(_seed_steps(n, c, record) for n, c in record.cells.items())
