@@ -436,10 +436,11 @@ def test_prose_values_are_generated_from_the_summaries_and_bad_keys_name_the_fix
           "<!--v convnet_depth/a/identity--><!--/v--> (corr <!--v convnet_depth/a/corr_id-->x<!--/v-->, "
           "from <!--v convnet_depth/a/corr_id_range-->x<!--/v-->); b neither "
           "<!--v convnet_depth/b/neither-->x<!--/v-->, not fitted <!--v convnet_depth/a/not_fitted-->x<!--/v-->, "
-          "b flat at init <!--v convnet_depth/b/flat_at_init-->x<!--/v-->")
+          "b flat at init <!--v convnet_depth/b/flat_at_init-->x<!--/v-->, dead "
+          "<!--v convnet_depth/b/dead_share-->x<!--/v-->")
   assert tables.VALUE.sub(lambda m: f"[{tables.value(m[1], studies)}]", text) == (
       "a fitted [6/8], identity [6/6] (corr [+0.90 ± 0.00], from [+0.61 to +0.93]); b neither [8/8], "
-      "not fitted [2], b flat at init [3/8]")
+      "not fitted [2], b flat at init [3/8], dead [0/8 [0.00, 0.32]]")
   with pytest.raises(ResultsMdError, match="field one of: fitted"):
     tables.value("convnet_depth/a/corr", studies)
   with pytest.raises(ResultsMdError, match="results/ has no cell convnet_depth/z"):
