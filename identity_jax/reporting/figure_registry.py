@@ -76,7 +76,9 @@ def array_figures() -> tuple[str, ...]:
 
 def draw_study(study, root=None) -> list[str]:
   """Saves every study figure that applies into `root` (default: the study's workdir); returns the
-  files written."""
+  files written: none while no cell has finished (a study holding only blocks of seeds)."""
+  if not study.cells:
+    return []
   return workdir.save_figures(((f.name, f.draw(study)) for f in STUDY_FIGURES), root or study.root)
 
 

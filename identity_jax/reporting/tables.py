@@ -329,7 +329,7 @@ VALUE_FIELDS = {
     "corr_const": lambda n, c, s: stat_text(c.stat(s.suite, "corr_constant")),
     "corr_id_range": lambda n, c, s: _range(n, s, "corr_identity"),
     "corr_const_range": lambda n, c, s: _range(n, s, "corr_constant"),
-    "dead_share": lambda n, c, s: dead_text(n, c, s),  # '8/8 [0.68, 1.00] (froze 18,000-54,000)'
+    "dead_share": dead_text,  # '8/8 [0.68, 1.00] (froze 18,000-54,000)'
 }
 
 

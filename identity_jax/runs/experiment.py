@@ -40,7 +40,7 @@ def redraw(workdir_path) -> list[str]:
   except WorkdirError:
     env = None
   summary.write_tables(study, root, env)
-  return figure_registry.draw_study(study, root) if study.cells else []  # only blocks: no figures
+  return figure_registry.draw_study(study, root)
 
 
 def _logging_to(path: pathlib.Path, log):
@@ -149,8 +149,7 @@ def run(config, workdir_path, log=print, only=None, shard: str = "", max_new_see
       log("no cell has finished yet: no tables or figures")
       return dict(name=config.name, cells={}, regime_rule=dict(suite=config.metrics.regime_suite))
     out = summary.write_tables(study, root)  # with only blocks: summary.json names them (publish)
-    if study.cells:
-      figure_registry.draw_study(study, root)
+    figure_registry.draw_study(study, root)
   if study.partial:
     log(f"unfinished, trained in blocks of seeds: {_blocks(study.partial)}; rerun to add the next")
   return out

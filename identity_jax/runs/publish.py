@@ -37,7 +37,8 @@ def publish(workdir_path, results_dir, partial: bool = False) -> pathlib.Path:
                        "rerun the same command to finish them (it resumes), then publish; or pass "
                        "--partial to publish the finished cells now (redraw first: identity-jax-plot)")
   dest = pathlib.Path(results_dir) / summary["name"]
-  kept, drawn = _earlier_array_figures(root, dest, summary_lib.load_study(root).ordered())
+  kept, drawn = _earlier_array_figures(
+      root, dest, summary_lib.load_study(root, with_arrays=False).ordered())  # the order only
   if dest.exists():
     shutil.rmtree(dest)
   dest.mkdir(parents=True)
