@@ -141,13 +141,14 @@ def run(config, workdir_path, log=print, only=None, shard: str = "", max_new_see
       upto = min(asked, done + max_new_seeds) if max_new_seeds else asked
       _train_and_save(cells[name], data_by_config[data_key[name]], cell_dir, range(done, upto), log,
                       writer, config.plots.grid_per_suite)
+  nothing = dict(name=config.name, cells={}, regime_rule=dict(suite=config.metrics.regime_suite))
   if not writer:  # the other processes write nothing
-    return dict(name=config.name, cells={}, regime_rule=dict(suite=config.metrics.regime_suite))
+    return nothing
   with workdir.lock(root / paths.LOCK):
     study = summary.load_study(root) if (root / paths.CONFIG).is_file() else None
     if study is None or not (study.cells or study.partial):  # nothing finished: nothing to show
       log("no cell has finished yet: no tables or figures")
-      return dict(name=config.name, cells={}, regime_rule=dict(suite=config.metrics.regime_suite))
+      return nothing
     out = summary.write_tables(study, root)  # with only blocks: summary.json names them (publish)
     figure_registry.draw_study(study, root)
   if study.partial:
