@@ -5,6 +5,7 @@ import pathlib
 
 import flax.linen as nn
 import jax
+import jax.numpy as jnp
 import ml_collections
 import numpy as np
 
@@ -37,6 +38,16 @@ class DeadMiddle(nn.Module):
     h = nn.relu(nn.Dense(8)(x.reshape(x.shape[0], -1)))
     h = nn.relu(nn.Dense(8, bias_init=nn.initializers.constant(-100.0))(h))
     return nn.Dense(x.shape[-2] * x.shape[-1])(h).reshape(x.shape)
+
+
+class DeadFlat(nn.Module):
+  """DeadMiddle with one output number spread over the image: its output depends on nothing, and
+  a flat image cannot fit a non-flat one, so it can never fit."""
+  @nn.compact
+  def __call__(self, x):
+    h = nn.relu(nn.Dense(8)(x.reshape(x.shape[0], -1)))
+    h = nn.relu(nn.Dense(8, bias_init=nn.initializers.constant(-100.0))(h))
+    return jnp.broadcast_to(nn.Dense(1)(h)[:, :, None], x.shape)
 
 
 X2 = jax.random.uniform(jax.random.key(7), (2, 4, 4))  # two distinct images in [0, 1]

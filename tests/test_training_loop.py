@@ -9,7 +9,7 @@ import jax
 import numpy as np
 import optax
 import pytest
-from helpers import X2, DeadMiddle, model_cfg, trainer
+from helpers import X2, DeadFlat, DeadMiddle, model_cfg, trainer
 
 from identity_jax import models
 from identity_jax.errors import ConfigError
@@ -108,14 +108,15 @@ def test_resuming_a_run_that_stopped_early_keeps_its_stop(tmp_path):
   assert_same_run(again, first)
 
 
-def test_collapsed_marks_one_output_for_distinct_training_images():
+def test_collapsed_marks_a_net_whose_output_does_not_depend_on_its_input():
   dead, tx = DeadMiddle(), optax.sgd(0.05, momentum=0.9)
   params = dead.init(jax.random.key(0), X2)
-  assert bool(program.Trainer(dead, tx, X2, 1e-3).collapsed(params))
-  assert not bool(program.Trainer(dead, tx, X2[:1], 1e-3).collapsed(params))  # one image: no sign
-  alive = program.Trainer(models.build_model(model_cfg(name="fcn", hidden_layers=1, width=16)), tx,
-                          X2, 1e-3)
-  assert not bool(alive.collapsed(alive.init_params(jax.random.key(0))))
+  for x in (X2, X2[:1]):  # one image too: the input gradient says it, equal outputs could not
+    assert bool(program.Trainer(dead, tx, x, 1e-3).collapsed(params))
+  for mcfg in (model_cfg(name="fcn", hidden_layers=1, width=16), model_cfg()):  # live FCN, ConvNet
+    for x in (X2, X2[:1]):
+      alive = program.Trainer(models.build_model(mcfg), tx, x, 1e-3)
+      assert not bool(alive.collapsed(alive.init_params(jax.random.key(0))))
 
 
 def test_a_run_stops_once_every_seed_froze_and_the_stop_changes_no_outcome(tmp_path):
@@ -137,14 +138,28 @@ def test_a_run_stops_once_every_seed_froze_and_the_stop_changes_no_outcome(tmp_p
   assert_same_run(again, early)
 
 
+def test_a_one_image_run_stops_once_every_seed_froze_and_a_flat_output_that_can_fit_is_not_frozen():
+  """One training image: a dead net whose output is one number (it cannot draw the image) freezes
+  and the run stops; a dead net whose last layer can draw the image fits it instead."""
+  tx, keys = optax.sgd(0.05, momentum=0.9), program.seed_keys(0, range(2))
+  opts = loop.RunOptions(stop_when_fitted=True)
+  flat = program.Trainer(DeadFlat(), tx, X2[:1], 1e-3)
+  full, seen = loop.train(flat, keys, 4000, 20), []
+  early = loop.train(flat, keys, 4000, 20, progress=seen.append, options=opts)
+  assert full.status == early.status == ["not_fitted", "not_fitted"]
+  assert loop.SETTLE_STEPS < early.steps_run < 4000 and seen[-1]["frozen"] == 2
+  np.testing.assert_allclose(early.seeds.final_loss, full.seeds.final_loss, rtol=loop.SETTLE_RTOL)
+  drawn, seen = program.Trainer(DeadMiddle(), tx, X2[:1], 1e-3), []
+  fits = loop.train(drawn, keys, 4000, 20, progress=seen.append, options=opts)
+  assert fits.status == ["fitted", "fitted"] and not any(p["frozen"] for p in seen)
+
+
 def test_seeds_that_may_still_fit_do_not_freeze():
-  """One training image (a flat output can fit it) and a net with a live path run the budget."""
+  """A net with a live path, below the tolerance never, runs the budget."""
   tx, opts = optax.sgd(0.05, momentum=0.9), loop.RunOptions(stop_when_fitted=True)
-  one = program.Trainer(DeadMiddle(), tx, X2[:1], 0.0)
   alive = program.Trainer(models.build_model(model_cfg(name="fcn", hidden_layers=1, width=16)), tx,
                           X2, 0.0)
-  for tr in (one, alive):
-    assert loop.train(tr, program.seed_keys(0, range(2)), 2000, 10, options=opts).steps_run == 2000
+  assert loop.train(alive, program.seed_keys(0, range(2)), 2000, 10, options=opts).steps_run == 2000
 
 
 def test_stopping_waits_for_the_slowest_seed():

@@ -43,13 +43,17 @@ from identity_jax.training import multihost
 from identity_jax.training.checkpoints import Checkpoints
 from identity_jax.training.program import SEEDS, BatchedTrainer, Trainer
 
-# A seed froze when its output is the same for all its training images (Trainer.collapsed: a layer
-# dead for all of them) and its loss has not moved by more than SETTLE_RTOL over SETTLE_STEPS: no
-# gradient reaches below the dead layer, and any momentum from before has long decayed (0.9**1000),
-# so it can never fit. stop_when_fitted stops when every seed finished or froze, so that one dead
-# seed does not run out a budget of 2,000,000 steps (the paper preset) for nothing. A seed whose
-# loss still creeps is not frozen and runs on: multi_image_deep's dead 20-layer ConvNets on 2-3
-# images (their loss moved until step 14,000-18,000, some to the end), its 9-hidden-layer FCN on 2.
+# A seed froze when its output does not depend on its input (Trainer.collapsed: a layer dead for
+# every training image) and its loss is above the fit tolerance and has not moved by more than
+# SETTLE_RTOL over SETTLE_STEPS: no gradient reaches below the dead layer, the layers above it have
+# settled, and any momentum from before has long decayed (0.9**1000), so it can never fit.
+# stop_when_fitted stops when every seed finished or froze, so that one dead seed does not run out
+# a budget of 2,000,000 steps (the paper preset) or a 20,000-step CPU cell for nothing. A seed
+# whose loss still creeps is not frozen and runs on: multi_image_deep's dead 20-layer ConvNets on
+# 2-3 images (their loss moved until step 14,000-18,000, some to the end), its 9-hidden-layer FCN
+# on 2. A flat output can fit one image (an FCN's last layer): its loss falls to the tolerance, so
+# it never freezes. Until 2026-12-06 the rule needed two or more training images (equal outputs);
+# one-image cells trained before then ran their dead seeds to the end of the budget.
 SETTLE_STEPS, SETTLE_RTOL = 1000, 1e-5
 
 
@@ -190,12 +194,13 @@ def _train_seeds(trainer, keys, num_steps, num_snapshots, progress, options, che
 
   no_seed = np.zeros(len(keys), bool)
 
-  def frozen(chunk):  # per seed: collapsed, its loss unchanged over the last SETTLE_STEPS or more
+  def frozen(chunk):  # per seed: collapsed, unfitted, its loss unchanged over SETTLE_STEPS or more
     back = np.flatnonzero(steps[chunk] - steps[:chunk + 1] >= SETTLE_STEPS)
     if not options.stop_when_fitted or not len(back):
       return no_seed
     span = history[:, back[-1]:chunk + 1]
     still = np.all(np.abs(span - span[:, -1:]) <= SETTLE_RTOL * np.abs(span[:, -1:]), axis=1)
+    still &= span[:, -1] >= trainer.fit_tolerance
     if not still[:n].any():  # the usual case: no forward pass (nor its compile) needed
       return no_seed
     return still & multihost.to_host(fns.collapsed(state.params))

@@ -76,14 +76,12 @@ class Trainer:
     return jnp.mean((self.model.apply(params, x) - x) ** 2)
 
   def collapsed(self, params) -> jax.Array:
-    """Whether the net gives all its (two or more) snapshot images the very same output, bit for bit:
-    the mark of a layer whose units are all off for every one of them, below which no gradient
-    flows. Such a net cannot fit distinct images. False with one image, which a flat output can fit."""
-    x = self.snapshot_images()
-    if x.shape[0] < 2:
-      return jnp.array(False)
-    out = self.model.apply(params, x)
-    return jnp.all(out == out[:1])
+    """Whether the net's output does not depend on its input at any snapshot image: the gradient of
+    the summed output with respect to the images is exactly zero, the mark of a layer whose units
+    are all off for every image, below which no gradient flows. Exact with one training image too
+    (equal outputs for distinct images say it only for two or more)."""
+    out, pullback = jax.vjp(lambda x: self.model.apply(params, x), self.snapshot_images())
+    return jnp.all(pullback(jnp.ones_like(out))[0] == 0)
 
   def batch(self, step) -> jax.Array:
     """The step's training images: all k, or batch_size drawn with replacement from a stream that
