@@ -111,12 +111,14 @@ def test_resuming_a_run_that_stopped_early_keeps_its_stop(tmp_path):
 def test_collapsed_marks_a_net_whose_output_does_not_depend_on_its_input():
   dead, tx = DeadMiddle(), optax.sgd(0.05, momentum=0.9)
   params = dead.init(jax.random.key(0), X2)
-  for x in (X2, X2[:1]):  # one image too: the input gradient says it, equal outputs could not
+  for x in (X2, X2[:1]):  # one image too: its negative is the second input
     assert bool(program.Trainer(dead, tx, x, 1e-3).collapsed(params))
   for mcfg in (model_cfg(name="fcn", hidden_layers=1, width=16), model_cfg()):  # live FCN, ConvNet
     for x in (X2, X2[:1]):
       alive = program.Trainer(models.build_model(mcfg), tx, x, 1e-3)
       assert not bool(alive.collapsed(alive.init_params(jax.random.key(0))))
+  zero = program.Trainer(dead, tx, 0 * X2[:1], 1e-3)  # one input only: nothing to compare
+  assert not bool(zero.collapsed(params))
 
 
 def test_a_run_stops_once_every_seed_froze_and_the_stop_changes_no_outcome(tmp_path):

@@ -43,17 +43,17 @@ from identity_jax.training import multihost
 from identity_jax.training.checkpoints import Checkpoints
 from identity_jax.training.program import SEEDS, BatchedTrainer, Trainer
 
-# A seed froze when its output does not depend on its input (Trainer.collapsed: a layer dead for
-# every training image) and its loss is above the fit tolerance and has not moved by more than
-# SETTLE_RTOL over SETTLE_STEPS: no gradient reaches below the dead layer, the layers above it have
-# settled, and any momentum from before has long decayed (0.9**1000), so it can never fit.
-# stop_when_fitted stops when every seed finished or froze, so that one dead seed does not run out
-# a budget of 2,000,000 steps (the paper preset) or a 20,000-step CPU cell for nothing. A seed
+# A seed froze when its output does not depend on its input (Trainer.collapsed: one output for its
+# training images and their negatives), its loss is above the fit tolerance, and the loss has not
+# moved by more than SETTLE_RTOL over SETTLE_STEPS: nothing reaches below the dead layer, the layers
+# above it have settled, and any momentum from before has long decayed (0.9**1000), so it can never
+# fit. stop_when_fitted stops when every seed finished or froze, so that one dead seed does not run
+# out a budget of 2,000,000 steps (the paper preset) or a 20,000-step CPU cell for nothing. A seed
 # whose loss still creeps is not frozen and runs on: multi_image_deep's dead 20-layer ConvNets on
 # 2-3 images (their loss moved until step 14,000-18,000, some to the end), its 9-hidden-layer FCN
 # on 2. A flat output can fit one image (an FCN's last layer): its loss falls to the tolerance, so
-# it never freezes. Until 2026-12-06 the rule needed two or more training images (equal outputs);
-# one-image cells trained before then ran their dead seeds to the end of the budget.
+# it never freezes. Until 2026-12-06 the rule compared the training images alone, so it needed two
+# or more; one-image cells trained before then ran their dead seeds to the end of the budget.
 SETTLE_STEPS, SETTLE_RTOL = 1000, 1e-5
 
 
