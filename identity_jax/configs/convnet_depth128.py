@@ -11,7 +11,7 @@ channels 1.3-1.5x faster (benchmarks/RESULTS.md): 16 layers at up to 12,000 step
 every seed has finished its paper schedule; a rerun resumes from its checkpoint, so these cells
 run across sessions). Paper (2M steps): a GPU job, not yet run. 16-24 layers train one seed a block
 (--max_new_seeds=1): a 16-layer seed takes 27-31 min for its 12,000 steps. c16's seeds 0-2 trained
-before a dead seed on one image could stop once frozen (25d39ac), so its dead seed 2 ran to the end;
+before a dead seed on one image could stop once frozen (12d231e), so its dead seed 2 ran to the end;
 a dead seed trained later stops at the first snapshot after its loss stood still for 1,000 steps
 (same outcome: dead; its time and final loss are those of an earlier stop).
 Expected (paper): "ConvNets with a depth of up-to-5 hidden layers learn a good approximation to the
