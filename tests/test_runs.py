@@ -16,7 +16,7 @@ import pytest
 
 from identity_jax.errors import ConfigError, WorkdirError
 from identity_jax.measures import metrics
-from identity_jax.reporting import figure_registry, plots
+from identity_jax.reporting import claims, figure_registry, plots, tables
 from identity_jax.runs import experiment
 from identity_jax.study import config, paths, results, workdir
 from identity_jax.study import summary as summary_lib
@@ -210,7 +210,6 @@ def test_a_cell_trained_in_blocks_of_seeds_goes_on_from_results_on_a_new_machine
   """--max_new_seeds: a block of a cell's seeds is saved as a result that counts in no statistic
   until the cell holds all its seeds; publish keeps it; a workdir rebuilt from results/ alone (a
   new machine) adds the next block, and the cell equals one trained whole."""
-  from identity_jax.reporting import claims
   from identity_jax.runs import publish
   cfg = more_seeds(finished[0])  # convnet_2 asks for 4 seeds, linear_1 for 2
   first = tmp_path / "first"
@@ -261,7 +260,6 @@ def test_a_cell_trained_in_blocks_of_seeds_goes_on_from_results_on_a_new_machine
   assert record.summary.partial == {"convnet_2": (1, 4)} and not record.cells
   assert claims.judge(claim, {cfg.name: record}) == \
       "pending: cells convnet_2 (1/4 seeds so far) not in results"
-  from identity_jax.reporting import tables
   cells_md = tables.cells_table({cfg.name: record})  # the block named, no empty table
   assert "counted nowhere until whole: `convnet_2` 1/4 seeds" in cells_md and "| cell |" not in cells_md
   assert len(tables.cost_table({cfg.name: record}).splitlines()) == 2  # its header: nothing finished
