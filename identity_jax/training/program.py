@@ -78,10 +78,10 @@ class Trainer:
   def collapsed(self, params) -> jax.Array:
     """Whether the net gives its snapshot images and their negatives the very same output, bit for
     bit (stricter than evaluate's dead seed, an output spread below dead_threshold over the test
-    inputs): nothing of the input reaches the output through a layer all but off for every input. The negatives make one training image
-    decidable too. Not an exactly zero input gradient: a dead 16-layer ConvNet's was 1e-12, below
-    float32's resolution of its output, and its loss stood still to the bit for 9,600 steps. False
-    when those inputs are all one image (a zero image)."""
+    inputs): nothing of the input reaches the output through a layer all but off for every input.
+    The negatives make one training image decidable too. Not an exactly zero input gradient: a dead
+    16-layer ConvNet's was 1e-12, below float32's resolution of its output, and its loss stood still
+    to the bit for 9,600 steps. False when those inputs are all one image (a zero image)."""
     x = self.snapshot_images()
     probes = jnp.concatenate([x, -x])
     out = self.model.apply(params, probes)
