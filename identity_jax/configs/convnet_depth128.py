@@ -11,7 +11,7 @@ channels 1.3-1.5x faster (benchmarks/RESULTS.md): 16 layers at 12,000 steps took
 cores (the run stops once every seed has finished its paper schedule; a rerun resumes from its
 checkpoint, so these cells run across sessions). Paper (2M steps): a GPU job, not yet run. 16-24
 layers train one seed a block (--max_new_seeds=1): a 16-layer seed takes 27-31 min for its 12,000
-steps, a 20-layer one ~57 min for its 20,000 (~6 seed-steps/s). c16's seeds 0-2 trained before a
+steps, a 20-layer one 57-63 min for its 20,000 (5-6 seed-steps/s). c16's seeds 0-2 trained before a
 dead seed on one image could stop once frozen (12d231e), so its dead seed 2 ran to the end;
 a dead seed trained later stops at the first snapshot after its loss stood still for 1,000 steps
 (same outcome: dead; its time and final loss are those of an earlier stop).
