@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from helpers import model_cfg, optim_cfg
 
-from identity_jax import models
+from identity_jax import atomic, models
 from identity_jax.analyses import closed_form
 from identity_jax.data import images, suites
 from identity_jax.study import paths
@@ -99,7 +99,7 @@ def test_least_loss_is_written_for_the_bottom_layer_cells_of_a_study(tmp_path):
   assert [n for n, c in cells.items() if reachable.applies(c)] == ["w32_bottom", "w64_bottom"]
   with pytest.raises(WorkdirError, match="no identity_jax experiment"):
     reachable.write(tmp_path)
-  workdir.write_json(tmp_path / paths.MARKER, dict(cells={
+  atomic.write_json(tmp_path / paths.MARKER, dict(cells={
       n: dict(config=c.record) for n, c in cells.items()}))
   out = reachable.write(tmp_path, log=lambda *_: None)
   assert set(out) == {"w32_bottom", "w64_bottom"}
@@ -108,7 +108,7 @@ def test_least_loss_is_written_for_the_bottom_layer_cells_of_a_study(tmp_path):
   # 16-odd active units cannot span a 784-pixel image: nowhere near the tolerance
   assert all(r["least_loss"] > 0.1 and not r["reachable"] for r in w32)
   assert workdir.read_json(tmp_path / paths.LEAST_LOSS) == out
-  workdir.write_json(tmp_path / paths.MARKER, dict(cells={
+  atomic.write_json(tmp_path / paths.MARKER, dict(cells={
       n: dict(config=c.record) for n, c in cells.items() if n.endswith("both")}))
   with pytest.raises(WorkdirError, match="no cell .* has a closed-form least loss"):
     reachable.write(tmp_path)

@@ -12,6 +12,7 @@ import sys
 import numpy as np
 import pytest
 
+from identity_jax import atomic
 from identity_jax.errors import WorkdirError
 from identity_jax.reporting import plots
 from identity_jax.runs import experiment
@@ -109,7 +110,7 @@ def test_redraw_recomputes_tables_and_figures_without_training(mixed):
   before = (root / "per_seed.jsonl").read_bytes()
   for name in ("per_seed.jsonl", "sweep_corr.png"):
     (root / name).unlink()
-  workdir.write_json(root / "summary.json", dict(summary, cells={}))  # stale statistics
+  atomic.write_json(root / "summary.json", dict(summary, cells={}))  # stale statistics
   written = experiment.redraw(root)
   assert "sweep_corr.png" in written and "test_sizes.png" in written
   assert (root / "per_seed.jsonl").read_bytes() == before
@@ -122,7 +123,7 @@ def test_studies_side_by_side_are_one_strip_with_a_row_per_study(mixed, tmp_path
   _, root, _ = mixed
   other = tmp_path / "other"
   shutil.copytree(root, other)
-  workdir.write_json(other / "config.json", dict(workdir.read_json(other / "config.json"), name="other"))
+  atomic.write_json(other / "config.json", dict(workdir.read_json(other / "config.json"), name="other"))
   studies = [summary_lib.load_study(r, with_arrays=False) for r in (root, other)]
   both = summary_lib.side_by_side(studies)
   assert sorted(both.cells) == ["mixed:many", "mixed:s14", "mixed:s7", "other:many", "other:s14", "other:s7"]

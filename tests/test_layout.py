@@ -8,8 +8,8 @@ import identity_jax
 
 PACKAGE = pathlib.Path(identity_jax.__file__).parent
 # Bottom to top. Study configs (configs/) are data read by study/config.py, written with its helpers.
-LAYERS = [{"errors"}, {"measures", "data", "models"}, {"training"}, {"study"}, {"analyses", "configs"},
-          {"reporting"}, {"runs"}, {"commands"}]
+LAYERS = [{"errors"}, {"atomic"}, {"measures", "data", "models"}, {"training"}, {"study"},
+          {"analyses", "configs"}, {"reporting"}, {"runs"}, {"commands"}]
 RANK = {part: i for i, parts in enumerate(LAYERS) for part in parts}
 
 

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from helpers import RULE, cell_result, seed_record
 
+from identity_jax import atomic
 from identity_jax.errors import ResultsMdError
 from identity_jax.reporting import claims, tables
 from identity_jax.study import summary as summary_lib
@@ -281,7 +282,6 @@ def test_a_claim_on_another_suite_reads_each_fitted_seeds_regime_there():
 
 
 def test_size_verdicts_come_from_each_fitted_seeds_regime_at_that_size(tmp_path):
-  from identity_jax.study import workdir
   seeds = [dict(seed_record("fitted", 0.9, 0.1), seed=i) for i in range(4)] + \
       [dict(seed_record("not_fitted", 0.9, 0.1, 0.3), seed=4)]
   for i, s in enumerate(seeds):  # at 7 px: 3 fitted seeds neither, 1 identity, the unfitted identity
@@ -289,11 +289,11 @@ def test_size_verdicts_come_from_each_fitted_seeds_regime_at_that_size(tmp_path)
                                                corr_identity=0.9 if i >= 3 else 0.2)}}
   result = cell_result(seeds)
   root = tmp_path / "s"
-  workdir.write_json(root / "summary.json", dict(
+  atomic.write_json(root / "summary.json", dict(
       name="s", cells={"a": summary_lib.summarize_cell(result).to_json()},
       regime_rule=dict(suite="patterns", threshold=0.5)))
   record = dict(cell="a", steps_run=10, config={}, seeds=seeds)
-  workdir.write_json(root / "cells" / "a" / "result.json", record)
+  atomic.write_json(root / "cells" / "a" / "result.json", record)
   study = claims.load_study_dir(root)
   assert study.cells["a"].verdict == "identity" and study.size_verdicts == {"a": {"7": "neither"}}
 
@@ -396,8 +396,7 @@ def test_dead_seeds_show_how_close_their_fixed_output_is_to_the_training_image()
 def test_results_table_writes_and_checks_a_results_md(tmp_path):
   summary = _summary({f"c{d}": (8, 8, 0.9) for d in (1, 3, 5, 8, 12, 16, 20, 24)})
   (tmp_path / "results" / "convnet_depth").mkdir(parents=True)
-  from identity_jax.study import workdir
-  workdir.write_json(tmp_path / "results" / "convnet_depth" / "summary.json", summary)
+  atomic.write_json(tmp_path / "results" / "convnet_depth" / "summary.json", summary)
   md = tmp_path / "RESULTS.md"
   prose = "# Results\n\nhand-written prose\n\n"
   md.write_text(prose + "\n\n".join(f"{tables.BEGIN.format(t)}\nstale\n{tables.END.format(t)}"
@@ -418,7 +417,7 @@ def test_results_table_writes_and_checks_a_results_md(tmp_path):
       f"both the input's and the output's error by more than {claims.COLLAPSE_NOISE}" in text
   assert run("--check").returncode == 0
   # a cell resumed at step 900 of 1,000: its seed-steps are all 1,000 steps, from its result.json
-  workdir.write_json(tmp_path / "results" / "convnet_depth" / "cells" / "c1" / "result.json",
+  atomic.write_json(tmp_path / "results" / "convnet_depth" / "cells" / "c1" / "result.json",
                      dict(steps_run=1000, resumed_from_step=900, config={}))
   assert run().returncode == 0
   assert "| `convnet_depth` | 8 | 64 | 8,560 | 0.1 | 0.1 | 160-160 | ? |" in md.read_text()
@@ -447,8 +446,7 @@ def test_prose_values_are_generated_from_the_summaries_and_bad_keys_name_the_fix
     tables.value("convnet_depth/z/fitted", studies)
   # through the command: a stale value is rewritten, a bad key is an error naming the fix
   (tmp_path / "results" / "convnet_depth").mkdir(parents=True)
-  from identity_jax.study import workdir
-  workdir.write_json(tmp_path / "results" / "convnet_depth" / "summary.json", summary)
+  atomic.write_json(tmp_path / "results" / "convnet_depth" / "summary.json", summary)
   md = tmp_path / "RESULTS.md"
   markers = "".join(f"{tables.BEGIN.format(t)}\n{tables.END.format(t)}\n"
                    for t in tables.GENERATED)

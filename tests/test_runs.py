@@ -14,6 +14,7 @@ import jax
 import numpy as np
 import pytest
 
+from identity_jax import atomic
 from identity_jax.errors import ConfigError, WorkdirError
 from identity_jax.measures import metrics
 from identity_jax.reporting import claims, figure_registry, plots, tables
@@ -171,7 +172,7 @@ def test_more_seeds_for_a_finished_cell_train_only_the_new_ones(finished, tmp_pa
 
   # A join cut short (arrays and parameters of 4 seeds written, result.json still of 2) is redone
   # from the 2 seeds the result holds, not from the 4 the arrays hold.
-  workdir.write_json(cell_dir / paths.RESULT, before)
+  atomic.write_json(cell_dir / paths.RESULT, before)
   experiment.run(four, grown_root, log=lambda _: None)
   again = workdir.read_json(cell_dir / paths.RESULT)
   assert again["seeds"] == grown["seeds"]
@@ -412,7 +413,7 @@ def test_analyses_of_a_workdir_from_saved_and_from_retrained_params(finished, tm
   # ...and drops one whose cell was retrained since, with its figures.
   result = workdir.read_json(copy / "cells" / "convnet_2" / "result.json")
   result["seeds"][0]["final_loss"] *= 2
-  workdir.write_json(copy / "cells" / "convnet_2" / "result.json", result)
+  atomic.write_json(copy / "cells" / "convnet_2" / "result.json", result)
   lines = []
   analyzed = run.analyze(copy, cells=["linear_1"], log=lines.append)
   assert any(l.startswith("[convnet_2] dropped its earlier analysis") for l in lines), lines
@@ -425,7 +426,7 @@ def test_analyses_of_a_workdir_from_saved_and_from_retrained_params(finished, tm
   # An analysis from before digests cannot be checked: kept, and said so.
   legacy = workdir.read_json(copy / "analyses.json")
   del legacy["linear_1"]["result_digest"]
-  workdir.write_json(copy / "analyses.json", legacy)
+  atomic.write_json(copy / "analyses.json", legacy)
   lines = []
   kept, _ = run.kept_analyses(copy, [], ["linear_1", "convnet_2"], lines.append)
   assert "linear_1" in kept and any("predates result digests" in l for l in lines), lines
@@ -436,7 +437,7 @@ def test_analyses_of_a_workdir_from_saved_and_from_retrained_params(finished, tm
 def test_results_are_readable_by_collaborators(tmp_path):
   old = os.umask(0o022)
   try:
-    workdir.write_json(tmp_path / "a.json", {"x": 1})
+    atomic.write_json(tmp_path / "a.json", {"x": 1})
     workdir.write_npz(tmp_path / "b.npz", {"x": np.zeros(2)})
   finally:
     os.umask(old)
@@ -547,14 +548,14 @@ def test_a_kept_array_figure_is_named_for_the_cells_it_draws(tmp_path):
   (root / "loss.png").write_bytes(b"new")
   (dest / "loss.png").write_bytes(b"drew c3")
   (dest / "loss_c1.png").write_bytes(b"drew c1 c2")
-  workdir.write_json(dest / paths.ARRAY_FIGURES, {"loss.png": ["c3"], "loss_c1.png": ["c1", "c2"]})
+  atomic.write_json(dest / paths.ARRAY_FIGURES, {"loss.png": ["c3"], "loss_c1.png": ["c1", "c2"]})
   cells = ["c1", "c2", "c3", "c4"]
   kept, drawn = publish._earlier_array_figures(root, dest, cells)
   assert kept == {"loss_c3.png": b"drew c3", "loss_c1.png": b"drew c1 c2"}
   assert drawn == {"loss.png": ["c4"], "loss_c3.png": ["c3"], "loss_c1.png": ["c1", "c2"]}
   # c3's arrays back (retrained): its kept version is superseded; c1-c2's stays
   (paths.cell_dir(root, "c3") / paths.ARRAYS).write_bytes(b"")
-  workdir.write_json(dest / paths.ARRAY_FIGURES, drawn)
+  atomic.write_json(dest / paths.ARRAY_FIGURES, drawn)
   (dest / "loss.png").write_bytes(b"drew c4")
   kept, drawn = publish._earlier_array_figures(root, dest, cells)
   assert kept == {"loss_c1.png": b"drew c1 c2"} and drawn["loss.png"] == ["c3", "c4"]
@@ -578,7 +579,7 @@ def test_publish_copies_data_and_figures_and_refuses_half_a_study(finished, tmp_
   shutil.copytree(root, half)
   summary = workdir.read_json(half / "summary.json")
   del summary["cells"]["linear_1"]
-  workdir.write_json(half / "summary.json", summary)
+  atomic.write_json(half / "summary.json", summary)
   with pytest.raises(WorkdirError, match="linear_1.*not finished"):
     publish.publish(half, tmp_path / "results2")
   dest = publish.publish(half, tmp_path / "results2", partial=True)

@@ -13,11 +13,12 @@ import pathlib
 import jax
 import numpy as np
 
+from identity_jax import atomic
 from identity_jax.analyses import closed_form
 from identity_jax.data import suites
 from identity_jax.errors import WorkdirError
 from identity_jax.study import cell as cell_lib
-from identity_jax.study import evaluate, paths, results, workdir
+from identity_jax.study import evaluate, paths, results
 from identity_jax.training import optim
 
 
@@ -70,5 +71,5 @@ def write(root, log=print) -> dict:
     raise WorkdirError(f"no cell of {root} has a closed-form least loss",
                        "it applies to 1-hidden-layer ReLU FCNs trained on one image with "
                        "train.trainable = '0' (the two_layer_relu study)")
-  workdir.write_json(root / paths.LEAST_LOSS, out)
+  atomic.write_json(root / paths.LEAST_LOSS, out)
   return out

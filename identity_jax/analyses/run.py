@@ -26,6 +26,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from identity_jax import atomic
 from identity_jax.analyses import layer_views, probes, representations, weights
 from identity_jax.data import datasets, images, suites
 from identity_jax.errors import WorkdirError
@@ -161,7 +162,7 @@ def analyze(root, cells=None, max_seeds=4, log=print) -> list[str]:
   if convnets:  # Fig 10's reference: an untrained 20-layer ConvNet, else like the first ConvNet cell
     log(f"untrained 20-layer reference ConvNet (as {convnets[0]})")
     numbers[UNTRAINED] = untrained_reference(parsed[convnets[0]], max_seeds)
-  workdir.write_json(root / paths.ANALYSES, numbers)
+  atomic.write_json(root / paths.ANALYSES, numbers)
   workdir.write_npz(root / paths.ANALYSES_ARRAYS, pics)
   return [c for c in numbers if c != UNTRAINED]
 

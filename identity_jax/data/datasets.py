@@ -15,11 +15,11 @@ import hashlib
 import importlib.resources
 import os
 import pathlib
-import tempfile
 import urllib.request
 
 import numpy as np
 
+from identity_jax import atomic
 from identity_jax.data import idx
 from identity_jax.errors import DataError, MissingDataError, check_choice
 
@@ -115,10 +115,7 @@ def _download(name: str, target: pathlib.Path) -> None:
     if digest != md5s[key]:
       raise DataError(f"download of {url} has MD5 {digest}, expected {md5s[key]}",
                       "retry later; if it persists, place verified IDX files into " + str(target))
-    # Write to a temporary name first so an interrupted download never leaves a half file.
-    with tempfile.NamedTemporaryFile(dir=target, delete=False) as tmp:
-      tmp.write(data)
-    os.replace(tmp.name, final)
+    atomic.write_bytes(final, data)  # an interrupted download never leaves a half file
 
 
 def offline_mnist() -> ImageDataset:

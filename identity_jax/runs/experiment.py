@@ -18,6 +18,7 @@ import pathlib
 import shutil
 
 import identity_jax
+from identity_jax import atomic
 from identity_jax.data import suites
 from identity_jax.errors import ConfigError, WorkdirError, is_count
 from identity_jax.reporting import figure_registry
@@ -119,7 +120,7 @@ def run(config, workdir_path, log=print, only=None, shard: str = "", max_new_see
       workdir.claim(root, config.name, records, upgrade=cell_lib.upgrade)
       workdir.record(root, config.name, {n: records[n] for n in todo},
                      {"identity_jax": identity_jax.__version__})
-      workdir.write_json(root / paths.CONFIG, config.to_dict())
+      atomic.write_json(root / paths.CONFIG, config.to_dict())
   log = _logging_to(root / paths.LOG, log) if writer else (lambda _: None)
   if set(finished) & set(mine):
     log(f"skipping finished cells: {', '.join(sorted(c for c in finished if c in mine))}")

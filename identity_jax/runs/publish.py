@@ -6,6 +6,7 @@ checkpoints stay in the workdir: they are large and can be regenerated from the 
 import pathlib
 import shutil
 
+from identity_jax import atomic
 from identity_jax.errors import WorkdirError
 from identity_jax.reporting import figure_registry
 from identity_jax.study import paths, workdir
@@ -50,7 +51,7 @@ def publish(workdir_path, results_dir, partial: bool = False) -> pathlib.Path:
   for name, data in kept.items():
     (dest / name).write_bytes(data)
   if drawn:
-    workdir.write_json(dest / paths.ARRAY_FIGURES, drawn)
+    atomic.write_json(dest / paths.ARRAY_FIGURES, drawn)
   for c in [*summary["cells"], *blocks]:  # a block's seeds too: a later job adds to them
     (paths.cell_dir(dest, c)).mkdir(parents=True)
     shutil.copy2(paths.cell_dir(root, c) / paths.RESULT, paths.cell_dir(dest, c) / paths.RESULT)

@@ -17,6 +17,7 @@ import flax.traverse_util
 import jax
 import numpy as np
 
+from identity_jax import atomic
 from identity_jax.measures.regime import FITTED, STATUSES, RegimeRule
 from identity_jax.study import paths, workdir
 
@@ -144,7 +145,7 @@ def save(cell_dir, result: CellResult, params=None) -> None:
     workdir.write_npz(cell_dir / paths.ARRAYS, result.arrays.to_npz())
   if params is not None:
     save_params(cell_dir / paths.PARAMS, params)
-  workdir.write_json(cell_dir / paths.RESULT, result.to_json())
+  atomic.write_json(cell_dir / paths.RESULT, result.to_json())
 
 
 def is_finished(cell_dir) -> bool:

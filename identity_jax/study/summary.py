@@ -15,6 +15,7 @@ import jax
 import numpy as np
 
 import identity_jax
+from identity_jax import atomic
 from identity_jax.errors import WorkdirError
 from identity_jax.measures import metrics, stats
 from identity_jax.measures.regime import FITTED, STATUSES, RegimeRule
@@ -266,10 +267,10 @@ def write_tables(study: Study, root=None, env: dict | None = None) -> dict:
   """Writes summary.json and per_seed.jsonl into `root` (default: the study's workdir); returns
   summary.json's content."""
   root = pathlib.Path(root or study.root)
-  workdir.write_bytes(root / paths.PER_SEED,
+  atomic.write_bytes(root / paths.PER_SEED,
                       "".join(json.dumps(row) + "\n" for row in per_seed_rows(study)).encode())
   out = summarize(study, env).to_json()
-  workdir.write_json(root / paths.SUMMARY, out)
+  atomic.write_json(root / paths.SUMMARY, out)
   return out
 
 

@@ -21,6 +21,7 @@ import zipfile
 
 import numpy as np
 
+from identity_jax.atomic import jsonable, write_bytes, write_json
 from identity_jax.errors import WorkdirError
 from identity_jax.study import paths
 
@@ -58,34 +59,6 @@ def dotted(record: dict, key: str):
   return record
 
 
-def write_json(path, obj) -> None:
-  """Atomic write: a crash leaves the old file or the new one, never half of one."""
-  write_bytes(path, (json.dumps(obj, indent=1, sort_keys=True, default=_jsonable) + "\n").encode())
-
-
-def write_bytes(path, data: bytes) -> None:
-  """Atomic: the bytes go to a temporary file beside `path`, renamed over it once whole. A failed
-  write (read-only disk, no permission, disk full) leaves the previous file and no temporary one,
-  and raises a WorkdirError naming `path`."""
-  path = pathlib.Path(path)
-  tmp = None
-  try:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, prefix=f".{path.name}.") as f:
-      tmp = f.name
-      f.write(data)
-    # mkstemp creates 0600; results are for collaborators too, as any file the user creates.
-    os.chmod(tmp, 0o666 & ~_umask())
-    os.replace(tmp, path)
-  except OSError as e:
-    if tmp is not None:
-      with contextlib.suppress(OSError):
-        os.unlink(tmp)
-    raise WorkdirError(f"cannot write {path}: {e.strerror or e}",
-                       "make its directory writable or free space on its disk, then rerun the same "
-                       "command: the previous file and every result written before are kept") from None
-
-
 def save_figure(fig, path, dpi: int) -> None:
   """A matplotlib figure as PNG, written atomically (write_bytes)."""
   buf = io.BytesIO()
@@ -103,12 +76,6 @@ def save_figures(figures, root, dpi: int = 110) -> list[str]:
       plt.close(fig)
       written.append(name)
   return written
-
-
-def _umask() -> int:
-  mask = os.umask(0)
-  os.umask(mask)
-  return mask
 
 
 def write_npz(path, arrays: dict, compressed: bool = True) -> None:
@@ -173,16 +140,10 @@ _CORRUPT_FIXES = {
 }
 
 
-def _jsonable(x):
-  if hasattr(x, "tolist"):
-    return x.tolist()
-  raise TypeError(f"not JSON serializable: {type(x)}")
-
-
 def _diff(old, new, prefix="") -> list[str]:
   """The fields whose values differ, as 'field: old -> new'; tuples and lists compare as values
   (a config holds tuples, a recorded one lists)."""
-  old, new = (json.loads(json.dumps(v, default=_jsonable)) for v in (old, new))
+  old, new = (json.loads(json.dumps(v, default=jsonable)) for v in (old, new))
   out = []
   for key in sorted(set(old) | set(new)):
     a, b = old.get(key, "<absent>"), new.get(key, "<absent>")

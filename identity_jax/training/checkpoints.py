@@ -9,6 +9,7 @@ import time
 
 import numpy as np
 
+from identity_jax import atomic
 from identity_jax.training import multihost
 
 
@@ -93,9 +94,7 @@ class Checkpoints:
       self.last = time.perf_counter()
       if multihost.is_writer():
         seconds = None if self.earlier is None else self.earlier + self.last - self.started
-        tmp = self._seconds_file.with_suffix(".tmp")
-        tmp.write_text(json.dumps(dict(chunk=chunk, seconds=seconds)))
-        tmp.replace(self._seconds_file)
+        atomic.write_json(self._seconds_file, dict(chunk=chunk, seconds=seconds))
 
   def close(self) -> None:
     if self.manager is not None:
