@@ -268,7 +268,7 @@ def write_tables(study: Study, root=None, env: dict | None = None) -> dict:
   summary.json's content."""
   root = pathlib.Path(root or study.root)
   atomic.write_bytes(root / paths.PER_SEED,
-                      "".join(json.dumps(row) + "\n" for row in per_seed_rows(study)).encode())
+                     "".join(json.dumps(row) + "\n" for row in per_seed_rows(study)).encode())
   out = summarize(study, env).to_json()
   atomic.write_json(root / paths.SUMMARY, out)
   return out
