@@ -14,6 +14,7 @@ import sys
 
 from absl import flags
 
+from identity_jax import atomic
 from identity_jax.commands import cli
 from identity_jax.errors import ResultsMdError
 from identity_jax.reporting import claims, tables
@@ -30,7 +31,7 @@ def main(argv):
   if not path.is_file():
     raise ResultsMdError(f"no {path} here to hold the tables",
                          "run it in a checkout's root, or pass --results_md and --results")
-  old = path.read_text()
+  old = path.read_text(encoding="utf-8")
   new = tables.render(old, claims.load(_RESULTS.value))  # a ResultsMdError names the fix
   if _CHECK.value:
     if new != old:
@@ -40,7 +41,7 @@ def main(argv):
       sys.exit(1)
     print(f"{path} matches {_RESULTS.value}")
   elif new != old:
-    path.write_text(new)
+    atomic.write_bytes(path, new.encode("utf-8"))  # a failed write leaves the old file whole
     print(f"rewrote the tables of {path}")
   else:
     print(f"{path} already matches {_RESULTS.value}")
