@@ -9,7 +9,7 @@ import os
 import pathlib
 import tempfile
 
-from identity_jax.errors import WorkdirError
+from identity_jax.errors import WriteError
 
 
 def write_json(path, obj) -> None:
@@ -18,7 +18,7 @@ def write_json(path, obj) -> None:
 
 def write_bytes(path, data: bytes) -> None:
   """A failed write (read-only disk, no permission, disk full) leaves the previous file and no
-  temporary one, and raises a WorkdirError naming `path`."""
+  temporary one, and raises a WriteError naming `path`."""
   path = pathlib.Path(path)
   tmp = None
   try:
@@ -33,7 +33,7 @@ def write_bytes(path, data: bytes) -> None:
     if tmp is not None:
       with contextlib.suppress(OSError):
         os.unlink(tmp)
-    raise WorkdirError(
+    raise WriteError(
         f"cannot write {path}: {e.strerror or e}",
         "make its directory writable or free space on its disk, then rerun the same command: the "
         "previous file and every result written before are kept") from None

@@ -30,6 +30,11 @@ class WorkdirError(IdentityJaxError):
   """The workdir holds results that this run must not touch."""
 
 
+class WriteError(IdentityJaxError):
+  """A file (result, checkpoint time, figure, download) could not be written: read-only disk, no
+  permission, disk full. The file written before it is kept."""
+
+
 def check_choice(field: str, value, choices) -> None:
   if value not in choices:
     raise ConfigError(
