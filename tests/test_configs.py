@@ -37,7 +37,7 @@ def test_every_preset_validates_and_the_config_documents_itself(study):
     cells = cell_lib.parse_all(cfg)  # every cell validated, its model and optimizer built
     assert cells, (study, preset)
     for c in cells.values():
-      assert c.module.depth == c.model.depth >= 1
+      assert c.module.cfg is c.model and c.model.depth >= 1
     names.add(cfg.name)
   assert len(names) == len(config_lib.PRESETS) - 1 or study == "default"  # tiny has its own name
   doc = importlib.import_module(f"identity_jax.configs.{study}").__doc__

@@ -40,7 +40,7 @@ def layer_views(model, params, x_hw: np.ndarray) -> list[dict]:
   _, state = model.apply(params, x_hw[None], mutable=["intermediates"])
   inter = state["intermediates"]
   views = []
-  for i in range(model.depth):
+  for i in range(model.cfg.depth):
     act = np.asarray(inter[f"output_{i}"][0][0])  # (H, W, C)
     idx, best = most_correlated_channel(act, x_hw)
     views.append(dict(top_sv=top_singular_image(act), best_channel=best, best_index=idx,

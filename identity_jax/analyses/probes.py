@@ -23,11 +23,11 @@ def _require_convnet(model, what):
 def upper_subnetwork(model, params, x_nhw, top_layers: int) -> np.ndarray:
   """Outputs of the top `top_layers` layers alone for inputs x (n, H, W)."""
   _require_convnet(model, "an upper subnetwork")
-  if not 1 <= top_layers <= model.depth:
-    raise ConfigError(f"top_layers = {top_layers} is outside 1..{model.depth}",
-                      f"ask for 1..{model.depth} top layers of this {model.depth}-layer net")
-  return np.asarray(model.apply(params, jnp.asarray(x_nhw),
-                                start_layer=model.depth - top_layers))
+  depth = model.cfg.depth
+  if not 1 <= top_layers <= depth:
+    raise ConfigError(f"top_layers = {top_layers} is outside 1..{depth}",
+                      f"ask for 1..{depth} top layers of this {depth}-layer net")
+  return np.asarray(model.apply(params, jnp.asarray(x_nhw), start_layer=depth - top_layers))
 
 
 def at_sizes(model, params, x_nhw, sizes) -> dict:

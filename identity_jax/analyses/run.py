@@ -88,7 +88,7 @@ def analyze_cell(root, cell: cell_lib.Cell, max_seeds=4, log=print):
   pick = lambda tree: jax.tree.map(lambda a: np.asarray(a)[np.array(seed_ids, int)], tree)
   trx, try_, tex, tey, source = _collapse_digits(cell.data, cell.data.image_size)
   numbers = dict(
-      seeds=seed_ids, depth=model.depth, collapse_mnist=source,
+      seeds=seed_ids, depth=cell.model.depth, collapse_mnist=source,
       weight_change={layer: {t: v.tolist() for t, v in ts.items()}
                      for layer, ts in weights.relative_change(pick(init), pick(final)).items()},
       collapse_trained=[representations.collapse_curve(model, one(final, s), trx, try_, tex,
@@ -108,7 +108,7 @@ def analyze_cell(root, cell: cell_lib.Cell, max_seeds=4, log=print):
     pics["upper/inputs"] = patterns[shown]
     numbers["upper"] = {}
     patterns_j, train_j = jnp.asarray(patterns), jnp.asarray(data.train)
-    for t in upper_tops(model.depth):
+    for t in upper_tops(cell.model.depth):
       outs = [probes.upper_subnetwork(model, one(final, s), patterns, t) for s in seed_ids]
       pics[f"upper/top_{t}"] = np.stack([o[shown] for o in outs])
       sims = [metrics.similarities(jnp.asarray(o), patterns_j, train_j) for o in outs]

@@ -28,10 +28,6 @@ class ConvNetConfig(common.LayerConfig):
 class ConvNet(nn.Module):
   cfg: ConvNetConfig
 
-  @property
-  def depth(self) -> int:
-    return self.cfg.depth
-
   @nn.compact
   def __call__(self, x_bhw, start_layer: int = 0):
     """start_layer > 0 feeds x straight into that layer, repeated across its input channels

@@ -31,10 +31,6 @@ class FCNConfig(common.LayerConfig):
 class FCN(nn.Module):
   cfg: FCNConfig
 
-  @property
-  def depth(self) -> int:
-    return self.cfg.depth
-
   @nn.compact
   def __call__(self, x_bhw):
     b, h, w = x_bhw.shape

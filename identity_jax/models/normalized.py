@@ -46,10 +46,6 @@ class NormalizedConfig(common.LayerConfig):
 class NormalizedConvNet(nn.Module):
   cfg: NormalizedConfig
 
-  @property
-  def depth(self) -> int:
-    return self.cfg.depth
-
   @nn.compact
   def __call__(self, x_bhw):
     c = self.cfg

@@ -20,7 +20,7 @@ class Family:
   name: str
   config: type                      # frozen dataclass; validates in __post_init__; has `depth`
   build: Callable[[Any], nn.Module]  # config -> module mapping (B, H, W) images to (B, H, W)
-  module: type                       # the flax module class `build` returns
+  module: type                       # the flax module class `build` returns; its config is `cfg`
   # Its layers' outputs are images (B, H, W, C) and it takes any input size: the layer views,
   # upper subnetworks and other-input-size analyses apply (ConvNets, not FCNs).
   image_layers: bool = False

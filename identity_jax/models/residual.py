@@ -31,10 +31,6 @@ class ResidualConfig(common.LayerConfig):
 class ResidualConvNet(nn.Module):
   cfg: ResidualConfig
 
-  @property
-  def depth(self) -> int:
-    return self.cfg.depth
-
   @nn.compact
   def __call__(self, x_bhw):
     c = self.cfg
