@@ -1,4 +1,4 @@
-"""atomic.write_bytes: a whole new file or the old one, never half, and a WriteError naming the path."""
+"""atomic.write_bytes: a whole new file or the old one, never half; a WriteError naming the path."""
 
 import errno
 import os

@@ -7,9 +7,10 @@ Runtime: quick 160 min on the 2-core CPU for 5-12 layers before the 'nhwc' convo
 seeds; 5 layers 10 min, 8 layers 31, 12 layers about 2 h for its 8,000 steps at the 9-10.5
 seed-steps/s measured; results/convnet_depth128/summary.json timing). The 'nhwc' form trains 128
 channels 1.3-1.5x faster (benchmarks/RESULTS.md): 16 layers at 12,000 steps took 4.2 h
-(measured, one seed a block), 20 layers at up to 20,000 steps 7.9 h (28,594 s, measured, 8 blocks
-of 52-65 min plus two CI pauses of 11-12 min), 24 layers ~9 h on two cores (the run stops once every seed has finished its paper schedule; a rerun resumes from its
-checkpoint, so these cells run across sessions). Paper (2M steps): a GPU job, not yet run. 16-24
+(measured, one seed a block), 20 layers at up to 20,000 steps 7.9 h (28,594 s measured, two CI
+pauses of 11-12 min included), 24 layers ~9 h (estimated) on two cores (the run stops once every
+seed has finished its paper schedule; a rerun resumes from its checkpoint, so these cells run
+across sessions). Paper (2M steps): a GPU job, not yet run. 16-24
 layers train one seed a block (--max_new_seeds=1): a 16-layer seed takes 27-31 min for its 12,000
 steps, a 20-layer one 52-65 min for its 20,000 (5-6 seed-steps/s). c16's seeds 0-2 trained before a
 dead seed on one image could stop once frozen (12d231e), so its dead seed 2 ran to the end;
