@@ -298,12 +298,13 @@ def test_size_verdicts_come_from_each_fitted_seeds_regime_at_that_size(tmp_path)
   assert study.cells["a"].verdict == "identity" and study.size_verdicts == {"a": {"7": "neither"}}
 
 
-def test_cost_table_names_each_cells_cpu_and_the_last_runs_for_cells_without_one():
+def test_cost_table_names_each_cells_cpu_never_the_last_runs_for_cells_without_one():
   summary = _summary({"a": (8, 8, 0.9), "b": (8, 8, 0.9), "c": (8, 8, 0.9)})
-  summary["environment"] = dict(cpu="Old CPU")
+  summary["environment"] = dict(cpu="Last run's CPU")  # a resumed run on another machine
   row = lambda: tables.cost_table({"convnet_depth": _rec(summary)}).splitlines()[-1]
-  assert row().endswith("| Old CPU |")
-  summary["cells"]["c"]["timing"] = dict(summary["cells"]["c"]["timing"], cpu="New CPU")
+  assert row().endswith("| not recorded |")
+  for cell, cpu in (("a", "Old CPU"), ("b", "Old CPU"), ("c", "New CPU")):
+    summary["cells"][cell]["timing"] = dict(summary["cells"][cell]["timing"], cpu=cpu)
   assert row().endswith("| Old CPU (2 cells); New CPU (1 cell) |")
 
 
@@ -412,7 +413,7 @@ def test_results_table_writes_and_checks_a_results_md(tmp_path):
   assert "| `c5` | fitted 8/8 | 0 | 0/8 [0.00, 0.32] | identity | 8/8 [0.68, 1.00] |" in text
   assert "`convnet_depth` quick, 8 seeds per cell, fitted 64/64, independent seeds" in text
   # 8 cells x 8 seeds, each cell 0.5 s compiling and 0.5 s training at 160 seed-steps/s
-  assert "| `convnet_depth` | 8 | 64 | 640 | 0.1 | 0.1 | 160-160 | ? |" in text
+  assert "| `convnet_depth` | 8 | 64 | 640 | 0.1 | 0.1 | 160-160 | not recorded |" in text
   assert "  - `concave`: a seed passes when its trained error curve peaks at an inner layer, above " \
       f"both the input's and the output's error by more than {claims.COLLAPSE_NOISE}" in text
   assert run("--check").returncode == 0
@@ -420,7 +421,8 @@ def test_results_table_writes_and_checks_a_results_md(tmp_path):
   atomic.write_json(tmp_path / "results" / "convnet_depth" / "cells" / "c1" / "result.json",
                      dict(steps_run=1000, resumed_from_step=900, config={}))
   assert run().returncode == 0
-  assert "| `convnet_depth` | 8 | 64 | 8,560 | 0.1 | 0.1 | 160-160 | ? |" in md.read_text()
+  assert ("| `convnet_depth` | 8 | 64 | 8,560 | 0.1 | 0.1 | 160-160 | not recorded |"
+          in md.read_text())
 
 
 def test_prose_values_are_generated_from_the_summaries_and_bad_keys_name_the_fix(tmp_path):

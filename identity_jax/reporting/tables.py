@@ -244,8 +244,9 @@ def cost_table(studies: dict) -> str:
   """What each study cost: its seeds, the seed-steps it trained (stopping when fitted; resumed runs
   included) and the training and compile wall time from each cell's timing (a resumed cell's: the
   whole where its checkpoint recorded the time before, else its last run's), with the machines it
-  ran on (each cell's CPU; cells from before cells recorded it: the study's last run's). Finished
-  cells only, like every other table: a cell still in blocks of seeds is not yet counted."""
+  ran on (each cell's CPU; 'not recorded' where its result.json lacks one: the study's last run may
+  have been on another machine, see experiments/backfill_cpu.py). Finished cells only, like every
+  other table: a cell still in blocks of seeds is not yet counted."""
   lines = ["| study | cells | seeds | seed-steps trained | training min | compile min | seed-steps/s "
            "(cell range) | CPU |", "|---|---|---|---|---|---|---|---|"]
   for study, record in studies.items():
@@ -256,7 +257,7 @@ def cost_table(studies: dict) -> str:
     seeds = sum(c.seeds for c in cells)
     steps = sum(_seed_steps(n, c, record) for n, c in record.cells.items())
     rates = [t["seed_steps_per_second"] for t in timing]
-    cpu = _machines([t.get("cpu") or record.summary.environment.get("cpu", "?") for t in timing])
+    cpu = _machines([t.get("cpu") or "not recorded" for t in timing])
     lines.append(f"| `{study}` | {len(timing)} | {seeds} | {steps:,.0f} | "
                  f"{sum(t['train_seconds'] for t in timing) / 60:.1f} | "
                  f"{sum(t['compile_seconds'] for t in timing) / 60:.1f} | "
