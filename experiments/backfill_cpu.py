@@ -17,6 +17,7 @@ from pathlib import Path
 from absl import app, flags
 
 from identity_jax import atomic
+from identity_jax.study import workdir
 
 _RESULTS = flags.DEFINE_string("results", "results", "The results/ folder, inside a git checkout.")
 _DRY_RUN = flags.DEFINE_bool("dry_run", False, "Print what would change; write nothing.")
@@ -45,37 +46,37 @@ def training_commit(rel: Path, timing: dict, cwd: Path):
   return found
 
 
-def _stamp_summary(path: Path, cell: str, cpu: str) -> None:
-  if not path.is_file():
-    return
-  summary = json.loads(path.read_text())
-  timing = summary.get("cells", {}).get(cell, {}).get("timing")
-  if timing is not None and not timing.get("cpu"):
-    timing["cpu"] = cpu
-    atomic.write_json(path, summary)
-
-
 def main(argv):
   del argv
   results = Path(_RESULTS.value).resolve()
   top = Path(_git("rev-parse", "--show-toplevel", cwd=results).strip())
   unplaced = []
-  for path in sorted(results.glob("*/cells/*/result.json")):
-    result = json.loads(path.read_text())
-    if result["timing"].get("cpu"):
-      continue
-    rel = path.relative_to(top)
-    commit = training_commit(rel, result["timing"], top)
-    summary = commit and _at(commit, rel.parent.parent.parent / "summary.json", top)
-    cpu = summary and summary.get("environment", {}).get("cpu")
-    if not cpu:
-      unplaced.append(str(rel))
-      continue
-    print(f"{rel}: {cpu} (trained in {commit[:7]})")
-    if not _DRY_RUN.value:
-      result["timing"]["cpu"] = cpu
-      atomic.write_json(path, result)
-      _stamp_summary(path.parent.parent.parent / "summary.json", path.parent.name, cpu)
+  for study in sorted(p for p in results.iterdir() if (p / "cells").is_dir()):
+    summary_path = study / "summary.json"
+    placed = {}  # cell -> cpu, stamped into summary.json once per study
+    for path in sorted(study.glob("cells/*/result.json")):
+      result = workdir.read_json(path)
+      if result["timing"].get("cpu"):
+        continue
+      rel = path.relative_to(top)
+      commit = training_commit(rel, result["timing"], top)
+      summary = commit and _at(commit, summary_path.relative_to(top), top)
+      cpu = summary and summary.get("environment", {}).get("cpu")
+      if not cpu:
+        unplaced.append(str(rel))
+        continue
+      print(f"{rel}: {cpu} (trained in {commit[:7]})")
+      placed[path.parent.name] = cpu
+      if not _DRY_RUN.value:
+        result["timing"]["cpu"] = cpu
+        atomic.write_json(path, result)
+    if placed and not _DRY_RUN.value and summary_path.is_file():
+      summary = workdir.read_json(summary_path)
+      for cell, cpu in placed.items():
+        timing = summary.get("cells", {}).get(cell, {}).get("timing")
+        if timing is not None and not timing.get("cpu"):
+          timing["cpu"] = cpu
+      atomic.write_json(summary_path, summary)
   for rel in unplaced:
     print(f"{rel}: left as it is (no commit or CPU to place it)")
 
