@@ -22,7 +22,7 @@ def pytest_configure(config):
   clone's; a cache the user set is kept. The key is the compiled program, so a hit runs the same
   executable: tracing, and any Python side effect in it, still happens."""
   if hasattr(config, "workerinput") or _CACHE_ENV in os.environ:
-    return  # an xdist worker: it inherited the controller's
+    return  # an xdist worker (it inherited the controller's), or the user's own cache
   os.environ[_CACHE_ENV] = tempfile.mkdtemp(prefix="identity_jax_test_xla_cache_")
   os.environ["JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS"] = "0"  # the tests' programs are small
   _MADE_CACHE.append(os.environ[_CACHE_ENV])
