@@ -147,6 +147,7 @@ def test_more_seeds_for_a_finished_cell_train_only_the_new_ones(finished, tmp_pa
   experiment.run(four, grown_root, log=lines.append)
   assert any("skipping finished cells: linear_1" in l for l in lines)
   assert any("[convnet_2] seeds 2-3 added to the 2 it held" in l for l in lines)
+  assert not any("not kept" in l for l in lines)  # seeds 0-1 had parameters: joined (below)
   progress = [l for l in lines if l.startswith("[convnet_2] step")]
   assert progress and all(re.search(r"fitted \d/2 diverged \d/2", l) for l in progress)  # 2 seeds
   grown = workdir.read_json(cell_dir / paths.RESULT)
@@ -236,6 +237,9 @@ def test_a_cell_trained_in_blocks_of_seeds_goes_on_from_results_on_a_new_machine
   lines = []
   experiment.run(cfg, rebuilt, log=lines.append, max_new_seeds=3)
   assert any("[convnet_2] seed 3 added to the 3 it held" in l for l in lines)
+  assert any("[convnet_2] parameters of seed 3 not kept: the 3 seeds it held have none saved" in l
+             for l in lines)
+  assert not (paths.cell_dir(rebuilt, "convnet_2") / paths.PARAMS).exists()
   assert any("skipping finished cells: linear_1" in l for l in lines)
   experiment.run(cfg, tmp_path / "whole", log=lambda _: None)
   read = lambda wd: workdir.read_json(paths.cell_dir(wd, "convnet_2") / paths.RESULT)["seeds"]
