@@ -179,7 +179,7 @@ def _train_and_save(cell: cell_lib.Cell, data, cell_dir: pathlib.Path, seeds: ra
     log(f"[{cell.name}] {span} added to the {held} it held")
     if trained_params and params is None:  # params.npz covers all of result.json's seeds or none
       log(f"[{cell.name}] parameters of {span} not kept: the {held} seeds it held have none saved "
-          "(a workdir rebuilt from results/), so identity-jax-analyze retrains the cell")
+          "(as in a workdir rebuilt from results/), so identity-jax-analyze retrains the cell")
   results.save(cell_dir, result, params)
   shutil.rmtree(cell_dir / paths.CHECKPOINT, ignore_errors=True)  # scratch, superseded by the result
   s = summary.summarize_cell(result)
