@@ -1,7 +1,6 @@
 """The binaries: --help documents the flags; every bad input a researcher can plausibly give is
 reported in one style (error line, fix line, exit status 2, no traceback) and writes nothing."""
 
-import json
 import pathlib
 import subprocess
 import sys
@@ -91,31 +90,3 @@ def test_studies_lists_every_config_with_presets_and_runtime():
 
 def test_least_loss_on_a_directory_without_an_experiment_says_so(tmp_path):
   assert_error(run("least_loss", f"--workdir={tmp_path}"), "holds no identity_jax experiment")
-
-
-def test_backfill_cpu_takes_each_cells_cpu_from_the_commit_that_trained_it(tmp_path):
-  git = lambda *a: subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", *a],
-                                  cwd=tmp_path, check=True, capture_output=True)
-  study = tmp_path / "results" / "s"
-
-  def write(rel, obj):
-    (study / rel).parent.mkdir(parents=True, exist_ok=True)
-    (study / rel).write_text(json.dumps(obj))
-
-  cell = lambda seconds, **cpu: dict(timing=dict(train_seconds=seconds, **cpu))
-  git("init", "-q")
-  write("summary.json", dict(environment=dict(cpu="Old CPU")))
-  write("cells/a/result.json", cell(1.0))
-  write("cells/b/result.json", cell(2.0))
-  git("add", "-A"), git("commit", "-qm", "a and b trained on the old machine")
-  write("summary.json", dict(environment=dict(cpu="New CPU"),  # a resumed run retrains b only
-                             cells=dict(a=dict(timing=dict(train_seconds=1.0)))))
-  write("cells/b/result.json", cell(3.0))
-  write("cells/c/result.json", cell(4.0, cpu="Own CPU"))
-  git("add", "-A"), git("commit", "-qm", "b retrained and c trained on the new machine")
-  out = run("backfill_cpu", f"--results={tmp_path / 'results'}")
-  assert out.returncode == 0, out.stderr
-  cpu = lambda c: json.loads((study / "cells" / c / "result.json").read_text())["timing"]["cpu"]
-  assert (cpu("a"), cpu("b"), cpu("c")) == ("Old CPU", "New CPU", "Own CPU")
-  summary = json.loads((study / "summary.json").read_text())  # what the tables read
-  assert summary["cells"]["a"]["timing"]["cpu"] == "Old CPU"

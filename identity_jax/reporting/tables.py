@@ -245,7 +245,7 @@ def cost_table(studies: dict) -> str:
   included) and the training and compile wall time from each cell's timing (a resumed cell's: the
   whole where its checkpoint recorded the time before, else its last run's), with the machines it
   ran on (each cell's CPU; 'not recorded' where its result.json lacks one: the study's last run may
-  have been on another machine, see experiments/backfill_cpu.py). Finished cells only, like every
+  have been on another machine; commit 4d1c742 placed every committed cell's). Finished cells only, like every
   other table: a cell still in blocks of seeds is not yet counted."""
   lines = ["| study | cells | seeds | seed-steps trained | training min | compile min | seed-steps/s "
            "(cell range) | CPU |", "|---|---|---|---|---|---|---|---|"]
