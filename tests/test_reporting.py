@@ -15,6 +15,7 @@ from helpers import RULE, cell_result, seed_record
 from identity_jax import atomic
 from identity_jax.errors import ResultsMdError
 from identity_jax.reporting import claims, tables
+from identity_jax.study import results
 from identity_jax.study import summary as summary_lib
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
@@ -306,6 +307,9 @@ def test_cost_table_names_each_cells_cpu_never_the_last_runs_for_cells_without_o
   for cell, cpu in (("a", "Old CPU"), ("b", "Old CPU"), ("c", "New CPU")):
     summary["cells"][cell]["timing"] = dict(summary["cells"][cell]["timing"], cpu=cpu)
   assert row().endswith("| Old CPU (2 cells); New CPU (1 cell) |")
+  # c grown in blocks of seeds: its earlier blocks on the old machine, the rest on the new
+  summary["cells"]["c"]["timing"]["cpu"] = results.join_cpus("Old CPU", "New CPU", "New CPU")
+  assert row().endswith("| Old CPU (3 cells); New CPU (1 cell) |")
 
 
 def test_cells_that_should_agree_are_named_with_their_verdicts_when_they_do_not():

@@ -234,6 +234,11 @@ def test_a_cell_trained_in_blocks_of_seeds_goes_on_from_results_on_a_new_machine
 
   rebuilt = tmp_path / "rebuilt"  # only what results/ holds: no arrays, parameters or checkpoints
   shutil.copytree(dest, rebuilt)
+  block = paths.cell_dir(rebuilt, "convnet_2") / paths.RESULT
+  held = workdir.read_json(block)  # as if its earlier blocks had run on two machines, this one last
+  mine = held["timing"]["cpu"]
+  held["timing"]["cpu"] = f"Old CPU; {mine}"
+  atomic.write_json(block, held)
   lines = []
   experiment.run(cfg, rebuilt, log=lines.append, max_new_seeds=3)
   assert any("[convnet_2] seed 3 added to the 3 it held" in l for l in lines)
@@ -246,7 +251,9 @@ def test_a_cell_trained_in_blocks_of_seeds_goes_on_from_results_on_a_new_machine
   for a, b in zip(read(rebuilt), read(tmp_path / "whole"), strict=True):
     assert (a["seed"], a["status"], a["regime"]) == (b["seed"], b["status"], b["regime"])
     np.testing.assert_allclose(a["final_loss"], b["final_loss"], rtol=1e-4)
-  assert results.load(paths.cell_dir(rebuilt, "convnet_2")).arrays is None  # seeds 0-2 had none
+  grown = results.load(paths.cell_dir(rebuilt, "convnet_2"))
+  assert grown.arrays is None  # seeds 0-2 had none
+  assert grown.timing["cpu"] == f"Old CPU; {mine}"  # each machine once, however many blocks
   study = summary_lib.load_study(rebuilt)
   assert not study.partial and len(study.cells["convnet_2"].seeds) == 4
   with pytest.raises(ConfigError, match="--max_new_seeds = -1 is not a count"):

@@ -265,12 +265,16 @@ def cost_table(studies: dict) -> str:
   return "\n".join(lines)
 
 
-def _machines(cpus: list) -> str:
-  """'cpu' when every cell ran on one; else each cpu with its cell count, most cells first."""
-  counts = {c: cpus.count(c) for c in sorted(set(cpus), key=lambda c: -cpus.count(c))}
+def _machines(cell_cpus: list) -> str:
+  """'cpu' when every cell ran on one; else each cpu with the cells it trained seeds of, most cells
+  first (a cell grown in blocks on two machines counts for both)."""
+  per_cell = [results.cpus(c) for c in cell_cpus]
+  names = list(dict.fromkeys(c for cell in per_cell for c in cell))
+  counts = {c: sum(c in cell for cell in per_cell) for c in names}
   if len(counts) == 1:
-    return cpus[0]
-  return "; ".join(f"{c} ({n} cell{'s' * (n > 1)})" for c, n in counts.items())
+    return names[0]
+  ranked = sorted(names, key=lambda c: -counts[c])
+  return "; ".join(f"{c} ({counts[c]} cell{'s' * (counts[c] > 1)})" for c in ranked)
 
 
 PHASE_STUDIES = ("phase_diagram",)  # two-axis studies whose grid RESULTS.md shows as a table

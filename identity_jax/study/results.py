@@ -177,6 +177,17 @@ def timed_seed_steps(timing: dict) -> float:
   return (timing["train_seconds"] - timing["compile_seconds"]) * timing["seed_steps_per_second"]
 
 
+def cpus(cpu: str) -> list[str]:
+  """The machines a cell's timing 'cpu' names, once each, in the order they trained it: a cell
+  grown in blocks of seeds on several machines joins them with '; '."""
+  return list(dict.fromkeys(c for c in cpu.split("; ") if c))
+
+
+def join_cpus(*cpu: str) -> str:
+  """Timing 'cpu' for blocks trained on these machines (each itself possibly joined)."""
+  return "; ".join(cpus("; ".join(cpu)))
+
+
 def add_seeds(cell_dir, new: CellResult, new_params=None) -> tuple:
   """(result, parameters) of the cell's finished seeds followed by `new`'s, trained since (its
   num_seeds raised, seeds numbered on from the stored ones): seeds, arrays and parameters joined,
@@ -204,7 +215,7 @@ def add_seeds(cell_dir, new: CellResult, new_params=None) -> tuple:
   parts = (old.timing, new.timing)
   total = lambda key: sum(t[key] for t in parts)
   timing = dict(train_seconds=total("train_seconds"), compile_seconds=total("compile_seconds"),
-                cpu="; ".join(dict.fromkeys(t.get("cpu", "") for t in parts)))
+                cpu=join_cpus(*(t.get("cpu", "") for t in parts)))
   timing["seed_steps_per_second"] = sum(map(timed_seed_steps, parts)) / max(
       timing["train_seconds"] - timing["compile_seconds"], 1e-9)
   result = CellResult(
