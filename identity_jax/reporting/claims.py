@@ -403,6 +403,10 @@ CLAIMS = (
           paper='App. J: "networks that are known to overfit to the constant map when trained with '
                 'one example ... demonstrate similar overfitting behavior"',
           expect={"conv_c20_k2": "constant", "conv_c20_k3": "constant"}),
+    Claim("The MSE view at the paper's 128 channels: MSE to identity grows with depth (the paper's "
+          "claim, added after the study ran; row 6 reads it at 32 channels)", "Fig 33",
+          "convnet_depth128", paper=_MSE,
+          trends=(("patterns", "mse_identity", +1, _depths("c", (5, 8, 12, 16, 20, 24))),)),
 )
 
 
