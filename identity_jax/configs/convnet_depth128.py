@@ -9,15 +9,15 @@ seed-steps/s measured; results/convnet_depth128/summary.json timing). The 'nhwc'
 channels 1.3-1.5x faster (benchmarks/RESULTS.md): 16 layers at 12,000 steps took 4.2 h (measured,
 one seed a block), 20 layers at up to 20,000 steps 7.9 h (28,594 s measured, two CI pauses of 11-12
 min included), 24 layers 13.8 h (49,772 s measured over two machines, five CI pauses of 13-14 min
-and ~35 min of shared cores included) on two cores (the
-run stops once every seed has finished its paper schedule; a rerun resumes from its checkpoint, so
-these cells run across sessions). Paper (2M steps): a GPU job, not yet run. 16-24 layers train one
-seed a block (--max_new_seeds=1): a 16-layer seed takes 27-31 min for its 12,000 steps, a 20-layer
-one 52-65 min for its 20,000 (5-6 seed-steps/s), a 24-layer one 58-69 min on the Intel Xeon VM
-(seeds 0-2) and 98-113 min on an AMD EPYC VM (seeds 3-7, 3.1-3.3 seed-steps/s), CI pauses excluded. c16's seeds
-0-2 trained before a dead seed on one image could stop once frozen (12d231e), so its dead seed 2 ran
-to the end; a dead seed trained later stops at the first snapshot after its loss stood still for
-1,000 steps (same outcome: dead; its time and final loss are those of an earlier stop).
+and ~35 min of shared cores included) on two cores (the run stops once every seed has finished its
+paper schedule; a rerun resumes from its checkpoint, so these cells run across sessions). Paper (2M
+steps): a GPU job, not yet run. 16-24 layers train one seed a block (--max_new_seeds=1): a 16-layer
+seed takes 27-31 min for its 12,000 steps, a 20-layer one 52-65 min for its 20,000 (5-6
+seed-steps/s), a 24-layer one 58-69 min on the Intel Xeon VM (seeds 0-2) and 98-113 min on an AMD
+EPYC VM (seeds 3-7, 3.1-3.3 seed-steps/s), CI pauses excluded. c16's seeds 0-2 trained before a
+dead seed on one image could stop once frozen (12d231e), so its dead seed 2 ran to the end; a dead
+seed trained later stops at the first snapshot after its loss stood still for 1,000 steps (same
+outcome: dead; its time and final loss are those of an earlier stop).
 Expected (paper): "ConvNets with a depth of up-to-5 hidden layers learn a good approximation to the
 identity function. As the depth increases, the ConvNets bias towards the constant function"
 (Sec. 3); the 14-layer net "fails to learn the identity function" and the 20-layer net "learns the

@@ -4,6 +4,7 @@ writes and checks them). The prose around the tables is hand-written and kept; a
 `<!--v study/cell/field-->...<!--/v-->` is the value `value` gives (VALUE_FIELDS).
 """
 
+import collections
 import math
 import re
 
@@ -245,8 +246,8 @@ def cost_table(studies: dict) -> str:
   included) and the training and compile wall time from each cell's timing (a resumed cell's: the
   whole where its checkpoint recorded the time before, else its last run's), with the machines it
   ran on (each cell's CPU; 'not recorded' where its result.json lacks one: the study's last run may
-  have been on another machine; commit 4d1c742 placed every committed cell's). Finished cells only, like every
-  other table: a cell still in blocks of seeds is not yet counted."""
+  have been on another machine; commit 4d1c742 placed every committed cell's). Finished cells only,
+  like every other table: a cell still in blocks of seeds is not yet counted."""
   lines = ["| study | cells | seeds | seed-steps trained | training min | compile min | seed-steps/s "
            "(cell range) | CPU |", "|---|---|---|---|---|---|---|---|"]
   for study, record in studies.items():
@@ -268,13 +269,10 @@ def cost_table(studies: dict) -> str:
 def _machines(cell_cpus: list) -> str:
   """'cpu' when every cell ran on one; else each cpu with the cells it trained seeds of, most cells
   first (a cell grown in blocks on two machines counts for both)."""
-  per_cell = [results.cpus(c) for c in cell_cpus]
-  names = list(dict.fromkeys(c for cell in per_cell for c in cell))
-  counts = {c: sum(c in cell for cell in per_cell) for c in names}
+  counts = collections.Counter(m for cpu in cell_cpus for m in results.cpus(cpu))
   if len(counts) == 1:
-    return names[0]
-  ranked = sorted(names, key=lambda c: -counts[c])
-  return "; ".join(f"{c} ({counts[c]} cell{'s' * (counts[c] > 1)})" for c in ranked)
+    return next(iter(counts))
+  return "; ".join(f"{m} ({n} cell{'s' * (n > 1)})" for m, n in counts.most_common())
 
 
 PHASE_STUDIES = ("phase_diagram",)  # two-axis studies whose grid RESULTS.md shows as a table
